@@ -1,0 +1,277 @@
+//! Command-line interface: argument parsing and wiring; the work is in
+//! `check`, `rules` and `report`.
+
+use crate::check::{self, CheckOptions};
+use crate::conf::catalog::Target;
+use crate::conf::LoadOptions;
+use crate::error::{exit, InputError};
+use crate::report::{self, Format};
+use crate::rules::{docs, RulePack};
+use crate::settings::{self, Settings};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(name = "redis-preflight", version, about = "Is this Redis/Valkey deployment production-ready? Checks redis.conf and the client environment against a production rule pack.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a redis.conf and/or the application's Redis environment.
+    Check(CheckArgs),
+    /// List the rules (table, json or markdown).
+    Rules(RulesArgs),
+    /// Print the full documentation of one rule.
+    Explain {
+        /// Rule id, e.g. `auth.weak-password`.
+        rule: String,
+        /// Also load the rule pack in this directory.
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files to check: redis.conf-like files, and `.env` files (by name: `.env`, `.env.*`, `*.env`).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The redis.conf (or sentinel.conf) to check.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Vec<PathBuf>,
+    /// A dotenv file with REDIS_URL, REDIS_TLS, REDIS_PASSWORD, CACHE_TTL_* (repeatable; later files win).
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+    /// Also read the process environment (it overrides --env-file values).
+    #[arg(long)]
+    pub env: bool,
+    /// Target release line: `7.0`, `7.2.4`, `redis-7.4`, `valkey-8.0` [default: 7.2, or the settings file's].
+    #[arg(long = "redis-version", value_name = "VERSION")]
+    pub redis_version: Option<String>,
+    /// Deployment profile: self-hosted, memorystore, redis-cloud, development [default: self-hosted].
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info, none) [default: high].
+    #[arg(long = "fail-on", value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "human")]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Settings file [default: the nearest redis-preflight.toml from the working directory up].
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+    /// Ignore any redis-preflight.toml.
+    #[arg(long, conflicts_with = "settings")]
+    pub no_settings: bool,
+    /// Additional rule pack: a directory of *.toml rule files.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Only these rules: ids, categories or id prefixes (repeatable; replaces the settings file's `select`).
+    #[arg(long, value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Never these rules (repeatable; adds to the settings file's `ignore`).
+    #[arg(long, value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Directory that relative `include` paths are resolved against [default: the config file's directory].
+    #[arg(long = "include-base", value_name = "DIR")]
+    pub include_base: Option<PathBuf>,
+    /// Rewrite an absolute include prefix, e.g. `/etc/redis=deploy/redis` (repeatable).
+    #[arg(long = "include-map", value_name = "FROM=TO")]
+    pub include_map: Vec<String>,
+    /// Read the config as a Sentinel config.
+    #[arg(long)]
+    pub sentinel: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// table, json or markdown.
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Also list the rule pack in this directory.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::INPUT_ERROR } else { exit::PASS };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Rules(args) => run_rules(args),
+        Command::Explain { rule, rules } => run_explain(&rule, rules.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            exit::INPUT_ERROR
+        }
+    }
+}
+
+fn load_pack(extra: Option<&Path>) -> Result<RulePack, InputError> {
+    let mut pack = RulePack::embedded()?;
+    if let Some(dir) = extra {
+        pack.add_user_pack(dir)?;
+    }
+    Ok(pack)
+}
+
+fn is_env_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
+}
+
+fn write_output(text: &str, output: Option<&Path>) -> Result<(), InputError> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| InputError::new(format!("{}: cannot write the report: {}", path.display(), crate::conf::io_reason(&e)))),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}
+
+fn run_check(args: CheckArgs) -> Result<i32, InputError> {
+    let settings = if args.no_settings {
+        Settings::default()
+    } else {
+        let path = match &args.settings {
+            Some(path) => Some(path.clone()),
+            None => std::env::current_dir().ok().and_then(|dir| Settings::discover(&dir)),
+        };
+        match path {
+            Some(path) => Settings::load(&path)?,
+            None => Settings::default(),
+        }
+    };
+    let version = args.redis_version.as_deref().or(settings.redis_version.as_deref());
+    let target = match version {
+        Some(spec) => Target::parse(spec).map_err(InputError::new)?,
+        None => Target::DEFAULT,
+    };
+    let profile = args.profile.clone().or(settings.profile.clone()).unwrap_or_else(|| "self-hosted".into());
+    if !settings::PROFILES.contains(&profile.as_str()) {
+        return Err(InputError::new(format!("unknown profile `{profile}` (expected one of: {})", settings::PROFILES.join(", "))));
+    }
+    let fail_on = match &args.fail_on {
+        Some(text) => settings::parse_fail_on(text)?,
+        None => settings.fail_on()?,
+    };
+    let mut configs = args.config.clone();
+    let mut env_files = settings.env_files.clone();
+    for file in &args.files {
+        if is_env_file(file) {
+            env_files.push(file.clone());
+        } else {
+            configs.push(file.clone());
+        }
+    }
+    env_files.extend(args.env_files.iter().cloned());
+    let use_process_env = args.env || settings.env == Some(true);
+    if configs.is_empty() && env_files.is_empty() && !use_process_env {
+        return Err(InputError::new(
+            "nothing to check: give a redis.conf (`--config FILE`) and/or the client environment (`--env-file FILE`, `--env`)",
+        ));
+    }
+    let (mut vars, env_sources) = crate::env::read_env_files(&env_files)?;
+    if use_process_env {
+        vars.extend(crate::env::read_process_env());
+    }
+    let env = (!env_files.is_empty() || use_process_env).then_some(vars);
+    let mut include_map = Vec::new();
+    for mapping in &args.include_map {
+        let (from, to) = mapping
+            .split_once('=')
+            .ok_or_else(|| InputError::new(format!("--include-map `{mapping}`: expected FROM=TO")))?;
+        include_map.push((PathBuf::from(from), PathBuf::from(to)));
+    }
+    let select = if args.select.is_empty() { settings.select.clone() } else { args.select.clone() };
+    let mut ignore = settings.ignore.clone();
+    ignore.extend(args.ignore.iter().cloned());
+    let rules = load_pack(args.rules.as_deref())?;
+    let report = check::run(CheckOptions {
+        configs,
+        load: LoadOptions { include_base: args.include_base.clone(), include_map, sentinel: args.sentinel },
+        env,
+        env_sources,
+        target,
+        profile,
+        fail_on,
+        select,
+        ignore,
+        settings,
+        rules,
+        today: check::today(),
+    })?;
+    let color = args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = report::render(args.format, &report, color);
+    write_output(&text, args.output.as_deref())?;
+    Ok(report.exit_code())
+}
+
+fn run_rules(args: RulesArgs) -> Result<i32, InputError> {
+    let pack = load_pack(args.rules.as_deref())?;
+    let text = match args.format.as_str() {
+        "markdown" | "md" => docs::rules_markdown(&pack),
+        "json" => {
+            let rules: Vec<serde_json::Value> = pack
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "title": r.title, "severity": r.severity, "category": r.category,
+                        "sources": r.sources, "profiles": r.profiles, "profile_severity": r.profile_severity,
+                        "checklist": r.checklist, "builtin": r.builtin_name(), "remediation": r.remediation,
+                        "references": r.references, "description": r.description,
+                    })
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        "table" => {
+            let width = pack.rules.iter().map(|r| r.id.len()).max().unwrap_or(10);
+            let mut out = format!("{:<width$}  {:<8}  {}\n", "RULE", "SEVERITY", "TITLE");
+            for rule in &pack.rules {
+                out.push_str(&format!("{:<width$}  {:<8}  {}\n", rule.id, rule.severity.as_str(), rule.title));
+            }
+            out.push_str(&format!("{} rules\n", pack.rules.len()));
+            out
+        }
+        other => return Err(InputError::new(format!("unknown format `{other}` (expected table, json or markdown)"))),
+    };
+    write_output(&text, None)?;
+    Ok(exit::PASS)
+}
+
+fn run_explain(id: &str, extra: Option<&Path>) -> Result<i32, InputError> {
+    let pack = load_pack(extra)?;
+    let Some(rule) = pack.get(id) else {
+        let close: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).filter(|r| r.starts_with(id.split('.').next().unwrap_or(id))).collect();
+        let hint = if close.is_empty() { String::new() } else { format!("; rules in that category: {}", close.join(", ")) };
+        return Err(InputError::new(format!("no rule `{id}` (see `redis-preflight rules`){hint}")));
+    };
+    write_output(&docs::explain(rule), None)?;
+    Ok(exit::PASS)
+}

@@ -1,0 +1,233 @@
+//! ACL rules from `user` directives and ACL files, parsed enough to answer
+//! production questions (who can log in without a password, who may run
+//! FLUSHALL) and to redact passwords before anything is shown.
+
+pub struct AclError {
+    pub message: String,
+    pub arg: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AclUserSpec {
+    pub name: String,
+    pub enabled: bool,
+    pub nopass: bool,
+    pub passwords: Vec<String>,
+    pub hashed_passwords: usize,
+    pub command_rules: Vec<String>,
+    pub key_patterns: Vec<String>,
+    /// The rules as written, passwords replaced, for display.
+    redacted: Vec<String>,
+}
+
+impl AclUserSpec {
+    pub fn redacted_line(&self) -> String {
+        let mut parts = vec![self.name.clone()];
+        parts.extend(self.redacted.iter().cloned());
+        parts.join(" ")
+    }
+
+    /// Whether the user may run a command (lower-case name), reading the
+    /// command rules left to right as Redis applies them.
+    pub fn may_run(&self, command: &str, categories: &[&str]) -> bool {
+        let mut allowed = false;
+        for rule in &self.command_rules {
+            let (grant, what) = match rule.as_str() {
+                "allcommands" => (true, "@all"),
+                "nocommands" => (false, "@all"),
+                other => match other.split_at_checked(1) {
+                    Some(("+", rest)) => (true, rest),
+                    Some(("-", rest)) => (false, rest),
+                    _ => continue,
+                },
+            };
+            let applies = if let Some(category) = what.strip_prefix('@') {
+                category == "all" || categories.contains(&category)
+            } else {
+                what == command || what.split('|').next() == Some(command) && !what.contains('|')
+            };
+            if applies {
+                allowed = grant;
+            }
+        }
+        allowed
+    }
+
+    /// `+@all` (or `allcommands`) with no later `-` rule.
+    pub fn all_commands(&self) -> bool {
+        let last_all = self.command_rules.iter().rposition(|r| r == "+@all" || r == "allcommands");
+        match last_all {
+            Some(at) => !self.command_rules[at + 1..].iter().any(|r| r.starts_with('-') || r == "nocommands"),
+            None => false,
+        }
+    }
+
+    pub fn all_keys(&self) -> bool {
+        self.key_patterns.iter().any(|k| k == "~*" || k == "allkeys" || k == "%RW~*")
+    }
+}
+
+fn is_hex_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Parses `user <name> <rule>...` arguments (the name first).
+pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
+    let Some((name, rules)) = args.split_first() else {
+        return Err(AclError { message: "a user needs a name".into(), arg: None });
+    };
+    if name.is_empty() || name.contains(' ') {
+        return Err(AclError { message: "invalid user name".into(), arg: Some(0) });
+    }
+    let mut user = AclUserSpec { name: name.to_string(), ..AclUserSpec::default() };
+    let mut index = 0;
+    while index < rules.len() {
+        let rule = rules[index];
+        let arg = Some(index + 1);
+        // A selector `(+get ~key*)` may span several arguments.
+        if rule.starts_with('(') {
+            let mut end = index;
+            while !rules[end].ends_with(')') {
+                end += 1;
+                if end >= rules.len() {
+                    return Err(AclError { message: format!("Error in user declaration '{name}': unmatched parenthesis in selector"), arg });
+                }
+            }
+            user.redacted.push(rules[index..=end].join(" "));
+            index = end + 1;
+            continue;
+        }
+        let lower = rule.to_ascii_lowercase();
+        let mut shown = rule.to_string();
+        match lower.as_str() {
+            "on" => user.enabled = true,
+            "off" => user.enabled = false,
+            "nopass" => {
+                user.nopass = true;
+                user.passwords.clear();
+                user.hashed_passwords = 0;
+            }
+            "resetpass" => {
+                user.nopass = false;
+                user.passwords.clear();
+                user.hashed_passwords = 0;
+            }
+            "allkeys" | "resetkeys" | "allchannels" | "resetchannels" | "skip-sanitize-payload" | "sanitize-payload" | "clearselectors" => {
+                if lower == "allkeys" {
+                    user.key_patterns.push("allkeys".into());
+                } else if lower == "resetkeys" {
+                    user.key_patterns.clear();
+                }
+            }
+            "allcommands" | "nocommands" => user.command_rules.push(lower.clone()),
+            "reset" => {
+                user = AclUserSpec { name: name.to_string(), ..AclUserSpec::default() };
+            }
+            _ => match rule.as_bytes()[0] {
+                b'>' => {
+                    user.passwords.push(rule[1..].to_string());
+                    user.nopass = false;
+                    shown = ">********".into();
+                }
+                b'<' => {
+                    let removed = &rule[1..];
+                    user.passwords.retain(|p| p != removed);
+                    shown = "<********".into();
+                }
+                b'#' => {
+                    if !is_hex_sha256(&rule[1..]) {
+                        return Err(AclError {
+                            message: format!("Error in user declaration '{name}': the password hash must be exactly 64 hexadecimal characters"),
+                            arg,
+                        });
+                    }
+                    user.hashed_passwords += 1;
+                    user.nopass = false;
+                    shown = "#<sha256>".into();
+                }
+                b'!' => {
+                    if !is_hex_sha256(&rule[1..]) {
+                        return Err(AclError { message: format!("Error in user declaration '{name}': the password hash must be exactly 64 hexadecimal characters"), arg });
+                    }
+                    shown = "!<sha256>".into();
+                }
+                b'~' | b'&' => {
+                    if rule.as_bytes()[0] == b'~' {
+                        user.key_patterns.push(rule.to_string());
+                    }
+                }
+                b'%' => {
+                    let valid = rule[1..].find('~').is_some_and(|tilde| {
+                        let flags = &rule[1..1 + tilde];
+                        !flags.is_empty() && flags.chars().all(|c| matches!(c, 'R' | 'W' | 'r' | 'w'))
+                    });
+                    if !valid {
+                        return Err(AclError { message: format!("Error in user declaration '{name}': Syntax error in `{rule}`"), arg });
+                    }
+                    user.key_patterns.push(rule.to_string());
+                }
+                b'+' | b'-' if rule.len() > 1 => user.command_rules.push(lower.clone()),
+                _ => {
+                    return Err(AclError {
+                        message: format!("Error in user declaration '{name}': Syntax error in `{rule}`"),
+                        arg,
+                    })
+                }
+            },
+        }
+        user.redacted.push(shown);
+        index += 1;
+    }
+    Ok(user)
+}
+
+/// The built-in default user when no `user default` line exists.
+pub fn implicit_default_user() -> AclUserSpec {
+    AclUserSpec {
+        name: "default".into(),
+        enabled: true,
+        nopass: true,
+        command_rules: vec!["+@all".into()],
+        key_patterns: vec!["~*".into()],
+        redacted: vec!["on".into(), "nopass".into(), "~*".into(), "&*".into(), "+@all".into()],
+        ..AclUserSpec::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(line: &str) -> AclUserSpec {
+        let args: Vec<&str> = line.split_whitespace().collect();
+        parse_user_args(&args).unwrap_or_else(|e| panic!("{}", e.message))
+    }
+
+    #[test]
+    fn passwords_are_collected_and_redacted() {
+        let u = user("app on >s3cret ~cache:* +@read +get -flushall");
+        assert_eq!(u.passwords, ["s3cret"]);
+        assert!(u.enabled);
+        assert!(!u.redacted_line().contains("s3cret"));
+        assert!(u.redacted_line().contains(">********"));
+    }
+
+    #[test]
+    fn command_rules_apply_in_order() {
+        let u = user("app on nopass ~* +@all -flushall -@dangerous");
+        assert!(!u.may_run("flushall", &["keyspace", "write", "dangerous"]));
+        assert!(!u.may_run("debug", &["admin", "dangerous"]));
+        assert!(u.may_run("get", &["read"]));
+        assert!(!u.all_commands());
+        assert!(user("default on nopass ~* &* +@all").all_commands());
+    }
+
+    #[test]
+    fn invalid_rules_are_refused() {
+        assert!(parse_user_args(&["bob", "on", "bogus"]).is_err());
+        assert!(parse_user_args(&["bob", "#abc"]).is_err());
+        assert!(parse_user_args(&["bob", "%X~k"]).is_err());
+        assert!(parse_user_args(&["bob", "on", "(+get", "~k*"]).is_err());
+        assert!(parse_user_args(&["bob", "on", "(+get", "~k*)"]).is_ok());
+    }
+}

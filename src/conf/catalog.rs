@@ -1,0 +1,385 @@
+//! The directive catalog (`schemas/directives.json`): which directives each
+//! Redis/Valkey release line accepts, their value types, bounds, defaults,
+//! aliases and which ones hold secrets. Data, not code: see docs/internals.md.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+const CATALOG_JSON: &str = include_str!("../../schemas/directives.json");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Product {
+    Redis,
+    Valkey,
+}
+
+impl Product {
+    pub fn name(self) -> &'static str {
+        match self {
+            Product::Redis => "redis",
+            Product::Valkey => "valkey",
+        }
+    }
+}
+
+/// A release line such as Redis 7.2 or Valkey 8.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub product: Product,
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl Target {
+    pub const DEFAULT: Target = Target { product: Product::Redis, major: 7, minor: 2 };
+
+    /// Parses `7.0`, `7.2.4`, `redis-7.4`, `valkey-8.0`, `8.0-m01`, then snaps
+    /// to the newest release line the catalog knows at or below it.
+    pub fn parse(spec: &str) -> Result<Target, String> {
+        let spec = spec.trim();
+        let lower = spec.to_ascii_lowercase();
+        let (product, rest) = if let Some(rest) = lower.strip_prefix("valkey-") {
+            (Product::Valkey, rest)
+        } else if let Some(rest) = lower.strip_prefix("redis-") {
+            (Product::Redis, rest)
+        } else {
+            (Product::Redis, lower.as_str())
+        };
+        let numeric: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let mut parts = numeric.split('.').filter(|p| !p.is_empty());
+        let parse_part = |p: Option<&str>| p.and_then(|p| p.parse::<u32>().ok());
+        let (Some(major), minor) = (parse_part(parts.next()), parse_part(parts.next())) else {
+            return Err(format!(
+                "invalid version `{spec}`: expected e.g. `7.2`, `7.2.4`, `redis-7.4` or `valkey-8.0`"
+            ));
+        };
+        let wanted = Target { product, major, minor: minor.unwrap_or(0) };
+        let lines = catalog().lines(product);
+        lines
+            .iter()
+            .rev()
+            .find(|line| (line.major, line.minor) <= (wanted.major, wanted.minor))
+            .copied()
+            .ok_or_else(|| {
+                let known: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                format!("{} {major}.{} is older than every release line redis-preflight knows ({})", product.name(), wanted.minor, known.join(", "))
+            })
+    }
+
+    /// `redis-7.2`, the key used in `default_by_line`.
+    pub fn key(&self) -> String {
+        format!("{}-{}.{}", self.product.name(), self.major, self.minor)
+    }
+
+    fn is_within(&self, range: &Option<VersionRange>) -> bool {
+        let Some(range) = range else { return false };
+        let here = (self.major, self.minor);
+        if here < range.first {
+            return false;
+        }
+        match range.last {
+            Some(last) => here <= last,
+            None => true,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.product {
+            Product::Redis => write!(f, "{}.{}", self.major, self.minor),
+            Product::Valkey => write!(f, "valkey-{}.{}", self.major, self.minor),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValueType {
+    Bool,
+    Int,
+    Memory,
+    Enum,
+    String,
+    Path,
+    Special,
+}
+
+/// `[first_line, last_line_or_null]` as written in the catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionRange {
+    pub first: (u32, u32),
+    pub last: Option<(u32, u32)>,
+}
+
+fn parse_line(text: &str) -> Result<(u32, u32), String> {
+    let (major, minor) = text.split_once('.').ok_or_else(|| format!("bad release line `{text}`"))?;
+    Ok((
+        major.parse().map_err(|_| format!("bad release line `{text}`"))?,
+        minor.parse().map_err(|_| format!("bad release line `{text}`"))?,
+    ))
+}
+
+impl<'de> Deserialize<'de> for VersionRange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw: (String, Option<String>) = Deserialize::deserialize(deserializer)?;
+        let first = parse_line(&raw.0).map_err(serde::de::Error::custom)?;
+        let last = raw.1.as_deref().map(parse_line).transpose().map_err(serde::de::Error::custom)?;
+        Ok(VersionRange { first, last })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ArgCount {
+    pub min: usize,
+    pub max: Option<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Alias {
+    pub name: String,
+    #[serde(default)]
+    pub redis: Option<VersionRange>,
+    #[serde(default)]
+    pub valkey: Option<VersionRange>,
+    /// `5.0` (a Redis line) or `valkey-8.0`.
+    #[serde(default)]
+    pub deprecated_since: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Directive {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub value_type: ValueType,
+    #[serde(default)]
+    pub min: Option<i128>,
+    #[serde(default)]
+    pub max: Option<i128>,
+    #[serde(default)]
+    pub percent: bool,
+    #[serde(default)]
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub multi_flag: bool,
+    #[serde(default)]
+    pub special: Option<String>,
+    #[serde(default)]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub default_by_line: HashMap<String, String>,
+    #[serde(default)]
+    pub repeatable: bool,
+    #[serde(default)]
+    pub secret: bool,
+    #[serde(default)]
+    pub redis: Option<VersionRange>,
+    #[serde(default)]
+    pub valkey: Option<VersionRange>,
+    #[serde(default)]
+    pub aliases: Vec<Alias>,
+    #[serde(default)]
+    pub args: Option<ArgCount>,
+}
+
+impl Directive {
+    pub fn accepted_by(&self, target: &Target) -> bool {
+        target.is_within(match target.product {
+            Product::Redis => &self.redis,
+            Product::Valkey => &self.valkey,
+        })
+    }
+
+    /// The compiled-in default for this release line.
+    pub fn default_for(&self, target: &Target) -> Option<&str> {
+        self.default_by_line.get(&target.key()).or(self.default.as_ref()).map(String::as_str)
+    }
+
+    pub fn is_special(&self, name: &str) -> bool {
+        self.special.as_deref() == Some(name)
+    }
+}
+
+impl Alias {
+    pub fn accepted_by(&self, target: &Target) -> bool {
+        target.is_within(match target.product {
+            Product::Redis => &self.redis,
+            Product::Valkey => &self.valkey,
+        })
+    }
+
+    /// Whether, on this target, the alias is the old spelling of a renamed directive.
+    pub fn deprecated_on(&self, target: &Target) -> bool {
+        let Some(since) = self.deprecated_since.as_deref() else { return false };
+        let (product, line) = match since.strip_prefix("valkey-") {
+            Some(rest) => (Product::Valkey, rest),
+            None => (Product::Redis, since.strip_prefix("redis-").unwrap_or(since)),
+        };
+        let Ok(line) = parse_line(line) else { return false };
+        match (product, target.product) {
+            (Product::Redis, Product::Redis) | (Product::Valkey, Product::Valkey) => (target.major, target.minor) >= line,
+            // Valkey forked from Redis 7.2: a Redis rename up to 7.2 holds there too.
+            (Product::Redis, Product::Valkey) => line <= (7, 2),
+            (Product::Valkey, Product::Redis) => false,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogFile {
+    lines: HashMap<String, Vec<String>>,
+    directives: Vec<Directive>,
+}
+
+/// How a name written in a config file resolves on a target.
+#[derive(Debug, Clone, Copy)]
+pub struct Lookup<'c> {
+    pub directive: &'c Directive,
+    /// The alias the file used, if it did not use the canonical name.
+    pub alias: Option<&'c Alias>,
+}
+
+pub struct Catalog {
+    directives: Vec<Directive>,
+    by_name: HashMap<String, Vec<(usize, Option<usize>)>>,
+    redis_lines: Vec<Target>,
+    valkey_lines: Vec<Target>,
+}
+
+impl Catalog {
+    fn from_json(text: &str) -> Result<Catalog, String> {
+        let file: CatalogFile = serde_json::from_str(text).map_err(|e| format!("directive catalog: {e}"))?;
+        let mut by_name: HashMap<String, Vec<(usize, Option<usize>)>> = HashMap::new();
+        for (index, directive) in file.directives.iter().enumerate() {
+            by_name.entry(directive.name.clone()).or_default().push((index, None));
+            for (alias_index, alias) in directive.aliases.iter().enumerate() {
+                by_name.entry(alias.name.clone()).or_default().push((index, Some(alias_index)));
+            }
+        }
+        let lines_of = |product: Product| -> Result<Vec<Target>, String> {
+            let mut lines = file
+                .lines
+                .get(product.name())
+                .map(|lines| {
+                    lines
+                        .iter()
+                        .map(|l| parse_line(l).map(|(major, minor)| Target { product, major, minor }))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default();
+            lines.sort_by_key(|t| (t.major, t.minor));
+            Ok(lines)
+        };
+        Ok(Catalog {
+            redis_lines: lines_of(Product::Redis)?,
+            valkey_lines: lines_of(Product::Valkey)?,
+            directives: file.directives,
+            by_name,
+        })
+    }
+
+    pub fn lines(&self, product: Product) -> &[Target] {
+        match product {
+            Product::Redis => &self.redis_lines,
+            Product::Valkey => &self.valkey_lines,
+        }
+    }
+
+    /// Resolves a lower-case directive name for a target; `None` when that
+    /// release line does not accept the name.
+    pub fn lookup(&self, name: &str, target: &Target) -> Option<Lookup<'_>> {
+        let candidates = self.by_name.get(name)?;
+        candidates.iter().find_map(|&(index, alias_index)| {
+            let directive = &self.directives[index];
+            match alias_index {
+                None => directive.accepted_by(target).then_some(Lookup { directive, alias: None }),
+                Some(a) => {
+                    let alias = &directive.aliases[a];
+                    alias.accepted_by(target).then_some(Lookup { directive, alias: Some(alias) })
+                }
+            }
+        })
+    }
+
+    /// Which release lines accept a name at all, for "known in 7.0, not in 6.2" hints.
+    pub fn lines_accepting(&self, name: &str) -> Vec<Target> {
+        let mut found: Vec<Target> = self
+            .redis_lines
+            .iter()
+            .chain(self.valkey_lines.iter())
+            .filter(|t| self.lookup(name, t).is_some())
+            .copied()
+            .collect();
+        found.dedup();
+        found
+    }
+
+    /// Every directive the target accepts (canonical entries).
+    pub fn directives_for<'a>(&'a self, target: &'a Target) -> impl Iterator<Item = &'a Directive> + 'a {
+        self.directives.iter().filter(move |d| d.accepted_by(target) || d.aliases.iter().any(|a| a.accepted_by(target)))
+    }
+
+    /// The name a target uses for a directive: its canonical name when that
+    /// line accepts it, else the alias that line accepts.
+    pub fn name_on<'a>(&self, directive: &'a Directive, target: &Target) -> &'a str {
+        if directive.accepted_by(target) {
+            return &directive.name;
+        }
+        directive.aliases.iter().find(|a| a.accepted_by(target)).map(|a| a.name.as_str()).unwrap_or(&directive.name)
+    }
+
+    pub fn all(&self) -> &[Directive] {
+        &self.directives
+    }
+}
+
+/// The embedded catalog, parsed once.
+pub fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    // The embedded catalog is checked by tests (schema + corpus); a broken
+    // build must fail loudly rather than run with no directives.
+    CATALOG.get_or_init(|| Catalog::from_json(CATALOG_JSON).expect("embedded schemas/directives.json is valid"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_specs_snap_to_release_lines() {
+        assert_eq!(Target::parse("7.2.4").unwrap().to_string(), "7.2");
+        assert_eq!(Target::parse("7.0").unwrap().to_string(), "7.0");
+        assert_eq!(Target::parse("redis-7.4").unwrap().to_string(), "7.4");
+        assert_eq!(Target::parse("valkey-8.0").unwrap().to_string(), "valkey-8.0");
+        assert_eq!(Target::parse("7.3").unwrap().to_string(), "7.2");
+        assert_eq!(Target::parse("8.0-m01").unwrap().to_string(), "8.0");
+        assert!(Target::parse("seven").is_err());
+        assert!(Target::parse("1.2").is_err());
+    }
+
+    #[test]
+    fn renamed_directives_resolve_through_aliases() {
+        let c = catalog();
+        let t70 = Target::parse("7.0").unwrap();
+        let hit = c.lookup("slaveof", &t70).unwrap();
+        assert_eq!(hit.directive.name, "replicaof");
+        assert!(hit.alias.unwrap().deprecated_on(&t70));
+        let t40 = Target::parse("4.0").unwrap();
+        assert!(c.lookup("replicaof", &t40).is_none());
+        assert!(c.lookup("slaveof", &t40).is_some());
+        assert!(!c.lookup("slaveof", &t40).unwrap().alias.unwrap().deprecated_on(&t40));
+    }
+
+    #[test]
+    fn valkey_8_renames_masterauth() {
+        let c = catalog();
+        let v8 = Target::parse("valkey-8.0").unwrap();
+        let hit = c.lookup("masterauth", &v8).unwrap();
+        assert_eq!(hit.directive.name, "primaryauth");
+        assert!(hit.directive.secret);
+        assert!(c.lookup("primaryauth", &Target::parse("7.2").unwrap()).is_none());
+    }
+}

@@ -1,0 +1,460 @@
+//! redis.conf, read as redis-server reads it: lines, quoting, includes,
+//! directive names resolved through the version-aware catalog, values
+//! validated, and every directive kept with its span.
+
+pub mod acl;
+pub mod catalog;
+pub mod effective;
+pub mod lexer;
+mod special;
+pub mod value;
+
+use crate::facts::{ConfigDiagnostic, Origin};
+use crate::error::InputError;
+use catalog::{catalog, Lookup, Target};
+use lexer::Arg;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Files larger than this are refused: the biggest official redis.conf is
+/// about 110 KB, so anything this large is not a hand-written config.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Deeper include chains are refused rather than followed.
+pub const MAX_INCLUDE_DEPTH: usize = 64;
+
+/// A file that was read, kept for diagnostics that show its lines.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: Arc<PathBuf>,
+    pub text: Arc<str>,
+}
+
+/// One directive line, after lexing and catalog lookup.
+#[derive(Debug, Clone)]
+pub struct DirectiveLine {
+    /// The name as written, lower-cased.
+    pub name: String,
+    /// The canonical catalog name when the target knows the directive.
+    pub canonical: Option<String>,
+    pub args: Vec<Arg>,
+    pub file: usize,
+    pub line: usize,
+    pub origin: Origin,
+    /// The parsed value when valid (standard and special directives).
+    pub value: Option<crate::facts::Value>,
+}
+
+/// `# redis-preflight: ignore[rule.a, rule.b] reason` on the line above a directive.
+#[derive(Debug, Clone)]
+pub struct InlineSuppression {
+    pub rules: Vec<String>,
+    pub reason: String,
+    pub file: Arc<PathBuf>,
+    /// The line of the directive it applies to.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Base directory for relative `include` paths (default: the directory of the main file).
+    pub include_base: Option<PathBuf>,
+    /// Prefix rewrites for absolute include paths (`/etc/redis=./deploy/redis`).
+    pub include_map: Vec<(PathBuf, PathBuf)>,
+    /// Treat the file as a Sentinel config even without `sentinel` lines.
+    pub sentinel: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParsedConfig {
+    pub target: Target,
+    pub files: Vec<SourceFile>,
+    pub directives: Vec<DirectiveLine>,
+    pub diagnostics: Vec<ConfigDiagnostic>,
+    pub suppressions: Vec<InlineSuppression>,
+    pub sentinel: bool,
+}
+
+impl ParsedConfig {
+    pub fn main_file(&self) -> Option<&Arc<PathBuf>> {
+        self.files.first().map(|f| &f.path)
+    }
+}
+
+/// Reads a config file (and what it includes) for a target release line.
+pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<ParsedConfig, InputError> {
+    let text = read_config_file(path)?;
+    if text.trim().is_empty() {
+        return Err(InputError::new(format!(
+            "{}: the config file is empty; redis-server would run on compiled-in defaults, which is never what a production deployment means",
+            path.display()
+        )));
+    }
+    let base = options
+        .include_base
+        .clone()
+        .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
+    let sentinel = options.sentinel
+        || lexer::directive_lines(&text).any(|l| l.text.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case("sentinel")));
+    let mut loader = Loader {
+        target,
+        options,
+        base,
+        sentinel,
+        parsed: ParsedConfig {
+            target,
+            files: Vec::new(),
+            directives: Vec::new(),
+            diagnostics: Vec::new(),
+            suppressions: Vec::new(),
+            sentinel,
+        },
+        stack: Vec::new(),
+        seen_single: HashMap::new(),
+    };
+    loader.load_text(path.to_path_buf(), text)?;
+    Ok(loader.parsed)
+}
+
+/// Reads a file with clear errors for the usual ways it goes wrong.
+pub fn read_config_file(path: &Path) -> Result<String, InputError> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|e| InputError::new(format!("{}: cannot read the config file: {}", path.display(), io_reason(&e))))?;
+    if metadata.is_dir() {
+        return Err(InputError::new(format!("{}: is a directory, not a config file", path.display())));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(InputError::new(format!(
+            "{}: the file is {:.1} MB; redis-preflight reads config files up to {} MB",
+            path.display(),
+            metadata.len() as f64 / 1_000_000.0,
+            MAX_FILE_BYTES / 1024 / 1024
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(format!("{}: cannot read the config file: {}", path.display(), io_reason(&e))))?;
+    decode_text(path, bytes)
+}
+
+/// UTF-8 text without NUL bytes, or an error naming the line and column.
+pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String, InputError> {
+    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+        let (line, column) = line_column_bytes(&bytes, nul);
+        return Err(InputError::new(format!(
+            "{}:{line}:{column}: the file contains a NUL byte: it looks binary, not like a text config file",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let (line, column) = line_column_bytes(e.as_bytes(), at);
+        InputError::new(format!(
+            "{}:{line}:{column}: the file is not valid UTF-8 (byte 0x{:02x}); save it as UTF-8",
+            path.display(),
+            e.as_bytes()[at]
+        ))
+    })
+}
+
+fn line_column_bytes(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|b| *b == b'\n').map(|p| p + 1).unwrap_or(0);
+    (line, at - line_start + 1)
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|p| p + 1).unwrap_or(0);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+struct Loader<'o> {
+    target: Target,
+    options: &'o LoadOptions,
+    base: PathBuf,
+    sentinel: bool,
+    parsed: ParsedConfig,
+    /// Canonical paths of the files being read, for cycle detection.
+    stack: Vec<PathBuf>,
+    /// Single-valued directives already set: canonical name -> file and line.
+    seen_single: HashMap<String, (Arc<PathBuf>, usize)>,
+}
+
+impl Loader<'_> {
+    fn origin(&self, file: usize, span: std::ops::Range<usize>) -> Origin {
+        let source = &self.parsed.files[file];
+        let (line, column) = line_column(&source.text, span.start);
+        Origin::File { file: source.path.clone(), line, column, offset: span.start, len: span.end - span.start }
+    }
+
+    fn diagnose(&mut self, rule: &'static str, message: String, origin: Origin, subject: String) {
+        self.parsed.diagnostics.push(ConfigDiagnostic { rule, message, origin, subject });
+    }
+
+    fn load_text(&mut self, path: PathBuf, text: String) -> Result<(), InputError> {
+        let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        self.stack.push(canonical);
+        let file = self.parsed.files.len();
+        self.parsed.files.push(SourceFile { path: Arc::new(path), text: Arc::from(text) });
+        let text = self.parsed.files[file].text.clone();
+        let comment_lines = inline_suppressions(&text);
+        for line in lexer::directive_lines(&text) {
+            let args = match lexer::split_args(&line) {
+                Ok(args) => args,
+                Err(err) => {
+                    let origin = self.origin(file, err.at..err.at + 1);
+                    let first_word = line.text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                    self.diagnose("config.syntax-error", err.message().to_string(), origin, first_word);
+                    continue;
+                }
+            };
+            let Some((name_arg, rest)) = args.split_first() else { continue };
+            if let Some((rules, reason)) = comment_lines.get(&(line.number - 1)) {
+                self.parsed.suppressions.push(InlineSuppression {
+                    rules: rules.clone(),
+                    reason: reason.clone(),
+                    file: self.parsed.files[file].path.clone(),
+                    line: line.number,
+                });
+            }
+            let name = name_arg.value.to_ascii_lowercase();
+            let line_end = line.start + line.text.len();
+            let origin = self.origin(file, line.start..line_end);
+            if name == "include" {
+                self.include(file, &line, rest, origin.clone())?;
+                self.parsed.directives.push(DirectiveLine {
+                    name,
+                    canonical: Some("include".into()),
+                    args: rest.to_vec(),
+                    file,
+                    line: line.number,
+                    origin,
+                    value: None,
+                });
+                continue;
+            }
+            let directive = self.resolve(&name, rest, origin.clone(), name_arg);
+            self.parsed.directives.push(DirectiveLine {
+                name,
+                canonical: directive.0,
+                args: rest.to_vec(),
+                file,
+                line: line.number,
+                origin,
+                value: directive.1,
+            });
+        }
+        self.stack.pop();
+        Ok(())
+    }
+
+    /// Looks a directive up and validates its arguments; returns its canonical
+    /// name and parsed value when both are known.
+    fn resolve(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        origin: Origin,
+        name_arg: &Arg,
+    ) -> (Option<String>, Option<crate::facts::Value>) {
+        let catalog = catalog();
+        let target = self.target;
+        let Some(Lookup { directive, alias }) = catalog.lookup(name, &target) else {
+            let name_origin = self.origin_of_arg(&origin, name_arg);
+            let message = unknown_directive_message(name, &target, self.sentinel);
+            self.diagnose("config.unknown-directive", message, name_origin, name.to_string());
+            return (None, None);
+        };
+        if directive.is_special("sentinel") && !self.sentinel {
+            self.diagnose(
+                "config.syntax-error",
+                "`sentinel` directive in a config that is not run in Sentinel mode (pass --sentinel)".into(),
+                origin,
+                name.to_string(),
+            );
+            return (Some(directive.name.clone()), None);
+        }
+        if let Some(alias) = alias {
+            if alias.deprecated_on(&target) {
+                let current = catalog.name_on(directive, &target);
+                if current != name {
+                    self.diagnose(
+                        "config.deprecated-directive",
+                        format!("`{name}` is the old name of `{current}` on {target}"),
+                        self.origin_of_arg(&origin, name_arg),
+                        name.to_string(),
+                    );
+                }
+            }
+        }
+        let values: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
+        let parsed = special::parse_directive(directive, &values, &target);
+        let value = match parsed {
+            Ok(value) => value,
+            Err(special::DirectiveError { rule, message, arg }) => {
+                let at = match arg.and_then(|i| args.get(i)) {
+                    Some(arg) => self.origin_of_arg(&origin, arg),
+                    None => origin.clone(),
+                };
+                self.diagnose(rule, format!("`{name}`: {message}"), at, directive.name.clone());
+                return (Some(directive.name.clone()), None);
+            }
+        };
+        if !directive.repeatable {
+            if let Some((file, line)) = self.seen_single.get(&directive.name) {
+                let message = format!(
+                    "`{}` is set again; the earlier value at {}:{line} is ignored (the last one wins)",
+                    name,
+                    file.display()
+                );
+                self.diagnose("config.duplicate-directive", message, origin.clone(), directive.name.clone());
+            }
+            if let Origin::File { file, line, .. } = &origin {
+                self.seen_single.insert(directive.name.clone(), (file.clone(), *line));
+            }
+        }
+        (Some(directive.name.clone()), Some(value))
+    }
+
+    fn origin_of_arg(&self, line_origin: &Origin, arg: &Arg) -> Origin {
+        match line_origin {
+            Origin::File { file, .. } => {
+                let index = self.parsed.files.iter().position(|f| Arc::ptr_eq(&f.path, file)).unwrap_or(0);
+                self.origin(index, arg.span.clone())
+            }
+            other => other.clone(),
+        }
+    }
+
+    fn include(&mut self, file: usize, line: &lexer::Line<'_>, args: &[Arg], origin: Origin) -> Result<(), InputError> {
+        if args.len() != 1 {
+            self.diagnose(
+                "config.syntax-error",
+                format!("`include` takes exactly one path, got {}", args.len()),
+                origin,
+                "include".into(),
+            );
+            return Ok(());
+        }
+        let written = &args[0].value;
+        let arg_origin = self.origin(file, args[0].span.clone());
+        let resolved = self.resolve_include_path(written);
+        let pattern = resolved.to_string_lossy().into_owned();
+        let paths: Vec<PathBuf> = if pattern.contains(['*', '?', '[']) {
+            match glob::glob(&pattern) {
+                Ok(entries) => {
+                    let mut found: Vec<PathBuf> = entries.filter_map(Result::ok).collect();
+                    found.sort();
+                    found
+                }
+                Err(e) => {
+                    self.diagnose("config.include-error", format!("invalid include pattern `{written}`: {e}"), arg_origin, written.clone());
+                    return Ok(());
+                }
+            }
+        } else {
+            vec![resolved]
+        };
+        for path in paths {
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if let Some(start) = self.stack.iter().position(|p| *p == canonical) {
+                let mut chain: Vec<String> = self.stack[start..].iter().map(|p| p.display().to_string()).collect();
+                chain.push(canonical.display().to_string());
+                self.diagnose(
+                    "config.include-error",
+                    format!("include cycle: {}", chain.join(" -> ")),
+                    arg_origin.clone(),
+                    written.clone(),
+                );
+                continue;
+            }
+            if self.stack.len() >= MAX_INCLUDE_DEPTH {
+                return Err(InputError::new(format!(
+                    "{}:{}: includes are nested more than {MAX_INCLUDE_DEPTH} levels deep; redis-preflight stops here",
+                    self.parsed.files[file].path.display(),
+                    line.number
+                )));
+            }
+            let text = match read_included(&path) {
+                Ok(text) => text,
+                Err(reason) => {
+                    self.diagnose(
+                        "config.include-error",
+                        format!("cannot include `{}`: {reason} (redis-server refuses to start)", path.display()),
+                        arg_origin.clone(),
+                        written.clone(),
+                    );
+                    continue;
+                }
+            };
+            self.load_text(path, text)?;
+        }
+        Ok(())
+    }
+
+    fn resolve_include_path(&self, written: &str) -> PathBuf {
+        let path = PathBuf::from(written);
+        for (from, to) in &self.options.include_map {
+            if let Ok(rest) = path.strip_prefix(from) {
+                return to.join(rest);
+            }
+        }
+        if path.is_absolute() {
+            path
+        } else {
+            self.base.join(path)
+        }
+    }
+}
+
+fn read_included(path: &Path) -> Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if metadata.is_dir() {
+        return Err("it is a directory".into());
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(format!("the file is larger than {} MB", MAX_FILE_BYTES / 1024 / 1024));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
+    decode_text(path, bytes).map_err(|e| e.to_string())
+}
+
+fn unknown_directive_message(name: &str, target: &Target, sentinel: bool) -> String {
+    let lines = catalog().lines_accepting(name);
+    if lines.is_empty() {
+        let hint = if sentinel { "" } else { " (a module or fork directive needs its module loaded)" };
+        format!("`{name}` is not a directive redis-server {target} knows; it refuses to start{hint}")
+    } else {
+        let known: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        format!("`{name}` is not accepted by {target} (known on {}); redis-server refuses to start", known.join(", "))
+    }
+}
+
+/// Comment lines of the form `# redis-preflight: ignore[rule.a, rule.b] reason`, by line number.
+fn inline_suppressions(text: &str) -> HashMap<usize, (Vec<String>, String)> {
+    let mut out = HashMap::new();
+    for (number, _, raw) in lexer::all_lines(text) {
+        let trimmed = raw.trim();
+        let Some(comment) = trimmed.strip_prefix('#') else { continue };
+        let Some(rest) = comment.trim_start().strip_prefix("redis-preflight:") else { continue };
+        let Some(rest) = rest.trim_start().strip_prefix("ignore[") else { continue };
+        let Some((ids, reason)) = rest.split_once(']') else { continue };
+        let rules: Vec<String> = ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        if !rules.is_empty() {
+            out.insert(number, (rules, reason.trim().to_string()));
+        }
+    }
+    out
+}

@@ -1,0 +1,193 @@
+//! Argument validation for every directive: arity, standard typed values and
+//! the directives redis-server parses with its own code (save, bind,
+//! client-output-buffer-limit, user, ...).
+
+use super::acl;
+use super::catalog::{Directive, Target, ValueType};
+use super::value::{memtoull, parse_standard};
+use crate::facts::Value;
+
+pub struct DirectiveError {
+    pub rule: &'static str,
+    pub message: String,
+    /// Index of the offending argument, when one is to blame.
+    pub arg: Option<usize>,
+}
+
+fn invalid(message: impl Into<String>, arg: Option<usize>) -> DirectiveError {
+    DirectiveError { rule: "config.invalid-value", message: message.into(), arg }
+}
+
+fn syntax(message: impl Into<String>) -> DirectiveError {
+    DirectiveError { rule: "config.syntax-error", message: message.into(), arg: None }
+}
+
+/// Validates the arguments of one directive line and returns its value.
+pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target) -> Result<Value, DirectiveError> {
+    let (min, max) = match &directive.args {
+        Some(count) => (count.min, count.max),
+        None => (1, Some(1)),
+    };
+    let multi_arg = max != Some(1);
+    // Since 7.0 a single quoted argument of a multi-argument directive is
+    // split on spaces: `save "3600 1 300 100"` equals `save 3600 1 300 100`.
+    let split_storage: Vec<&str>;
+    let args: &[&str] = if multi_arg
+        && raw_args.len() == 1
+        && !raw_args[0].is_empty()
+        && target.major >= 7
+        && directive.special.as_deref() != Some("user")
+        && directive.special.as_deref() != Some("loadmodule")
+        && directive.special.as_deref() != Some("sentinel")
+    {
+        split_storage = raw_args[0].split(' ').filter(|a| !a.is_empty()).collect();
+        &split_storage
+    } else {
+        raw_args
+    };
+    if args.len() < min || max.is_some_and(|max| args.len() > max) {
+        let expected = match (min, max) {
+            (min, Some(max)) if min == max => format!("{min}"),
+            (min, Some(max)) => format!("{min} to {max}"),
+            (min, None) => format!("at least {min}"),
+        };
+        return Err(syntax(format!("wrong number of arguments: expected {expected}, got {}", args.len())));
+    }
+    if directive.value_type != ValueType::Special {
+        return parse_standard(directive, args).map_err(|message| invalid(message, Some(0)));
+    }
+    match directive.special.as_deref().unwrap_or("") {
+        "save" => parse_save(args),
+        "bind" => parse_bind(args),
+        "client-output-buffer-limit" => parse_output_buffer_limits(args),
+        "oom-score-adj-values" => parse_oom_score_adj(args),
+        "notify-keyspace-events" => parse_keyspace_events(args[0]),
+        "replicaof" => Ok(Value::Str(args.join(" "))),
+        "rename-command" => Ok(Value::Str(format!("{} {}", args[0], quote_if_empty(args[1])))),
+        "user" => acl::parse_user_args(args).map(|user| Value::Str(user.redacted_line())).map_err(|e| invalid(e.message, e.arg)),
+        "latency-tracking-info-percentiles" => parse_percentiles(args),
+        "unixsocketperm" => parse_octal_permissions(args[0]),
+        "dir" | "loadmodule" | "sentinel" | "include" | "ignored" => Ok(Value::Str(args.join(" "))),
+        _ => Ok(Value::Str(args.join(" "))),
+    }
+}
+
+fn quote_if_empty(text: &str) -> &str {
+    if text.is_empty() {
+        "\"\""
+    } else {
+        text
+    }
+}
+
+/// C `strtoll(s, &end, 10)` requiring the whole string to be consumed.
+fn strtoll_full(text: &str) -> Option<i64> {
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    if trimmed.is_empty() {
+        return None;
+    }
+    trimmed.parse::<i64>().ok()
+}
+
+fn parse_save(args: &[&str]) -> Result<Value, DirectiveError> {
+    if args.len() == 1 && args[0].is_empty() {
+        return Ok(Value::List(Vec::new()));
+    }
+    if args.len() % 2 == 1 {
+        return Err(invalid("Invalid save parameters: expected pairs of <seconds> <changes>", None));
+    }
+    let mut points = Vec::new();
+    for (index, pair) in args.chunks(2).enumerate() {
+        for (offset, number) in pair.iter().enumerate() {
+            if strtoll_full(number).is_none() {
+                return Err(invalid("Invalid save parameters: not an integer", Some(index * 2 + offset)));
+            }
+        }
+        points.push(Value::Str(format!("{} {}", pair[0], pair[1])));
+    }
+    Ok(Value::List(points))
+}
+
+/// redis-server keeps at most 16 bind addresses.
+const BIND_ADDRESS_MAX: usize = 16;
+
+fn parse_bind(args: &[&str]) -> Result<Value, DirectiveError> {
+    if args.len() > BIND_ADDRESS_MAX {
+        return Err(invalid(format!("Too many bind addresses specified (at most {BIND_ADDRESS_MAX})"), Some(BIND_ADDRESS_MAX)));
+    }
+    Ok(Value::List(args.iter().map(|a| Value::Str(a.to_string())).collect()))
+}
+
+/// Normalises a client class name as redis-server does (`slave` = `replica`).
+pub fn output_buffer_class(name: &str) -> Option<&'static str> {
+    match name.to_ascii_lowercase().as_str() {
+        "normal" => Some("normal"),
+        "replica" | "slave" => Some("replica"),
+        "pubsub" => Some("pubsub"),
+        _ => None,
+    }
+}
+
+fn parse_output_buffer_limits(args: &[&str]) -> Result<Value, DirectiveError> {
+    if args.is_empty() || args.len() % 4 != 0 {
+        return Err(invalid("Wrong number of arguments in buffer limit configuration: expected <class> <hard> <soft> <seconds>", None));
+    }
+    let mut limits = Vec::new();
+    for (index, group) in args.chunks(4).enumerate() {
+        let Some(class) = output_buffer_class(group[0]) else {
+            return Err(invalid(
+                format!("Invalid client class `{}` in buffer limit configuration (normal, replica, pubsub)", group[0]),
+                Some(index * 4),
+            ));
+        };
+        let hard = memtoull(group[1]);
+        let soft = memtoull(group[2]);
+        let seconds = strtoll_full(group[3]).filter(|s| *s >= 0);
+        let (Some(hard), Some(soft), Some(seconds)) = (hard, soft, seconds) else {
+            return Err(invalid("Error in hard, soft or soft_seconds setting in buffer limit configuration", Some(index * 4 + 1)));
+        };
+        limits.push(Value::Str(format!("{class} {hard} {soft} {seconds}")));
+    }
+    Ok(Value::List(limits))
+}
+
+fn parse_oom_score_adj(args: &[&str]) -> Result<Value, DirectiveError> {
+    if args.len() != 3 {
+        return Err(invalid("Invalid oom-score-adj-values: expected 3 values", None));
+    }
+    for (index, arg) in args.iter().enumerate() {
+        match strtoll_full(arg) {
+            Some(v) if (-2000..=2000).contains(&v) => {}
+            _ => return Err(invalid("Invalid oom-score-adj-values: each value must be an integer from -2000 to 2000", Some(index))),
+        }
+    }
+    Ok(Value::List(args.iter().map(|a| Value::Str(a.to_string())).collect()))
+}
+
+fn parse_keyspace_events(arg: &str) -> Result<Value, DirectiveError> {
+    const CLASSES: &str = "Ag$lshzxeKEtmdn";
+    if let Some(bad) = arg.chars().find(|c| !CLASSES.contains(*c)) {
+        return Err(invalid(format!("Invalid event class character `{bad}`; use letters from '{CLASSES}'"), Some(0)));
+    }
+    Ok(Value::Str(arg.to_string()))
+}
+
+fn parse_percentiles(args: &[&str]) -> Result<Value, DirectiveError> {
+    if args.len() == 1 && args[0].is_empty() {
+        return Ok(Value::List(Vec::new()));
+    }
+    for (index, arg) in args.iter().enumerate() {
+        match arg.parse::<f64>() {
+            Ok(p) if (0.0..=100.0).contains(&p) => {}
+            _ => return Err(invalid("latency-tracking-info-percentiles: each value must be a number from 0 to 100", Some(index))),
+        }
+    }
+    Ok(Value::List(args.iter().map(|a| Value::Str(a.to_string())).collect()))
+}
+
+fn parse_octal_permissions(arg: &str) -> Result<Value, DirectiveError> {
+    match i64::from_str_radix(arg, 8) {
+        Ok(mode) if (0..=0o777).contains(&mode) && !arg.is_empty() => Ok(Value::Int(mode)),
+        _ => Err(invalid("argument must be an octal permission mode from 0 to 777", Some(0))),
+    }
+}

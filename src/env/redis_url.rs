@@ -1,0 +1,201 @@
+//! `REDIS_URL` as client libraries read it: `redis://`, `rediss://`
+//! (`valkey://`, `valkeys://`), `unix://`; user, password, host, port, db,
+//! query. Errors never echo the URL, which may hold a password.
+
+use crate::facts::{EnvVar, Facts, Value};
+use url::Url;
+
+pub const DEFAULT_PORT: i64 = 6379;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RedisUrl {
+    pub scheme: String,
+    pub host: Option<String>,
+    pub port: Option<i64>,
+    pub socket_path: Option<String>,
+    pub db: i64,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub tls: bool,
+    pub query: Vec<(String, String)>,
+}
+
+/// Parses a Redis URL; the error says what is wrong without the URL itself.
+pub fn parse(text: &str) -> Result<RedisUrl, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("REDIS_URL is empty".into());
+    }
+    let url = Url::parse(text).map_err(|e| format!("not a valid URL ({e})"))?;
+    let scheme = url.scheme().to_ascii_lowercase();
+    let tls = match scheme.as_str() {
+        "redis" | "valkey" | "unix" | "redis+unix" | "redis-socket" => false,
+        "rediss" | "valkeys" => true,
+        other => return Err(format!("unsupported scheme `{other}://` (expected redis://, rediss:// or unix://)")),
+    };
+    let username = Some(percent_decode(url.username())).filter(|u| !u.is_empty());
+    let password = url.password().map(percent_decode);
+    let query: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let query_value = |key: &str| query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let password = password.or_else(|| query_value("password"));
+    let is_socket = matches!(scheme.as_str(), "unix" | "redis+unix" | "redis-socket");
+    let (host, port, socket_path, db) = if is_socket {
+        let path = url.path().to_string();
+        if path.is_empty() || path == "/" {
+            return Err("a unix:// URL needs a socket path, e.g. unix:///run/redis/redis.sock".into());
+        }
+        let db = match query_value("db") {
+            Some(db) => parse_db(&db)?,
+            None => 0,
+        };
+        (None, None, Some(path), db)
+    } else {
+        let host = url.host_str().filter(|h| !h.is_empty()).ok_or("the URL has no host")?;
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        let port = url.port().map(i64::from).unwrap_or(DEFAULT_PORT);
+        if port == 0 {
+            return Err("port 0 is not a valid port".into());
+        }
+        let path = url.path().trim_start_matches('/');
+        let db = if path.is_empty() {
+            match query_value("db") {
+                Some(db) => parse_db(&db)?,
+                None => 0,
+            }
+        } else {
+            parse_db(path)?
+        };
+        (Some(host), Some(port), None, db)
+    };
+    Ok(RedisUrl { scheme, host, port, socket_path, db, username, password, tls, query })
+}
+
+fn parse_db(text: &str) -> Result<i64, String> {
+    text.parse::<i64>().ok().filter(|db| *db >= 0).ok_or_else(|| {
+        format!("the database `{}` is not a non-negative number", text.chars().take(20).collect::<String>())
+    })
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
+            if let (Some(h), Some(l)) = (
+                bytes.get(i + 1).and_then(|b| (*b as char).to_digit(16)),
+                bytes.get(i + 2).and_then(|b| (*b as char).to_digit(16)),
+            ) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The URL with its password (userinfo or `password=` query) replaced.
+pub fn redact(text: &str) -> String {
+    match Url::parse(text.trim()) {
+        Ok(mut url) => {
+            if url.password().is_some() {
+                let _ = url.set_password(Some(crate::facts::Secret::REDACTED));
+            }
+            let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            if pairs.iter().any(|(k, _)| k == "password") {
+                let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+                for (k, v) in &pairs {
+                    serializer.append_pair(k, if k == "password" { crate::facts::Secret::REDACTED } else { v });
+                }
+                url.set_query(Some(&serializer.finish()));
+            }
+            url.to_string().replace("%2A%2A%2A%2A%2A%2A%2A%2A", crate::facts::Secret::REDACTED)
+        }
+        // Unparseable: show only the scheme-looking prefix, never the rest.
+        Err(_) => {
+            let prefix: String = text.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '-').collect();
+            if text[prefix.len()..].starts_with("://") {
+                format!("{prefix}://…")
+            } else {
+                "(unparseable value)".to_string()
+            }
+        }
+    }
+}
+
+/// Writes `env.url.*` facts for the effective `REDIS_URL`.
+pub fn apply(var: &EnvVar, facts: &mut Facts) {
+    let origin = var.origin.clone();
+    match parse(var.value.expose()) {
+        Ok(url) => {
+            facts.insert("env.url.scheme", Value::Str(url.scheme.clone()), origin.clone());
+            facts.insert("env.url.tls", Value::Bool(url.tls), origin.clone());
+            facts.insert("env.url.db", Value::Int(url.db), origin.clone());
+            if let Some(host) = &url.host {
+                facts.insert("env.url.host", Value::Str(host.clone()), origin.clone());
+            }
+            if let Some(port) = url.port {
+                facts.insert("env.url.port", Value::Int(port), origin.clone());
+            }
+            if let Some(path) = &url.socket_path {
+                facts.insert("env.url.socket", Value::Str(path.clone()), origin.clone());
+            }
+            if let Some(user) = &url.username {
+                facts.insert("env.url.username", Value::Str(user.clone()), origin.clone());
+            }
+            if let Some(password) = &url.password {
+                facts.insert("env.url.password", Value::secret(password.as_str()), origin.clone());
+            }
+            for (key, value) in &url.query {
+                if key != "password" {
+                    facts.insert(format!("env.url.query.{key}"), Value::Str(value.clone()), origin.clone());
+                }
+            }
+        }
+        Err(reason) => facts.insert("env.url.error", Value::Str(reason), origin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_usual_forms() {
+        let u = parse("rediss://app:p%40ss@cache.internal:6380/2?ssl_cert_reqs=none").unwrap();
+        assert!(u.tls);
+        assert_eq!(u.host.as_deref(), Some("cache.internal"));
+        assert_eq!(u.port, Some(6380));
+        assert_eq!(u.db, 2);
+        assert_eq!(u.username.as_deref(), Some("app"));
+        assert_eq!(u.password.as_deref(), Some("p@ss"));
+        assert_eq!(u.query, vec![("ssl_cert_reqs".to_string(), "none".to_string())]);
+        let u = parse("redis://:only-pass@10.0.0.5").unwrap();
+        assert_eq!(u.port, Some(6379));
+        assert_eq!(u.username, None);
+        assert_eq!(u.password.as_deref(), Some("only-pass"));
+        let u = parse("unix:///run/redis.sock?db=3").unwrap();
+        assert_eq!(u.socket_path.as_deref(), Some("/run/redis.sock"));
+        assert_eq!(u.db, 3);
+        let u = parse("redis://[::1]:6379").unwrap();
+        assert_eq!(u.host.as_deref(), Some("::1"));
+    }
+
+    #[test]
+    fn errors_never_contain_the_password() {
+        for bad in ["http://u:hunter2secret@h", "redis://u:hunter2secret@h:99999", "redis://u:hunter2secret@h/abc", "hunter2secret", "redis://:hunter2secret@"] {
+            let err = parse(bad).unwrap_err();
+            assert!(!err.contains("hunter2secret"), "{err}");
+            assert!(!redact(bad).contains("hunter2secret"), "{}", redact(bad));
+        }
+    }
+
+    #[test]
+    fn redaction_hides_userinfo_and_query_passwords() {
+        assert_eq!(redact("redis://app:s3cr3t@h:6379/0"), "redis://app:********@h:6379/0");
+        assert!(!redact("redis://h?password=s3cr3t").contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,262 @@
+//! One model of the deployment: the effective value of every setting and
+//! where it came from. Inputs (conf, env, later the probe) write facts; rules
+//! only read them.
+
+mod build;
+
+pub use build::{build_facts, FactInputs};
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A value that must never be printed, logged or serialised in clear.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Arc<str>);
+
+impl Secret {
+    pub const REDACTED: &'static str = "********";
+
+    pub fn new(value: impl Into<Arc<str>>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The clear text, for the few checks that need it (strength, equality).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Secret::REDACTED)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Secret::REDACTED)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(Secret::REDACTED)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    List(Vec<Value>),
+    Secret(Secret),
+    /// The source exists but could not tell (e.g. a denied probe command).
+    Unknown { unknown: String },
+}
+
+impl Value {
+    pub fn secret(text: impl Into<Arc<str>>) -> Value {
+        Value::Secret(Secret::new(text))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Secret(s) => Some(s.expose()),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn is_secret(&self) -> bool {
+        matches!(self, Value::Secret(_))
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(true) => f.write_str("yes"),
+            Value::Bool(false) => f.write_str("no"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Str(s) if s.is_empty() => f.write_str("\"\""),
+            Value::Str(s) => f.write_str(s),
+            Value::List(items) if items.is_empty() => f.write_str("\"\""),
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                Ok(())
+            }
+            Value::Secret(s) => write!(f, "{s}"),
+            Value::Unknown { unknown } => write!(f, "unknown ({unknown})"),
+        }
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Origin {
+    /// A directive in a config file.
+    File { file: Arc<PathBuf>, line: usize, column: usize, offset: usize, len: usize },
+    /// redis-server's compiled-in default for the target release line.
+    Default,
+    /// An environment variable, from a dotenv file line or the process.
+    Env { var: String, file: Option<Arc<PathBuf>>, line: Option<usize>, column: Option<usize>, offset: Option<usize>, len: Option<usize> },
+    /// The running server (probe).
+    Live,
+    /// redis-preflight's own settings.
+    Settings,
+}
+
+impl Origin {
+    pub fn source(&self) -> Option<&'static str> {
+        match self {
+            Origin::File { .. } | Origin::Default => Some("config"),
+            Origin::Env { .. } => Some("env"),
+            Origin::Live => Some("live"),
+            Origin::Settings => None,
+        }
+    }
+
+    /// True for origins a user can be pointed at (a line in a file).
+    pub fn has_location(&self) -> bool {
+        matches!(self, Origin::File { .. } | Origin::Env { file: Some(_), .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    pub value: Value,
+    pub origin: Origin,
+}
+
+/// A parsed ACL user, from a `user` directive or an ACL file.
+#[derive(Debug, Clone)]
+pub struct AclUser {
+    pub name: String,
+    pub enabled: bool,
+    pub nopass: bool,
+    /// Clear-text passwords (`>password`).
+    pub passwords: Vec<Secret>,
+    /// Hashed passwords (`#<sha256>`): not secrets in clear, but never printed.
+    pub hashed_passwords: usize,
+    /// Command rules in order (`+@all`, `-flushall`, `allcommands`, ...), lower-case.
+    pub command_rules: Vec<String>,
+    /// Key patterns (`~*`, `allkeys`, `%R~x`).
+    pub key_patterns: Vec<String>,
+    pub origin: Origin,
+}
+
+/// A `rename-command FROM TO` (TO empty = the command is removed).
+#[derive(Debug, Clone)]
+pub struct RenamedCommand {
+    pub command: String,
+    pub renamed_to: String,
+    pub origin: Origin,
+}
+
+/// One environment variable, with where it was set.
+#[derive(Debug, Clone)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: Secret,
+    pub origin: Origin,
+}
+
+/// A problem found while reading the config (the `config.*` rules report these).
+#[derive(Debug, Clone)]
+pub struct ConfigDiagnostic {
+    /// `config.syntax-error`, `config.unknown-directive`, ...
+    pub rule: &'static str,
+    pub message: String,
+    pub origin: Origin,
+    /// The directive (or file) it is about, for waivers and baselines.
+    pub subject: String,
+}
+
+/// All facts about one deployment.
+#[derive(Debug, Default, Clone)]
+pub struct Facts {
+    values: BTreeMap<String, Fact>,
+    pub acl_users: Vec<AclUser>,
+    pub renamed_commands: Vec<RenamedCommand>,
+    pub env_vars: Vec<EnvVar>,
+    pub diagnostics: Vec<ConfigDiagnostic>,
+    /// Which inputs were present: "config", "env", "live".
+    pub sources: Vec<&'static str>,
+    /// The main config file, so findings without a line can still name a file.
+    pub config_file: Option<Arc<PathBuf>>,
+}
+
+impl Facts {
+    pub fn get(&self, path: &str) -> Option<&Fact> {
+        self.values.get(path)
+    }
+
+    pub fn value(&self, path: &str) -> Option<&Value> {
+        self.values.get(path).map(|f| &f.value)
+    }
+
+    pub fn insert(&mut self, path: impl Into<String>, value: Value, origin: Origin) {
+        self.values.insert(path.into(), Fact { value, origin });
+    }
+
+    pub fn has_source(&self, source: &str) -> bool {
+        self.sources.contains(&source)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Fact)> {
+        self.values.iter()
+    }
+
+    pub fn env_var(&self, name: &str) -> Option<&EnvVar> {
+        self.env_vars.iter().rev().find(|v| v.name == name)
+    }
+
+    /// Every secret value known, so reports can prove none leaks.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .values
+            .values()
+            .filter_map(|f| match &f.value {
+                Value::Secret(s) => Some(s.expose()),
+                _ => None,
+            })
+            .collect();
+        for user in &self.acl_users {
+            out.extend(user.passwords.iter().map(Secret::expose));
+        }
+        out.retain(|s| !s.is_empty());
+        out
+    }
+}

@@ -1,0 +1,63 @@
+//! The versioned JSON report (`schemas/report.schema.json`).
+
+use crate::check::Report;
+use crate::findings::{Finding, Severity, Suppressed};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    info: usize,
+    suppressed: usize,
+    rules_run: usize,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool,
+    profile: &'a str,
+    redis_version: String,
+    fail_on: Option<Severity>,
+    result: &'static str,
+    configs: &'a [String],
+    summary: Summary,
+    findings: &'a [Finding],
+    suppressed: &'a [Suppressed],
+}
+
+pub fn render(report: &Report) -> String {
+    let json = JsonReport {
+        version: 1,
+        tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
+        profile: &report.profile,
+        redis_version: report.target.to_string(),
+        fail_on: report.fail_on,
+        result: if report.exit_code() == 0 { "pass" } else { "fail" },
+        configs: &report.configs,
+        summary: Summary {
+            critical: report.count(Severity::Critical),
+            high: report.count(Severity::High),
+            medium: report.count(Severity::Medium),
+            low: report.count(Severity::Low),
+            info: report.count(Severity::Info),
+            suppressed: report.suppressed.len(),
+            rules_run: report.rules_run,
+        },
+        findings: &report.findings,
+        suppressed: &report.suppressed,
+    };
+    // Serialising plain data with string keys cannot fail.
+    let mut text = serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,563 @@
+//! Checks that need code (password strength, IP ranges, ACL semantics),
+//! referenced by name from the rule files. Each is a pure function of facts:
+//! no I/O, and nothing it returns contains a secret.
+
+use super::Rule;
+use crate::facts::{AclUser, Facts, Origin, Secret, Value};
+use std::net::IpAddr;
+
+/// One thing a builtin found.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub subject: String,
+    pub detail: String,
+    pub origin: Origin,
+}
+
+type Builtin = fn(&Rule, &Facts) -> Vec<Hit>;
+
+const BUILTINS: &[(&str, Builtin)] = &[
+    ("config_diagnostics", config_diagnostics),
+    ("bind_all_interfaces", bind_all_interfaces),
+    ("unixsocket_permissive", unixsocket_permissive),
+    ("no_password", no_password),
+    ("weak_password", weak_password),
+    ("placeholder_password", placeholder_password),
+    ("cleartext_acl_password", cleartext_acl_password),
+    ("default_user_unrestricted", default_user_unrestricted),
+    ("dangerous_commands", dangerous_commands),
+    ("output_buffer_unlimited", output_buffer_unlimited),
+    ("plaintext_url", plaintext_url),
+    ("public_host", public_host),
+    ("password_mismatch", password_mismatch),
+    ("tls_verify_disabled", tls_verify_disabled),
+    ("ttl_invalid", ttl_invalid),
+    ("suppression_meta", suppression_meta),
+];
+
+pub fn exists(name: &str) -> bool {
+    BUILTINS.iter().any(|(n, _)| *n == name)
+}
+
+pub fn names() -> impl Iterator<Item = &'static str> {
+    BUILTINS.iter().map(|(n, _)| *n)
+}
+
+pub fn run(name: &str, rule: &Rule, facts: &Facts) -> Vec<Hit> {
+    BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, f)| f(rule, facts)).unwrap_or_default()
+}
+
+fn fact_origin(facts: &Facts, path: &str) -> Origin {
+    facts.get(path).map(|f| f.origin.clone()).unwrap_or(Origin::Default)
+}
+
+fn config_diagnostics(rule: &Rule, facts: &Facts) -> Vec<Hit> {
+    facts
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == rule.id)
+        .map(|d| Hit { subject: d.subject.clone(), detail: d.message.clone(), origin: d.origin.clone() })
+        .collect()
+}
+
+/// Waiver and inline-suppression findings are made after evaluation (they
+/// depend on which findings exist), so the rule itself finds nothing.
+fn suppression_meta(_: &Rule, _: &Facts) -> Vec<Hit> {
+    Vec::new()
+}
+
+// ---------------------------------------------------------------- network
+
+fn is_wildcard_bind(address: &str) -> bool {
+    let address = address.trim_start_matches('-');
+    matches!(address, "*" | "::*" | "0.0.0.0" | "::" | "0:0:0:0:0:0:0:0")
+}
+
+fn bind_all_interfaces(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let Some(fact) = facts.get("conf.bind") else { return Vec::new() };
+    let Some(addresses) = fact.value.as_list() else { return Vec::new() };
+    let written: Vec<String> = addresses.iter().filter_map(|a| a.as_str().map(str::to_string)).collect();
+    let detail = if written.is_empty() {
+        "no `bind` address: redis-server listens on every interface".to_string()
+    } else if let Some(wildcard) = written.iter().find(|a| is_wildcard_bind(a)) {
+        let how = if matches!(fact.origin, Origin::Default) { "the compiled-in default" } else { "the config" };
+        format!("`bind {}` from {how} listens on every interface (`{wildcard}`)", written.join(" "))
+    } else {
+        return Vec::new();
+    };
+    vec![Hit { subject: "bind".into(), detail, origin: fact.origin.clone() }]
+}
+
+fn unixsocket_permissive(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let socket = facts.value("conf.unixsocket").and_then(Value::as_str).unwrap_or("");
+    if socket.is_empty() {
+        return Vec::new();
+    }
+    let Some(fact) = facts.get("conf.unixsocketperm") else { return Vec::new() };
+    let Some(mode) = fact.value.as_int() else { return Vec::new() };
+    if mode & 0o007 == 0 {
+        return Vec::new();
+    }
+    vec![Hit {
+        subject: "unixsocketperm".into(),
+        detail: format!("`{socket}` is created with mode {mode:o}: every local user can connect"),
+        origin: fact.origin.clone(),
+    }]
+}
+
+// ---------------------------------------------------------------- auth
+
+fn user_subject(user: &AclUser) -> String {
+    format!("ACL user `{}`", user.name)
+}
+
+fn no_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    facts
+        .acl_users
+        .iter()
+        .filter(|u| u.enabled && (u.nopass || (u.passwords.is_empty() && u.hashed_passwords == 0 && u.name == "default")))
+        .map(|u| {
+            let detail = if u.name == "default" && matches!(u.origin, Origin::Default) {
+                "no `requirepass` and no `user default` line, so the default user is `on nopass`".to_string()
+            } else {
+                format!("`user {}` is enabled with `nopass`", u.name)
+            };
+            let subject = if u.name == "default" { "the default user".to_string() } else { user_subject(u) };
+            Hit { subject, detail, origin: u.origin.clone() }
+        })
+        .collect()
+}
+
+/// Every password redis-preflight can see, with what to call it and where it is.
+fn all_passwords(facts: &Facts) -> Vec<(String, Secret, Origin)> {
+    let mut out = Vec::new();
+    for (path, subject) in [("conf.requirepass", "requirepass"), ("conf.masterauth", "masterauth")] {
+        if let Some(fact) = facts.get(path) {
+            if let Value::Secret(secret) = &fact.value {
+                if !secret.expose().is_empty() && !matches!(fact.origin, Origin::Default) {
+                    out.push((subject.to_string(), secret.clone(), fact.origin.clone()));
+                }
+            }
+        }
+    }
+    for user in &facts.acl_users {
+        // The implicit default user's password is `requirepass`, already listed.
+        if matches!(user.origin, Origin::Default) || (user.name == "default" && facts.get("conf.requirepass").is_some_and(|f| f.origin == user.origin)) {
+            continue;
+        }
+        for password in &user.passwords {
+            out.push((user_subject(user), password.clone(), user.origin.clone()));
+        }
+    }
+    for (path, subject) in [("env.REDIS_PASSWORD", "REDIS_PASSWORD"), ("env.url.password", "the REDIS_URL password")] {
+        if let Some(fact) = facts.get(path) {
+            if let Value::Secret(secret) = &fact.value {
+                if !secret.expose().is_empty() {
+                    out.push((subject.to_string(), secret.clone(), fact.origin.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+const PLACEHOLDERS: &[&str] = &[
+    "foobared", "changeme", "change-me", "change_me", "password", "passw0rd", "p@ssw0rd", "p@ssword", "password1",
+    "password123", "your_strong_password_here", "your_password_here", "your-password-here", "yourpassword",
+    "your_password", "mypassword", "secret", "redis", "redispassword", "redis_password", "admin", "root", "default",
+    "test", "testing", "example", "sample", "pass", "123456", "12345678", "123456789", "qwerty", "letmein",
+    "replaceme", "replace_me", "todo", "xxx", "dummy", "defaultpass", "insecure", "password_here", "strongpassword",
+];
+
+/// Why a password is a placeholder, if it is one.
+pub fn placeholder_reason(password: &str) -> Option<&'static str> {
+    let lower = password.trim().to_ascii_lowercase();
+    if PLACEHOLDERS.contains(&lower.as_str()) {
+        return Some("it is on the list of well-known placeholder passwords");
+    }
+    let template = (lower.starts_with("${") && lower.ends_with('}'))
+        || (lower.starts_with("{{") && lower.ends_with("}}"))
+        || (lower.starts_with('<') && lower.ends_with('>'))
+        || (lower.starts_with('%') && lower.ends_with('%') && lower.len() > 2);
+    if template {
+        return Some("it is an unexpanded template variable");
+    }
+    let markers = ["changeme", "change_me", "change-me", "replace_me", "replaceme", "your_", "your-", "_here", "placeholder", "example"];
+    if markers.iter().any(|m| lower.contains(m)) {
+        return Some("it looks like an example value that was never replaced");
+    }
+    if lower.len() >= 3 && lower.chars().all(|c| c == lower.chars().next().unwrap_or(' ')) {
+        return Some("it repeats a single character");
+    }
+    None
+}
+
+/// Shannon entropy of the password's own characters, in bits per character.
+pub fn entropy_bits_per_char(password: &str) -> f64 {
+    let chars: Vec<char> = password.chars().collect();
+    if chars.is_empty() {
+        return 0.0;
+    }
+    let mut counts = std::collections::HashMap::new();
+    for c in &chars {
+        *counts.entry(*c).or_insert(0usize) += 1;
+    }
+    let total = chars.len() as f64;
+    counts.values().map(|&n| {
+        let p = n as f64 / total;
+        -p * p.log2()
+    }).sum()
+}
+
+/// Below this many bits per character a long password is still guessable
+/// (`passwordpasswordpassword…` scores 2.75; random hex about 3.9).
+const MIN_BITS_PER_CHAR: f64 = 3.0;
+
+/// Why a password is weak, if it is.
+pub fn weakness(password: &str, min_length: usize) -> Option<String> {
+    let length = password.chars().count();
+    if length < min_length {
+        return Some(format!("{length} characters, fewer than the required {min_length}"));
+    }
+    let bits = entropy_bits_per_char(password);
+    if bits < MIN_BITS_PER_CHAR {
+        return Some(format!("low entropy: {bits:.1} bits per character (repetitive or few distinct characters)"));
+    }
+    None
+}
+
+fn min_password_length(facts: &Facts) -> usize {
+    facts.value("settings.password_min_length").and_then(Value::as_int).and_then(|n| usize::try_from(n).ok()).unwrap_or(32)
+}
+
+fn weak_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let min_length = min_password_length(facts);
+    all_passwords(facts)
+        .into_iter()
+        // A placeholder is reported by auth.placeholder-password; saying "weak" too is noise.
+        .filter(|(_, secret, _)| placeholder_reason(secret.expose()).is_none())
+        .filter_map(|(subject, secret, origin)| weakness(secret.expose(), min_length).map(|detail| Hit { subject, detail, origin }))
+        .collect()
+}
+
+fn placeholder_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    all_passwords(facts)
+        .into_iter()
+        .filter_map(|(subject, secret, origin)| {
+            placeholder_reason(secret.expose()).map(|reason| Hit { subject, detail: reason.to_string(), origin })
+        })
+        .collect()
+}
+
+fn cleartext_acl_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    facts
+        .acl_users
+        .iter()
+        .filter(|u| !u.passwords.is_empty() && matches!(u.origin, Origin::File { .. }))
+        // requirepass is the implicit default user's password, not an ACL line.
+        .filter(|u| !(u.name == "default" && facts.get("conf.requirepass").is_some_and(|f| f.origin == u.origin)))
+        .map(|u| Hit {
+            subject: format!("`{}`", u.name),
+            detail: format!("{} `>password` rule(s) instead of `#<sha256>`", u.passwords.len()),
+            origin: u.origin.clone(),
+        })
+        .collect()
+}
+
+fn default_user_unrestricted(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    facts
+        .acl_users
+        .iter()
+        .filter(|u| u.name == "default" && u.enabled)
+        .filter(|u| acl_all_commands(u) && acl_all_keys(u))
+        .map(|u| Hit {
+            subject: "the default user".into(),
+            detail: "it may run every command on every key (`~* +@all`)".into(),
+            origin: u.origin.clone(),
+        })
+        .collect()
+}
+
+fn acl_all_commands(user: &AclUser) -> bool {
+    let last_all = user.command_rules.iter().rposition(|r| r == "+@all" || r == "allcommands");
+    last_all.is_some_and(|at| !user.command_rules[at + 1..].iter().any(|r| r.starts_with('-') || r == "nocommands"))
+}
+
+fn acl_all_keys(user: &AclUser) -> bool {
+    user.key_patterns.iter().any(|k| k == "~*" || k == "allkeys" || k == "%RW~*")
+}
+
+/// Commands an application should never be able to run, with their ACL categories.
+const DANGEROUS_COMMANDS: &[(&str, &[&str])] = &[
+    ("flushall", &["keyspace", "write", "slow", "dangerous"]),
+    ("flushdb", &["keyspace", "write", "slow", "dangerous"]),
+    ("config", &["admin", "slow", "dangerous"]),
+    ("keys", &["keyspace", "read", "slow", "dangerous"]),
+    ("debug", &["admin", "slow", "dangerous"]),
+    ("shutdown", &["admin", "slow", "dangerous"]),
+    ("module", &["admin", "slow", "dangerous"]),
+];
+
+fn acl_may_run(user: &AclUser, command: &str, categories: &[&str]) -> bool {
+    let mut allowed = false;
+    for rule in &user.command_rules {
+        let (grant, what) = match rule.as_str() {
+            "allcommands" => (true, "@all"),
+            "nocommands" => (false, "@all"),
+            other => match (other.strip_prefix('+'), other.strip_prefix('-')) {
+                (Some(rest), _) => (true, rest),
+                (_, Some(rest)) => (false, rest),
+                _ => continue,
+            },
+        };
+        let applies = match what.strip_prefix('@') {
+            Some(category) => category == "all" || categories.contains(&category),
+            // `+config|get` grants one subcommand only, not the whole command.
+            None => what == command,
+        };
+        if applies {
+            allowed = grant;
+        }
+    }
+    allowed
+}
+
+fn dangerous_commands(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let renamed: Vec<&str> = facts.renamed_commands.iter().map(|r| r.command.as_str()).collect();
+    let url_user = facts.value("env.url.username").and_then(Value::as_str).map(str::to_string);
+    facts
+        .acl_users
+        .iter()
+        .filter(|u| u.enabled && (u.name == "default" || url_user.as_deref() == Some(u.name.as_str())))
+        .filter_map(|user| {
+            let callable: Vec<String> = DANGEROUS_COMMANDS
+                .iter()
+                .filter(|(command, _)| !renamed.contains(command))
+                .filter(|(command, categories)| acl_may_run(user, command, categories))
+                .map(|(command, _)| command.to_ascii_uppercase())
+                .collect();
+            if callable.is_empty() {
+                return None;
+            }
+            let subject = if user.name == "default" { "the default user".to_string() } else { user_subject(user) };
+            Some(Hit { subject, detail: callable.join(", "), origin: user.origin.clone() })
+        })
+        .collect()
+}
+
+fn output_buffer_unlimited(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let Some(fact) = facts.get("conf.client-output-buffer-limit") else { return Vec::new() };
+    fact.value
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| item.as_str())
+        .filter_map(|text| {
+            let parts: Vec<&str> = text.split(' ').collect();
+            match parts.as_slice() {
+                [class @ ("replica" | "pubsub"), "0", "0", _] => Some(Hit {
+                    subject: format!("client-output-buffer-limit {class}"),
+                    detail: format!("the `{class}` class has no hard or soft limit"),
+                    origin: fact.origin.clone(),
+                }),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- env
+
+/// Loopback, private, link-local, CGNAT and unique-local addresses are not
+/// reachable from the internet; everything else (documentation ranges
+/// included) is treated as public.
+pub fn is_public_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast() || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_ip(IpAddr::V4(v4));
+            }
+            !(v6.is_loopback() || v6.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn plaintext_url(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    if facts.value("env.url.tls").and_then(Value::as_bool) != Some(false) {
+        return Vec::new();
+    }
+    let Some(host) = facts.value("env.url.host").and_then(Value::as_str) else { return Vec::new() };
+    if is_loopback_host(host) {
+        return Vec::new();
+    }
+    let scheme = facts.value("env.url.scheme").and_then(Value::as_str).unwrap_or("redis");
+    vec![Hit {
+        subject: "REDIS_URL".into(),
+        detail: format!("`{scheme}://` to `{host}` sends the password and every value in clear text"),
+        origin: fact_origin(facts, "env.REDIS_URL"),
+    }]
+}
+
+fn public_host(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let Some(host) = facts.value("env.url.host").and_then(Value::as_str) else { return Vec::new() };
+    let Ok(ip) = host.parse::<IpAddr>() else { return Vec::new() };
+    if !is_public_ip(ip) {
+        return Vec::new();
+    }
+    vec![Hit {
+        subject: "REDIS_URL".into(),
+        detail: format!("`{host}` is a public address"),
+        origin: fact_origin(facts, "env.REDIS_URL"),
+    }]
+}
+
+fn password_mismatch(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let secret = |path: &str| match facts.value(path) {
+        Some(Value::Secret(s)) if !s.expose().is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let env_password = secret("env.REDIS_PASSWORD");
+    let url_password = secret("env.url.password");
+    let mut hits = Vec::new();
+    if let (Some(env), Some(url)) = (&env_password, &url_password) {
+        if env.expose() != url.expose() {
+            hits.push(Hit {
+                subject: "REDIS_PASSWORD".into(),
+                detail: "REDIS_PASSWORD and the password in REDIS_URL differ; which one the client uses depends on the library".into(),
+                origin: fact_origin(facts, "env.REDIS_PASSWORD"),
+            });
+        }
+    }
+    // Compare with the server only when the app authenticates as the default user.
+    let url_user = facts.value("env.url.username").and_then(Value::as_str).unwrap_or("default");
+    let server = secret("conf.requirepass").filter(|_| url_user == "default");
+    if let Some(server) = server {
+        for (path, name) in [("env.REDIS_PASSWORD", "REDIS_PASSWORD"), ("env.url.password", "REDIS_URL")] {
+            if let Some(client) = secret(path) {
+                if client.expose() != server.expose() {
+                    hits.push(Hit {
+                        subject: name.into(),
+                        detail: format!("{name} does not match `requirepass` in the config: the application will fail to authenticate"),
+                        origin: fact_origin(facts, path),
+                    });
+                }
+            }
+        }
+    }
+    hits
+}
+
+/// A switch that turns certificate verification off, by name and value.
+fn disables_verification(name: &str, value: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    let value = value.trim().to_ascii_lowercase();
+    let truthy = crate::env::parse_bool(&value) == Some(true);
+    let falsy = crate::env::parse_bool(&value) == Some(false);
+    (name.contains("REJECT_UNAUTHORIZED") && falsy)
+        || ((name.contains("SKIP_VERIFY") || name.contains("INSECURE") || name.contains("NO_VERIFY")) && truthy)
+        || ((name.ends_with("_VERIFY") || name.contains("VERIFY_PEER") || name.contains("VERIFY_CERT") || name.ends_with("_SSL_VERIFY")) && !name.contains("SKIP") && falsy)
+        || (name.contains("CERT_REQS") && value == "none")
+}
+
+fn tls_verify_disabled(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = facts
+        .env_vars
+        .iter()
+        .filter(|v| disables_verification(&v.name, v.value.expose()))
+        .map(|v| Hit {
+            subject: v.name.clone(),
+            detail: format!("`{}={}` turns certificate verification off", v.name, v.value.expose()),
+            origin: v.origin.clone(),
+        })
+        .collect();
+    for (path, fact) in facts.iter() {
+        let Some(key) = path.strip_prefix("env.url.query.") else { continue };
+        let value = fact.value.as_str().unwrap_or("");
+        let off = match key.to_ascii_lowercase().as_str() {
+            "ssl_cert_reqs" | "tls_cert_reqs" => value.eq_ignore_ascii_case("none"),
+            "insecure" | "tls_insecure" | "skip_verify" | "insecure_skip_verify" => crate::env::parse_bool(value) == Some(true),
+            "verify" | "tls_verify" | "ssl_verify" | "reject_unauthorized" | "rejectunauthorized" => crate::env::parse_bool(value) == Some(false),
+            _ => false,
+        };
+        if off {
+            hits.push(Hit {
+                subject: "REDIS_URL".into(),
+                detail: format!("the URL option `{key}={value}` turns certificate verification off"),
+                origin: fact.origin.clone(),
+            });
+        }
+    }
+    hits
+}
+
+fn ttl_invalid(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let max = facts.value("settings.max_ttl_seconds").and_then(Value::as_int).unwrap_or(2_592_000);
+    facts
+        .env_vars
+        .iter()
+        .filter(|v| v.name.starts_with("CACHE_TTL_"))
+        .filter_map(|v| {
+            let raw = v.value.expose().trim();
+            let detail = match raw.parse::<i64>() {
+                Err(_) if raw.is_empty() => "is empty".to_string(),
+                Err(_) => format!("`{raw}` is not a whole number of seconds"),
+                Ok(n) if n <= 0 => format!("{n} is not a positive number of seconds: entries would never expire or be rejected"),
+                Ok(n) if n > max => format!("{n} seconds is longer than the {max}-second maximum"),
+                Ok(_) => return None,
+            };
+            Some(Hit { subject: v.name.clone(), detail, origin: v.origin.clone() })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_and_private_addresses() {
+        for private in ["10.0.0.5", "172.16.3.4", "192.168.1.1", "127.0.0.1", "100.64.0.1", "169.254.1.1", "::1", "fd00::1", "fe80::1"] {
+            assert!(!is_public_ip(private.parse().unwrap()), "{private}");
+        }
+        for public in ["8.8.8.8", "203.0.113.7", "35.1.2.3", "2001:4860::8888", "::ffff:8.8.8.8"] {
+            assert!(is_public_ip(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[test]
+    fn password_strength() {
+        assert!(weakness("short", 32).is_some());
+        assert!(weakness("passwordpasswordpasswordpassword", 32).is_some());
+        assert!(weakness("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 32).is_some());
+        assert!(weakness("q3V9xL2mR7tK8pZ4wN6yB1cF5hJ0dG3s", 32).is_none());
+        assert!(weakness(&"0123456789abcdef".repeat(4), 32).is_none());
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in ["foobared", "FOOBARED", "your_strong_password_here", "changeme", "password", "${REDIS_PASSWORD}", "<password>", "xxxx"] {
+            assert!(placeholder_reason(p).is_some(), "{p}");
+        }
+        assert!(placeholder_reason("q3V9xL2mR7tK8pZ4wN6yB1cF5hJ0dG3s").is_none());
+    }
+
+    #[test]
+    fn verification_switches() {
+        assert!(disables_verification("NODE_TLS_REJECT_UNAUTHORIZED", "0"));
+        assert!(disables_verification("REDIS_INSECURE_SKIP_TLS_VERIFY", "true"));
+        assert!(disables_verification("REDIS_TLS_VERIFY", "false"));
+        assert!(disables_verification("REDIS_SSL_CERT_REQS", "none"));
+        assert!(!disables_verification("REDIS_TLS_VERIFY", "true"));
+        assert!(!disables_verification("REDIS_INSECURE_SKIP_TLS_VERIFY", "false"));
+        assert!(!disables_verification("NODE_TLS_REJECT_UNAUTHORIZED", "1"));
+    }
+}

@@ -1,0 +1,383 @@
+//! Declarative conditions over facts, evaluated with three outcomes: true,
+//! false (including "the fact is absent: the rule does not apply") and
+//! unknown (a fact exists but its value could not be determined).
+
+use crate::facts::{Facts, Value};
+use regex::Regex;
+
+#[derive(Debug, Clone)]
+pub enum Operand {
+    Literal(toml::Value),
+    Fact(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Set(bool),
+    Eq(Operand),
+    Ne(Operand),
+    In(Vec<toml::Value>),
+    NotIn(Vec<toml::Value>),
+    Lt(Operand),
+    Le(Operand),
+    Gt(Operand),
+    Ge(Operand),
+    Matches(Regex),
+    Contains(Operand),
+}
+
+#[derive(Debug, Clone)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    Builtin(String),
+    Test { fact: String, op: Op },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+impl Condition {
+    pub fn parse(value: &toml::Value) -> Result<Condition, String> {
+        let table = value.as_table().ok_or("a condition must be a table")?;
+        if let Some(items) = table.get("all") {
+            return Ok(Condition::All(parse_list(items)?));
+        }
+        if let Some(items) = table.get("any") {
+            return Ok(Condition::Any(parse_list(items)?));
+        }
+        if let Some(inner) = table.get("not") {
+            return Ok(Condition::Not(Box::new(Condition::parse(inner)?)));
+        }
+        if let Some(name) = table.get("builtin") {
+            return Ok(Condition::Builtin(name.as_str().ok_or("builtin must be a string")?.to_string()));
+        }
+        let fact = table.get("fact").and_then(|f| f.as_str()).ok_or("a test needs `fact = \"path\"`")?.to_string();
+        let ops: Vec<(&String, &toml::Value)> = table.iter().filter(|(k, _)| k.as_str() != "fact").collect();
+        let [(name, operand)] = ops.as_slice() else {
+            return Err(format!("the test on `{fact}` needs exactly one operator"));
+        };
+        let op = match name.as_str() {
+            "set" => Op::Set(operand.as_bool().ok_or("`set` takes true or false")?),
+            "unset" => Op::Set(!operand.as_bool().ok_or("`unset` takes true or false")?),
+            "eq" => Op::Eq(parse_operand(operand)),
+            "ne" => Op::Ne(parse_operand(operand)),
+            "in" => Op::In(operand.as_array().ok_or("`in` takes an array")?.clone()),
+            "not_in" => Op::NotIn(operand.as_array().ok_or("`not_in` takes an array")?.clone()),
+            "lt" => Op::Lt(parse_operand(operand)),
+            "le" => Op::Le(parse_operand(operand)),
+            "gt" => Op::Gt(parse_operand(operand)),
+            "ge" => Op::Ge(parse_operand(operand)),
+            "contains" => Op::Contains(parse_operand(operand)),
+            "matches" => {
+                let pattern = operand.as_str().ok_or("`matches` takes a regex string")?;
+                Op::Matches(Regex::new(pattern).map_err(|e| format!("invalid regex `{pattern}`: {e}"))?)
+            }
+            other => return Err(format!("unknown operator `{other}`")),
+        };
+        Ok(Condition::Test { fact, op })
+    }
+
+    /// Every fact path the condition reads, in order.
+    pub fn facts(&self, out: &mut Vec<String>) {
+        match self {
+            Condition::All(items) | Condition::Any(items) => items.iter().for_each(|c| c.facts(out)),
+            Condition::Not(inner) => inner.facts(out),
+            Condition::Builtin(_) => {}
+            Condition::Test { fact, op } => {
+                out.push(fact.clone());
+                if let Op::Eq(Operand::Fact(other)) | Op::Ne(Operand::Fact(other)) = op {
+                    out.push(other.clone());
+                }
+            }
+        }
+    }
+
+    /// Replaces `$` fact paths (for `for_each`).
+    pub fn substitute(&self, path: &str) -> Condition {
+        match self {
+            Condition::All(items) => Condition::All(items.iter().map(|c| c.substitute(path)).collect()),
+            Condition::Any(items) => Condition::Any(items.iter().map(|c| c.substitute(path)).collect()),
+            Condition::Not(inner) => Condition::Not(Box::new(inner.substitute(path))),
+            Condition::Builtin(name) => Condition::Builtin(name.clone()),
+            Condition::Test { fact, op } => Condition::Test { fact: if fact == "$" { path.to_string() } else { fact.clone() }, op: op.clone() },
+        }
+    }
+}
+
+fn parse_list(value: &toml::Value) -> Result<Vec<Condition>, String> {
+    value.as_array().ok_or("`all`/`any` take an array of conditions")?.iter().map(Condition::parse).collect()
+}
+
+fn parse_operand(value: &toml::Value) -> Operand {
+    match value.as_table().and_then(|t| t.get("fact")).and_then(|f| f.as_str()) {
+        Some(path) => Operand::Fact(path.to_string()),
+        None => Operand::Literal(value.clone()),
+    }
+}
+
+/// A builtin used inside a condition: true when it has any hit.
+pub type BuiltinPredicate<'a> = &'a dyn Fn(&str) -> Truth;
+
+pub fn evaluate(condition: &Condition, facts: &Facts, builtin: BuiltinPredicate<'_>) -> Truth {
+    match condition {
+        Condition::All(items) => {
+            let mut unknown = false;
+            for item in items {
+                match evaluate(item, facts, builtin) {
+                    Truth::False => return Truth::False,
+                    Truth::Unknown => unknown = true,
+                    Truth::True => {}
+                }
+            }
+            if unknown {
+                Truth::Unknown
+            } else {
+                Truth::True
+            }
+        }
+        Condition::Any(items) => {
+            let mut unknown = false;
+            for item in items {
+                match evaluate(item, facts, builtin) {
+                    Truth::True => return Truth::True,
+                    Truth::Unknown => unknown = true,
+                    Truth::False => {}
+                }
+            }
+            if unknown {
+                Truth::Unknown
+            } else {
+                Truth::False
+            }
+        }
+        Condition::Not(inner) => match evaluate(inner, facts, builtin) {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        },
+        Condition::Builtin(name) => builtin(name),
+        Condition::Test { fact, op } => test(facts, fact, op),
+    }
+}
+
+fn truth(b: bool) -> Truth {
+    if b {
+        Truth::True
+    } else {
+        Truth::False
+    }
+}
+
+fn test(facts: &Facts, path: &str, op: &Op) -> Truth {
+    let value = facts.value(path);
+    if let Op::Set(want) = op {
+        return truth(is_set(facts, path) == *want);
+    }
+    let Some(value) = value else { return Truth::False };
+    if matches!(value, Value::Unknown { .. }) {
+        return Truth::Unknown;
+    }
+    let resolve = |operand: &Operand| -> Option<OperandValue> {
+        match operand {
+            Operand::Literal(literal) => Some(OperandValue::Toml(literal.clone())),
+            Operand::Fact(other) => facts.value(other).cloned().map(OperandValue::Fact),
+        }
+    };
+    match op {
+        Op::Set(_) => unreachable_set(),
+        Op::Eq(operand) => match resolve(operand) {
+            Some(other) => compare_eq(value, &other),
+            None => Truth::False,
+        },
+        Op::Ne(operand) => match resolve(operand) {
+            Some(other) => match compare_eq(value, &other) {
+                Truth::True => Truth::False,
+                Truth::False => Truth::True,
+                Truth::Unknown => Truth::Unknown,
+            },
+            None => Truth::False,
+        },
+        Op::In(items) => truth(items.iter().any(|item| compare_eq(value, &OperandValue::Toml(item.clone())) == Truth::True)),
+        Op::NotIn(items) => truth(!items.iter().any(|item| compare_eq(value, &OperandValue::Toml(item.clone())) == Truth::True)),
+        Op::Lt(o) | Op::Le(o) | Op::Gt(o) | Op::Ge(o) => {
+            let (Some(left), Some(right)) = (value.as_int(), resolve(o).and_then(|r| r.as_int())) else {
+                return Truth::False;
+            };
+            truth(match op {
+                Op::Lt(_) => left < right,
+                Op::Le(_) => left <= right,
+                Op::Gt(_) => left > right,
+                _ => left >= right,
+            })
+        }
+        Op::Matches(regex) => match value {
+            Value::List(items) => truth(items.iter().any(|i| regex.is_match(&i.to_string()))),
+            Value::Secret(_) => Truth::False,
+            other => truth(regex.is_match(&plain_text(other))),
+        },
+        Op::Contains(operand) => {
+            let Some(needle) = resolve(operand).map(|o| o.text()) else { return Truth::False };
+            match value {
+                Value::List(items) => truth(items.iter().any(|i| plain_text(i).eq_ignore_ascii_case(&needle))),
+                other => truth(plain_text(other).to_ascii_lowercase().contains(&needle.to_ascii_lowercase())),
+            }
+        }
+    }
+}
+
+/// "Set" means configured: present, not a compiled-in default, and not empty
+/// (`requirepass ""` and `save ""` are not set).
+fn is_set(facts: &Facts, path: &str) -> bool {
+    let Some(fact) = facts.get(path) else { return false };
+    if matches!(fact.origin, crate::facts::Origin::Default) {
+        return false;
+    }
+    match &fact.value {
+        Value::Str(s) => !s.is_empty(),
+        Value::Secret(s) => !s.expose().is_empty(),
+        Value::List(items) => !items.is_empty(),
+        _ => true,
+    }
+}
+
+fn unreachable_set() -> Truth {
+    // `set` is answered before the value is looked at.
+    Truth::False
+}
+
+/// The text of a value as it was configured (empty string for empty values).
+fn plain_text(value: &Value) -> String {
+    match value {
+        Value::Str(s) => s.clone(),
+        Value::Secret(s) => s.expose().to_string(),
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        other => other.to_string(),
+    }
+}
+
+enum OperandValue {
+    Toml(toml::Value),
+    Fact(Value),
+}
+
+impl OperandValue {
+    fn as_int(&self) -> Option<i64> {
+        match self {
+            OperandValue::Toml(t) => t.as_integer(),
+            OperandValue::Fact(v) => v.as_int(),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            OperandValue::Toml(toml::Value::String(s)) => s.clone(),
+            OperandValue::Toml(other) => other.to_string(),
+            OperandValue::Fact(v) => plain_text(v),
+        }
+    }
+}
+
+fn compare_eq(value: &Value, other: &OperandValue) -> Truth {
+    match other {
+        OperandValue::Fact(Value::Unknown { .. }) => Truth::Unknown,
+        OperandValue::Fact(fact) => truth(values_equal(value, fact)),
+        OperandValue::Toml(literal) => truth(value_equals_toml(value, literal)),
+    }
+}
+
+fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q)),
+        (Value::Str(_) | Value::Secret(_), Value::Str(_) | Value::Secret(_)) => plain_text(a).eq_ignore_ascii_case(&plain_text(b)),
+        _ => false,
+    }
+}
+
+fn value_equals_toml(value: &Value, literal: &toml::Value) -> bool {
+    match (value, literal) {
+        (Value::Bool(b), toml::Value::Boolean(l)) => b == l,
+        (Value::Bool(b), toml::Value::String(s)) => s.eq_ignore_ascii_case(if *b { "yes" } else { "no" }),
+        (Value::Int(i), toml::Value::Integer(l)) => i == l,
+        (Value::Int(i), toml::Value::String(s)) => s.parse::<i64>().is_ok_and(|n| n == *i),
+        (Value::Str(_) | Value::Secret(_), toml::Value::String(s)) => plain_text(value).eq_ignore_ascii_case(s),
+        (Value::Str(text), toml::Value::Integer(l)) => text.parse::<i64>().is_ok_and(|n| n == *l),
+        (Value::List(items), toml::Value::Array(array)) => {
+            items.len() == array.len() && items.iter().zip(array).all(|(i, l)| value_equals_toml(i, l))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Origin;
+
+    fn cond(text: &str) -> Condition {
+        let value: toml::Value = toml::from_str(&format!("c = {text}")).unwrap();
+        Condition::parse(&value["c"]).unwrap()
+    }
+
+    fn facts() -> Facts {
+        let mut f = Facts::default();
+        f.insert("conf.maxmemory", Value::Int(0), Origin::Default);
+        f.insert("conf.maxmemory-policy", Value::Str("noeviction".into()), Origin::Default);
+        f.insert("conf.appendonly", Value::Bool(false), Origin::Default);
+        f.insert("conf.save", Value::List(vec![]), Origin::Default);
+        f.insert("conf.requirepass", Value::secret(""), Origin::Default);
+        f.insert("conf.aclfile", Value::Str("users.acl".into()), Origin::Settings);
+        f.insert("conf.rename-command", Value::List(vec![]), Origin::Settings);
+        f.insert("settings.eviction_policy", Value::Str("allkeys-lru".into()), Origin::Settings);
+        f.insert("live.used_memory", Value::Unknown { unknown: "INFO denied".into() }, Origin::Live);
+        f
+    }
+
+    fn eval(text: &str) -> Truth {
+        evaluate(&cond(text), &facts(), &|_| Truth::False)
+    }
+
+    #[test]
+    fn comparisons() {
+        assert_eq!(eval(r#"{ fact = "conf.maxmemory", eq = 0 }"#), Truth::True);
+        assert_eq!(eval(r#"{ fact = "conf.maxmemory", gt = 0 }"#), Truth::False);
+        assert_eq!(eval(r#"{ fact = "conf.maxmemory-policy", ne = { fact = "settings.eviction_policy" } }"#), Truth::True);
+        assert_eq!(eval(r#"{ fact = "conf.maxmemory-policy", in = ["noeviction", "volatile-ttl"] }"#), Truth::True);
+        assert_eq!(eval(r#"{ fact = "conf.appendonly", eq = false }"#), Truth::True);
+        assert_eq!(eval(r#"{ fact = "conf.appendonly", eq = "no" }"#), Truth::True);
+        assert_eq!(eval(r#"{ fact = "conf.save", eq = [] }"#), Truth::True);
+        assert_eq!(eval(r#"{ fact = "conf.maxmemory-policy", matches = "^no" }"#), Truth::True);
+    }
+
+    #[test]
+    fn absent_facts_do_not_apply_and_unknown_propagates() {
+        assert_eq!(eval(r#"{ fact = "env.REDIS_URL", eq = "x" }"#), Truth::False);
+        assert_eq!(eval(r#"{ fact = "env.REDIS_URL", ne = "x" }"#), Truth::False);
+        assert_eq!(eval(r#"{ fact = "env.REDIS_URL", unset = true }"#), Truth::True);
+        // Defaults and empty values are not "set".
+        assert_eq!(eval(r#"{ fact = "conf.requirepass", set = true }"#), Truth::False);
+        assert_eq!(eval(r#"{ fact = "conf.rename-command", set = true }"#), Truth::False);
+        assert_eq!(eval(r#"{ fact = "conf.aclfile", set = true }"#), Truth::True);
+        assert_eq!(eval(r#"{ fact = "conf.maxmemory", unset = true }"#), Truth::True);
+        assert_eq!(eval(r#"{ fact = "live.used_memory", gt = 5 }"#), Truth::Unknown);
+        assert_eq!(eval(r#"{ all = [{ fact = "conf.maxmemory", eq = 0 }, { fact = "live.used_memory", gt = 5 }] }"#), Truth::Unknown);
+        assert_eq!(eval(r#"{ any = [{ fact = "conf.maxmemory", eq = 0 }, { fact = "live.used_memory", gt = 5 }] }"#), Truth::True);
+        assert_eq!(eval(r#"{ not = { fact = "live.used_memory", gt = 5 } }"#), Truth::Unknown);
+    }
+
+    #[test]
+    fn malformed_conditions_are_refused() {
+        let value: toml::Value = toml::from_str(r#"c = { fact = "x", eq = 1, ne = 2 }"#).unwrap();
+        assert!(Condition::parse(&value["c"]).is_err());
+        let value: toml::Value = toml::from_str(r#"c = { fact = "x", matches = "(" }"#).unwrap();
+        assert!(Condition::parse(&value["c"]).is_err());
+    }
+}

@@ -1,0 +1,400 @@
+//! The rule engine: rules are data (`rules/*.toml`), evaluated over facts.
+//! Loading the embedded pack does no schema work (the test suite validates
+//! those files); user packs given with `--rules` are schema-checked at load.
+
+pub mod builtins;
+pub mod condition;
+pub mod docs;
+
+use crate::error::InputError;
+use crate::facts::{Facts, Origin, Value};
+use crate::findings::{Finding, Location, Severity, State};
+use condition::{Condition, Truth};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+pub const RULE_SCHEMA: &str = include_str!("../../schemas/rule.schema.json");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    title: String,
+    severity: Severity,
+    category: String,
+    sources: Vec<String>,
+    #[serde(default)]
+    checklist: Vec<String>,
+    #[serde(default)]
+    profiles: Option<Vec<String>>,
+    #[serde(default)]
+    profile_severity: BTreeMap<String, Severity>,
+    #[serde(default)]
+    when: Option<toml::Value>,
+    #[serde(default)]
+    builtin: Option<String>,
+    #[serde(default)]
+    for_each: Vec<String>,
+    #[serde(default)]
+    at: Option<String>,
+    message: String,
+    remediation: String,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<RawRule>,
+}
+
+/// What a rule checks: a declarative condition or a named builtin.
+#[derive(Debug, Clone)]
+pub enum Check {
+    When(Condition),
+    Builtin(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    pub sources: Vec<String>,
+    pub checklist: Vec<String>,
+    pub profiles: Option<Vec<String>>,
+    pub profile_severity: BTreeMap<String, Severity>,
+    pub check: Check,
+    pub for_each: Vec<String>,
+    pub at: Option<String>,
+    pub message: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    pub description: String,
+    /// `rules/network.toml`, or the user pack's file.
+    pub file: String,
+}
+
+impl Rule {
+    fn from_raw(raw: RawRule, file: &str) -> Result<Rule, String> {
+        let check = match (&raw.when, &raw.builtin) {
+            (Some(when), None) => Check::When(Condition::parse(when).map_err(|e| format!("rule {}: {e}", raw.id))?),
+            (None, Some(name)) => {
+                if !builtins::exists(name) {
+                    return Err(format!("rule {}: unknown builtin `{name}`", raw.id));
+                }
+                Check::Builtin(name.clone())
+            }
+            _ => return Err(format!("rule {}: needs exactly one of `when` or `builtin`", raw.id)),
+        };
+        if let Check::When(condition) = &check {
+            let mut names = Vec::new();
+            collect_builtins(condition, &mut names);
+            if let Some(unknown) = names.iter().find(|n| !builtins::exists(n)) {
+                return Err(format!("rule {}: unknown builtin `{unknown}`", raw.id));
+            }
+        }
+        Ok(Rule {
+            id: raw.id,
+            title: raw.title,
+            severity: raw.severity,
+            category: raw.category,
+            sources: raw.sources,
+            checklist: raw.checklist,
+            profiles: raw.profiles,
+            profile_severity: raw.profile_severity,
+            check,
+            for_each: raw.for_each,
+            at: raw.at,
+            message: raw.message,
+            remediation: raw.remediation,
+            references: raw.references,
+            description: raw.description.unwrap_or_default().trim().to_string(),
+            file: file.to_string(),
+        })
+    }
+
+    pub fn applies_to_profile(&self, profile: &str) -> bool {
+        self.profiles.as_ref().is_none_or(|p| p.iter().any(|x| x == profile))
+    }
+
+    pub fn builtin_name(&self) -> Option<&str> {
+        match &self.check {
+            Check::Builtin(name) => Some(name),
+            Check::When(_) => None,
+        }
+    }
+}
+
+fn collect_builtins(condition: &Condition, out: &mut Vec<String>) {
+    match condition {
+        Condition::All(items) | Condition::Any(items) => items.iter().for_each(|c| collect_builtins(c, out)),
+        Condition::Not(inner) => collect_builtins(inner, out),
+        Condition::Builtin(name) => out.push(name.clone()),
+        Condition::Test { .. } => {}
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RulePack {
+    pub rules: Vec<Rule>,
+}
+
+fn parse_rule_file(name: &str, text: &str) -> Result<Vec<Rule>, String> {
+    let file: RuleFile = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+    file.rule.into_iter().map(|raw| Rule::from_raw(raw, name)).collect()
+}
+
+impl RulePack {
+    /// The built-in pack compiled into the binary.
+    pub fn embedded() -> Result<RulePack, InputError> {
+        let mut rules = Vec::new();
+        for (name, text) in EMBEDDED_RULE_FILES {
+            rules.extend(parse_rule_file(&format!("rules/{name}"), text).map_err(|e| InputError::new(format!("internal error in the built-in rules: {e}")))?);
+        }
+        Ok(RulePack { rules })
+    }
+
+    /// Adds a user pack: every `*.toml` in `dir`, each validated against the rule schema.
+    pub fn add_user_pack(&mut self, dir: &Path) -> Result<(), InputError> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| InputError::new(format!("{}: cannot read the rules directory: {}", dir.display(), crate::conf::io_reason(&e))))?;
+        let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(InputError::new(format!("{}: no *.toml rule files", dir.display())));
+        }
+        let schema: serde_json::Value =
+            serde_json::from_str(RULE_SCHEMA).map_err(|e| InputError::new(format!("internal error: rule schema: {e}")))?;
+        let validator =
+            jsonschema::validator_for(&schema).map_err(|e| InputError::new(format!("internal error: rule schema: {e}")))?;
+        for path in files {
+            let text = std::fs::read(&path)
+                .map_err(|e| InputError::new(format!("{}: {}", path.display(), crate::conf::io_reason(&e))))
+                .and_then(|b| crate::conf::decode_text(&path, b))?;
+            let value: toml::Value =
+                toml::from_str(&text).map_err(|e| InputError::new(format!("{}: invalid TOML: {}", path.display(), e.message())))?;
+            let json = serde_json::to_value(&value).map_err(|e| InputError::new(format!("{}: {e}", path.display())))?;
+            let problems: Vec<String> = validator
+                .iter_errors(&json)
+                .map(|e| format!("{}: {} at `{}`", path.display(), e, e.instance_path))
+                .collect();
+            if !problems.is_empty() {
+                return Err(InputError::new(format!("invalid rule file:\n  {}", problems.join("\n  "))));
+            }
+            let name = path.display().to_string();
+            for rule in parse_rule_file(&name, &text).map_err(InputError::new)? {
+                if self.rules.iter().any(|r| r.id == rule.id) {
+                    return Err(InputError::new(format!(
+                        "{name}: rule id `{}` is already defined; pick a new id (use [severity] in redis-preflight.toml to change a built-in rule's severity)",
+                        rule.id
+                    )));
+                }
+                self.rules.push(rule);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// What evaluation needs besides facts.
+#[derive(Debug, Clone)]
+pub struct Evaluation<'a> {
+    pub profile: &'a str,
+    pub severity_overrides: &'a BTreeMap<String, Severity>,
+    /// Rule selectors: `auth`, `auth.weak-password`, `auth.weak` (prefix).
+    pub select: &'a [String],
+    pub ignore: &'a [String],
+}
+
+/// Whether a selector (`auth`, `auth.*`, `auth.weak-password`, `auth.weak`) names a rule.
+pub fn selector_matches(selector: &str, id: &str) -> bool {
+    let selector = selector.trim_end_matches('*').trim_end_matches('.');
+    if selector.is_empty() {
+        return true;
+    }
+    id == selector || id.starts_with(&format!("{selector}.")) || (selector.contains('.') && id.starts_with(selector))
+}
+
+impl Evaluation<'_> {
+    pub fn is_selected(&self, rule: &Rule) -> bool {
+        let selected = self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, &rule.id));
+        selected && !self.ignore.iter().any(|s| selector_matches(s, &rule.id))
+    }
+
+    pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severity_overrides
+            .get(&rule.id)
+            .copied()
+            .or_else(|| rule.profile_severity.get(self.profile).copied())
+            .unwrap_or(rule.severity)
+    }
+
+    /// Whether a rule runs at all in this evaluation (inputs, profile, selection).
+    pub fn runs(&self, rule: &Rule, facts: &Facts) -> bool {
+        rule.sources.iter().any(|s| facts.has_source(s)) && rule.applies_to_profile(self.profile) && self.is_selected(rule)
+    }
+}
+
+/// Evaluates every applicable rule; findings come out in rule order.
+pub fn evaluate(pack: &RulePack, facts: &Facts, evaluation: &Evaluation<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in &pack.rules {
+        if !evaluation.runs(rule, facts) {
+            continue;
+        }
+        let severity = evaluation.severity_of(rule);
+        // The development profile only stops what would be a disaster anywhere.
+        if evaluation.profile == "development" && severity < Severity::Critical {
+            continue;
+        }
+        findings.extend(evaluate_rule(rule, severity, facts));
+    }
+    findings
+}
+
+fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding> {
+    let builtin_truth = |name: &str| -> Truth {
+        if builtins::run(name, rule, facts).is_empty() {
+            Truth::False
+        } else {
+            Truth::True
+        }
+    };
+    match &rule.check {
+        Check::Builtin(name) => builtins::run(name, rule, facts)
+            .into_iter()
+            .map(|hit| {
+                let vars = vec![("subject".to_string(), hit.subject.clone()), ("detail".to_string(), hit.detail.clone())];
+                make_finding(rule, severity, State::Fail, facts, &hit.origin, Some(hit.subject), &vars)
+            })
+            .collect(),
+        Check::When(condition) if !rule.for_each.is_empty() => rule
+            .for_each
+            .iter()
+            .filter_map(|path| {
+                let concrete = condition.substitute(path);
+                let state = match condition::evaluate(&concrete, facts, &builtin_truth) {
+                    Truth::True => State::Fail,
+                    Truth::Unknown => State::Warn,
+                    Truth::False => return None,
+                };
+                let fact = facts.get(path)?;
+                let name = path.split_once('.').map(|(_, n)| n).unwrap_or(path).to_string();
+                let vars = vec![("$".to_string(), fact.value.to_string()), ("$.name".to_string(), name.clone())];
+                Some(make_finding(rule, severity, state, facts, &fact.origin, Some(name), &vars))
+            })
+            .collect(),
+        Check::When(condition) => {
+            let state = match condition::evaluate(condition, facts, &builtin_truth) {
+                Truth::True => State::Fail,
+                Truth::Unknown => State::Warn,
+                Truth::False => return Vec::new(),
+            };
+            let mut paths = Vec::new();
+            if let Some(at) = &rule.at {
+                paths.push(at.clone());
+            }
+            condition.facts(&mut paths);
+            let located = paths.iter().filter_map(|p| facts.get(p).map(|f| (p, f))).find(|(_, f)| f.origin.has_location());
+            let first = located.or_else(|| paths.iter().filter_map(|p| facts.get(p).map(|f| (p, f))).find(|(_, f)| f.origin.source().is_some()));
+            let (subject, origin) = match first {
+                Some((path, fact)) => (Some(path.split_once('.').map(|(_, n)| n).unwrap_or(path).to_string()), fact.origin.clone()),
+                None => (None, Origin::Default),
+            };
+            vec![make_finding(rule, severity, state, facts, &origin, subject, &[])]
+        }
+    }
+}
+
+fn make_finding(
+    rule: &Rule,
+    severity: Severity,
+    state: State,
+    facts: &Facts,
+    origin: &Origin,
+    subject: Option<String>,
+    vars: &[(String, String)],
+) -> Finding {
+    let source = origin
+        .source()
+        .filter(|s| rule.sources.iter().any(|r| r == s))
+        .or_else(|| rule.sources.iter().find(|s| facts.has_source(s)).map(|s| match s.as_str() {
+            "env" => "env",
+            "live" => "live",
+            _ => "config",
+        }))
+        .unwrap_or("config");
+    let variable = match origin {
+        Origin::Env { var, .. } => Some(var.clone()),
+        _ => None,
+    };
+    let mut message = render(&rule.message, facts, vars);
+    if state == State::Warn {
+        message = format!("could not verify: {message}");
+    }
+    Finding {
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        severity,
+        category: rule.category.clone(),
+        source: source.to_string(),
+        state,
+        message,
+        remediation: render(&rule.remediation, facts, vars),
+        location: Location::from_origin(origin),
+        subject,
+        variable,
+    }
+}
+
+/// Fills `{fact.path}` and builtin placeholders; secrets print redacted.
+pub fn render(template: &str, facts: &Facts, vars: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = &after[..close];
+        let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '$'));
+        if !valid {
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        if let Some((_, value)) = vars.iter().find(|(k, _)| k == name) {
+            out.push_str(value);
+        } else if let Some(value) = facts.value(name) {
+            out.push_str(&display_value(value));
+        } else if name.contains('.') {
+            out.push_str("(not set)");
+        } else {
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn display_value(value: &Value) -> String {
+    value.to_string()
+}

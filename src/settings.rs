@@ -1,0 +1,234 @@
+//! `redis-preflight.toml`: profile, gate threshold, rule selection, severity
+//! overrides, thresholds and waivers. Validated against
+//! `schemas/settings.schema.json`; errors point into the file.
+
+use crate::conf::line_column;
+use crate::error::InputError;
+use crate::findings::Severity;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const FILE_NAME: &str = "redis-preflight.toml";
+const SCHEMA: &str = include_str!("../schemas/settings.schema.json");
+
+pub const PROFILES: [&str; 4] = ["self-hosted", "memorystore", "redis-cloud", "development"];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    pub password_min_length: Option<i64>,
+    pub max_ttl_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub rule: String,
+    pub subject: Option<String>,
+    pub reason: String,
+    pub expires: Option<String>,
+    /// Line and byte offset of the `[[waiver]]` table in the settings file.
+    #[serde(skip)]
+    pub line: usize,
+    #[serde(skip)]
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub profile: Option<String>,
+    pub fail_on: Option<String>,
+    pub redis_version: Option<String>,
+    pub env: Option<bool>,
+    #[serde(default)]
+    pub env_files: Vec<PathBuf>,
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    pub eviction_policy: Option<String>,
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    #[serde(default)]
+    pub waiver: Vec<Waiver>,
+    /// Where the settings came from (None = built-in defaults) and its text.
+    #[serde(skip)]
+    pub path: Option<Arc<PathBuf>>,
+    #[serde(skip)]
+    pub text: Option<Arc<str>>,
+}
+
+impl Settings {
+    /// The nearest `redis-preflight.toml` from `start` upward.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        start.ancestors().map(|dir| dir.join(FILE_NAME)).find(|candidate| candidate.is_file())
+    }
+
+    pub fn load(path: &Path) -> Result<Settings, InputError> {
+        let text = std::fs::read(path)
+            .map_err(|e| InputError::new(format!("{}: cannot read the settings file: {}", path.display(), crate::conf::io_reason(&e))))
+            .and_then(|bytes| crate::conf::decode_text(path, bytes))?;
+        Settings::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Settings, InputError> {
+        let document = toml_edit::ImDocument::parse(text).map_err(|e| {
+            let at = e.span().map(|s| s.start).unwrap_or(0);
+            let (line, column) = line_column(text, at);
+            InputError::new(format!("{}:{line}:{column}: invalid TOML: {}", path.display(), e.message()))
+        })?;
+        let value: toml::Value = toml::from_str(text)
+            .map_err(|e| InputError::new(format!("{}: invalid TOML: {}", path.display(), e.message())))?;
+        let json = serde_json::to_value(&value)
+            .map_err(|e| InputError::new(format!("{}: {e}", path.display())))?;
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA)
+            .map_err(|e| InputError::new(format!("internal error: settings schema: {e}")))?;
+        let validator = jsonschema::validator_for(&schema)
+            .map_err(|e| InputError::new(format!("internal error: settings schema: {e}")))?;
+        let mut problems: Vec<(usize, String)> = validator
+            .iter_errors(&json)
+            .map(|error| {
+                let pointer = error.instance_path.to_string();
+                let at = span_of_pointer(&document, &pointer).unwrap_or(0);
+                let (line, column) = line_column(text, at);
+                let place = if pointer.is_empty() { String::new() } else { format!(" at `{}`", pointer.trim_start_matches('/').replace('/', ".")) };
+                (at, format!("{}:{line}:{column}: {error}{place}", path.display()))
+            })
+            .collect();
+        if !problems.is_empty() {
+            problems.sort();
+            let lines: Vec<String> = problems.into_iter().map(|(_, m)| m).collect();
+            return Err(InputError::new(format!("invalid settings file:\n  {}", lines.join("\n  "))));
+        }
+        let mut settings: Settings = value
+            .try_into()
+            .map_err(|e: toml::de::Error| InputError::new(format!("{}: {}", path.display(), e.message())))?;
+        for (index, waiver) in settings.waiver.iter_mut().enumerate() {
+            let at = span_of_pointer(&document, &format!("/waiver/{index}")).unwrap_or(0);
+            waiver.line = line_column(text, at).0;
+            waiver.offset = at;
+        }
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        settings.env_files = settings.env_files.iter().map(|f| base.join(f)).collect();
+        settings.path = Some(Arc::new(path.to_path_buf()));
+        settings.text = Some(Arc::from(text));
+        Ok(settings)
+    }
+
+    pub fn fail_on(&self) -> Result<Option<Severity>, InputError> {
+        parse_fail_on(self.fail_on.as_deref().unwrap_or("high"))
+    }
+}
+
+/// `none` means never fail; otherwise a severity.
+pub fn parse_fail_on(text: &str) -> Result<Option<Severity>, InputError> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    Severity::parse(text)
+        .map(Some)
+        .ok_or_else(|| InputError::new(format!("invalid --fail-on `{text}`: expected critical, high, medium, low, info or none")))
+}
+
+/// Byte offset of the TOML item a JSON pointer names (the deepest one found).
+fn span_of_pointer(document: &toml_edit::ImDocument<&str>, pointer: &str) -> Option<usize> {
+    let mut item: &toml_edit::Item = document.as_item();
+    let mut best = None;
+    for segment in pointer.split('/').filter(|s| !s.is_empty()) {
+        let next = match item {
+            toml_edit::Item::Table(table) => {
+                if let Some(key) = table.key(segment) {
+                    best = key.span().map(|s| s.start).or(best);
+                }
+                table.get(segment)
+            }
+            toml_edit::Item::ArrayOfTables(array) => {
+                let index: usize = segment.parse().ok()?;
+                let table = array.get(index)?;
+                best = table.span().map(|s| s.start).or(best);
+                // A table inside an array of tables: continue from it.
+                return descend_table(table, pointer, segment, best);
+            }
+            toml_edit::Item::Value(value) => {
+                return descend_value(value, pointer.split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != segment).collect(), best);
+            }
+            toml_edit::Item::None => None,
+        };
+        match next {
+            Some(found) => {
+                best = found.span().map(|s| s.start).or(best);
+                item = found;
+            }
+            None => return best,
+        }
+    }
+    best
+}
+
+fn descend_table(table: &toml_edit::Table, pointer: &str, after: &str, mut best: Option<usize>) -> Option<usize> {
+    let segments: Vec<&str> = pointer.split('/').filter(|s| !s.is_empty()).collect();
+    let start = segments.iter().position(|s| *s == after).map(|p| p + 1).unwrap_or(segments.len());
+    let mut current = table;
+    for segment in &segments[start..] {
+        if let Some(key) = current.key(segment) {
+            best = key.span().map(|s| s.start).or(best);
+        }
+        match current.get(segment) {
+            Some(toml_edit::Item::Table(inner)) => current = inner,
+            Some(other) => return other.span().map(|s| s.start).or(best),
+            None => return best,
+        }
+    }
+    best
+}
+
+fn descend_value(value: &toml_edit::Value, segments: Vec<&str>, best: Option<usize>) -> Option<usize> {
+    let mut current = value;
+    let mut best = current.span().map(|s| s.start).or(best);
+    for segment in segments {
+        let next = match current {
+            toml_edit::Value::Array(array) => segment.parse().ok().and_then(|i: usize| array.get(i)),
+            toml_edit::Value::InlineTable(table) => table.get(segment),
+            _ => None,
+        };
+        match next {
+            Some(found) => {
+                best = found.span().map(|s| s.start).or(best);
+                current = found;
+            }
+            None => break,
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_settings_load() {
+        let text = "profile = \"redis-cloud\"\nfail_on = \"medium\"\nselect = [\"auth\", \"tls.disabled\"]\n[severity]\n\"network.default-port\" = \"info\"\n[[waiver]]\nrule = \"memory.maxmemory-unset\"\nreason = \"sized by the operator\"\nexpires = \"2099-01-01\"\n";
+        let s = Settings::parse(Path::new("redis-preflight.toml"), text).unwrap();
+        assert_eq!(s.profile.as_deref(), Some("redis-cloud"));
+        assert_eq!(s.waiver[0].line, 6);
+        assert_eq!(s.severity["network.default-port"], Severity::Info);
+    }
+
+    #[test]
+    fn errors_point_into_the_file() {
+        let text = "profile = \"self-hosted\"\n\n[[waiver]]\nrule = \"memory.maxmemory-unset\"\n";
+        let err = Settings::parse(Path::new("p.toml"), text).unwrap_err().to_string();
+        assert!(err.contains("p.toml:3:"), "{err}");
+        assert!(err.contains("reason"), "{err}");
+        let err = Settings::parse(Path::new("p.toml"), "fail_on = \"sometimes\"\n").unwrap_err().to_string();
+        assert!(err.contains("p.toml:1:"), "{err}");
+        let err = Settings::parse(Path::new("p.toml"), "profile = \n").unwrap_err().to_string();
+        assert!(err.contains("invalid TOML"), "{err}");
+    }
+}
