@@ -63,11 +63,13 @@ impl Report {
     }
 
     /// Replaces any secret that slipped into a text (defence in depth: every
-    /// renderer passes its output through this).
+    /// renderer passes its output through this). Messages are built without
+    /// secrets; very short ones are skipped so a password like `redis` does
+    /// not mangle every word (such passwords are findings of their own).
     pub fn scrub(&self, text: String) -> String {
         let mut text = text;
         for secret in &self.secrets {
-            if secret.len() >= 4 && text.contains(secret.as_str()) {
+            if secret.len() >= 6 && text.contains(secret.as_str()) {
                 text = text.replace(secret.as_str(), crate::facts::Secret::REDACTED);
             }
         }
@@ -92,6 +94,7 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut inline = Vec::new();
     let mut secrets = Vec::new();
+    let mut secret_spans: Vec<(Location, String)> = Vec::new();
     let mut rules_run = 0;
     let parsed: Vec<Option<ParsedConfig>> = if options.configs.is_empty() {
         vec![None]
@@ -116,7 +119,12 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
             }
             inline.extend(config.suppressions.iter().cloned());
         }
-        secrets.extend(facts.secrets().into_iter().map(str::to_string));
+        for (secret, origin) in facts.secrets() {
+            secrets.push(secret.to_string());
+            if let Some(location) = Location::from_origin(origin) {
+                secret_spans.push((location, secret.to_string()));
+            }
+        }
         rules_run = options.rules.rules.iter().filter(|r| evaluation.runs(r, &facts)).count();
         for finding in rules::evaluate(&options.rules, &facts, &evaluation) {
             // Env findings repeat for every config checked: keep one.
@@ -211,6 +219,7 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
     secrets.dedup();
     // Longest first, so a secret that contains another is replaced whole.
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    mask_secrets_in_sources(&mut sources, &mut secret_spans);
     Ok(Report {
         target: options.target,
         profile: options.profile,
@@ -222,6 +231,32 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
         configs: options.configs.iter().map(|p| p.display().to_string()).collect(),
         secrets,
     })
+}
+
+/// Snippets of config and env lines must not show passwords: each secret is
+/// masked inside the line it was read from, with as many bytes, so every span
+/// still points at the same text.
+fn mask_secrets_in_sources(sources: &mut BTreeMap<PathBuf, Arc<str>>, spans: &mut [(Location, String)]) {
+    // Longest first, so a secret that contains another is masked whole.
+    spans.sort_by_key(|(_, secret)| std::cmp::Reverse(secret.len()));
+    for (location, secret) in spans.iter() {
+        let Some(text) = sources.get_mut(location.path.as_path()) else { continue };
+        let start = location.offset.min(text.len());
+        let end = (location.offset + location.len).min(text.len());
+        if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        let region = &text[start..end];
+        if !region.contains(secret.as_str()) {
+            continue;
+        }
+        let masked_region = region.replace(secret.as_str(), &"*".repeat(secret.len()));
+        let mut masked = String::with_capacity(text.len());
+        masked.push_str(&text[..start]);
+        masked.push_str(&masked_region);
+        masked.push_str(&text[end..]);
+        *text = Arc::from(masked);
+    }
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`.

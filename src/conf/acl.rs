@@ -26,45 +26,6 @@ impl AclUserSpec {
         parts.extend(self.redacted.iter().cloned());
         parts.join(" ")
     }
-
-    /// Whether the user may run a command (lower-case name), reading the
-    /// command rules left to right as Redis applies them.
-    pub fn may_run(&self, command: &str, categories: &[&str]) -> bool {
-        let mut allowed = false;
-        for rule in &self.command_rules {
-            let (grant, what) = match rule.as_str() {
-                "allcommands" => (true, "@all"),
-                "nocommands" => (false, "@all"),
-                other => match other.split_at_checked(1) {
-                    Some(("+", rest)) => (true, rest),
-                    Some(("-", rest)) => (false, rest),
-                    _ => continue,
-                },
-            };
-            let applies = if let Some(category) = what.strip_prefix('@') {
-                category == "all" || categories.contains(&category)
-            } else {
-                what == command || what.split('|').next() == Some(command) && !what.contains('|')
-            };
-            if applies {
-                allowed = grant;
-            }
-        }
-        allowed
-    }
-
-    /// `+@all` (or `allcommands`) with no later `-` rule.
-    pub fn all_commands(&self) -> bool {
-        let last_all = self.command_rules.iter().rposition(|r| r == "+@all" || r == "allcommands");
-        match last_all {
-            Some(at) => !self.command_rules[at + 1..].iter().any(|r| r.starts_with('-') || r == "nocommands"),
-            None => false,
-        }
-    }
-
-    pub fn all_keys(&self) -> bool {
-        self.key_patterns.iter().any(|k| k == "~*" || k == "allkeys" || k == "%RW~*")
-    }
 }
 
 fn is_hex_sha256(text: &str) -> bool {
@@ -210,16 +171,6 @@ mod tests {
         assert!(u.enabled);
         assert!(!u.redacted_line().contains("s3cret"));
         assert!(u.redacted_line().contains(">********"));
-    }
-
-    #[test]
-    fn command_rules_apply_in_order() {
-        let u = user("app on nopass ~* +@all -flushall -@dangerous");
-        assert!(!u.may_run("flushall", &["keyspace", "write", "dangerous"]));
-        assert!(!u.may_run("debug", &["admin", "dangerous"]));
-        assert!(u.may_run("get", &["read"]));
-        assert!(!u.all_commands());
-        assert!(user("default on nopass ~* &* +@all").all_commands());
     }
 
     #[test]

@@ -45,6 +45,10 @@ fn default_value(parsed: &ParsedConfig, directive: &Directive) -> Value {
         return if directive.repeatable { Value::List(Vec::new()) } else { Value::Str(String::new()) };
     };
     let multi_arg = directive.value_type == ValueType::Special && directive.args.as_ref().is_none_or(|a| a.max != Some(1));
+    if text.is_empty() && directive.is_special("bind") {
+        // An empty list default (no `bind` before 7.0: every interface).
+        return Value::List(Vec::new());
+    }
     let args: Vec<&str> = if multi_arg && !text.is_empty() { text.split_whitespace().collect() } else { vec![text] };
     match parse_directive(directive, &args, &parsed.target) {
         Ok(value) => value,

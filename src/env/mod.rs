@@ -7,7 +7,7 @@ pub mod redis_url;
 
 use crate::error::InputError;
 use crate::facts::{EnvVar, Facts, Origin, Secret, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Variables redis-preflight reads; everything else in a .env file is ignored.
@@ -20,9 +20,9 @@ pub fn is_relevant(name: &str) -> bool {
 
 /// Whether a variable holds a credential and must never be shown.
 pub fn is_secret_name(name: &str) -> bool {
-    ["PASSWORD", "PASS", "AUTH", "SECRET", "TOKEN", "_KEY"].iter().any(|part| name.contains(part))
-        && !name.ends_with("_FILE")
-        && !name.ends_with("_PATH")
+    let words: Vec<&str> = name.split('_').collect();
+    let secret_word = words.iter().any(|w| matches!(*w, "PASSWORD" | "PASS" | "PASSWD" | "PWD" | "AUTH" | "SECRET" | "TOKEN" | "KEY" | "CREDENTIALS"));
+    secret_word && !matches!(words.last(), Some(&"FILE") | Some(&"PATH") | Some(&"DIR"))
 }
 
 /// Reads dotenv files in order (later files override earlier ones); returns
@@ -116,6 +116,17 @@ pub fn apply(vars: Vec<EnvVar>, facts: &mut Facts) {
     facts.env_vars = effective;
 }
 
-pub fn display_path(path: &Path) -> String {
-    path.display().to_string()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names() {
+        for name in ["REDIS_PASSWORD", "REDIS_AUTH", "REDIS_PASS", "REDIS_TLS_KEY", "REDIS_SECRET"] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in ["NODE_TLS_REJECT_UNAUTHORIZED", "REDIS_KEY_FILE", "REDIS_TLS_KEY_PATH", "REDIS_URL", "REDIS_KEYPREFIX"] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
 }

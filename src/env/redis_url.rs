@@ -149,6 +149,9 @@ pub fn apply(var: &EnvVar, facts: &mut Facts) {
             if let Some(password) = &url.password {
                 facts.insert("env.url.password", Value::secret(password.as_str()), origin.clone());
             }
+            if let Some(written) = Url::parse(var.value.expose().trim()).ok().and_then(|u| u.password().map(str::to_string)) {
+                facts.secret_spellings.push((written, origin.clone()));
+            }
             for (key, value) in &url.query {
                 if key != "password" {
                     facts.insert(format!("env.url.query.{key}"), Value::Str(value.clone()), origin.clone());

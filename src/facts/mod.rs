@@ -216,6 +216,8 @@ pub struct Facts {
     pub sources: Vec<&'static str>,
     /// The main config file, so findings without a line can still name a file.
     pub config_file: Option<Arc<PathBuf>>,
+    /// Other spellings of secrets as written in a file (a percent-encoded URL password).
+    pub secret_spellings: Vec<(String, Origin)>,
 }
 
 impl Facts {
@@ -243,20 +245,22 @@ impl Facts {
         self.env_vars.iter().rev().find(|v| v.name == name)
     }
 
-    /// Every secret value known, so reports can prove none leaks.
-    pub fn secrets(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = self
+    /// Every secret value known, with where it was written, so reports can
+    /// mask it in snippets and prove none leaks.
+    pub fn secrets(&self) -> Vec<(&str, &Origin)> {
+        let mut out: Vec<(&str, &Origin)> = self
             .values
             .values()
             .filter_map(|f| match &f.value {
-                Value::Secret(s) => Some(s.expose()),
+                Value::Secret(s) => Some((s.expose(), &f.origin)),
                 _ => None,
             })
             .collect();
         for user in &self.acl_users {
-            out.extend(user.passwords.iter().map(Secret::expose));
+            out.extend(user.passwords.iter().map(|p| (p.expose(), &user.origin)));
         }
-        out.retain(|s| !s.is_empty());
+        out.extend(self.secret_spellings.iter().map(|(s, o)| (s.as_str(), o)));
+        out.retain(|(s, _)| !s.is_empty());
         out
     }
 }

@@ -550,6 +550,31 @@ mod tests {
         assert!(placeholder_reason("q3V9xL2mR7tK8pZ4wN6yB1cF5hJ0dG3s").is_none());
     }
 
+    fn user(rules: &[&str]) -> AclUser {
+        AclUser {
+            name: "app".into(),
+            enabled: true,
+            nopass: true,
+            passwords: vec![],
+            hashed_passwords: 0,
+            command_rules: rules.iter().map(|r| r.to_string()).collect(),
+            key_patterns: vec!["~*".into()],
+            origin: Origin::Default,
+        }
+    }
+
+    #[test]
+    fn acl_command_rules_apply_in_order() {
+        let u = user(&["+@all", "-flushall", "-@dangerous"]);
+        assert!(!acl_may_run(&u, "flushall", &["keyspace", "write", "dangerous"]));
+        assert!(!acl_may_run(&u, "debug", &["admin", "dangerous"]));
+        assert!(acl_may_run(&u, "get", &["read"]));
+        assert!(!acl_all_commands(&u));
+        assert!(acl_all_commands(&user(&["+@all"])));
+        // A subcommand grant does not grant the whole command.
+        assert!(!acl_may_run(&user(&["-@all", "+config|get"]), "config", &["admin"]));
+    }
+
     #[test]
     fn verification_switches() {
         assert!(disables_verification("NODE_TLS_REJECT_UNAUTHORIZED", "0"));
