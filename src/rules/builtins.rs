@@ -78,10 +78,10 @@ fn bind_all_interfaces(_: &Rule, facts: &Facts) -> Vec<Hit> {
     let Some(addresses) = fact.value.as_list() else { return Vec::new() };
     let written: Vec<String> = addresses.iter().filter_map(|a| a.as_str().map(str::to_string)).collect();
     let detail = if written.is_empty() {
-        "no `bind` address: redis-server listens on every interface".to_string()
+        "no `bind` address, and before 7.0 that means every interface".to_string()
     } else if let Some(wildcard) = written.iter().find(|a| is_wildcard_bind(a)) {
         let how = if matches!(fact.origin, Origin::Default) { "the compiled-in default" } else { "the config" };
-        format!("`bind {}` from {how} listens on every interface (`{wildcard}`)", written.join(" "))
+        format!("`bind {}` from {how} includes the wildcard `{wildcard}`", written.join(" "))
     } else {
         return Vec::new();
     };
@@ -415,7 +415,7 @@ fn public_host(_: &Rule, facts: &Facts) -> Vec<Hit> {
     }
     vec![Hit {
         subject: "REDIS_URL".into(),
-        detail: format!("`{host}` is a public address"),
+        detail: format!("`{host}` is not a private, loopback or link-local address, so it is reachable from the internet"),
         origin: fact_origin(facts, "env.REDIS_URL"),
     }]
 }
