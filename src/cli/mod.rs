@@ -61,6 +61,9 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "human")]
     pub format: Format,
+    /// Colour: auto (only on a terminal, and never with NO_COLOR set), always, never.
+    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -223,7 +226,11 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
         rules,
         today: check::today(),
     })?;
-    let color = args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
     let text = report::render(args.format, &report, color);
     write_output(&text, args.output.as_deref())?;
     Ok(report.exit_code())

@@ -27,7 +27,63 @@ pub const MAX_INCLUDE_DEPTH: usize = 64;
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: Arc<PathBuf>,
+    /// The text with every password masked (same byte length, so spans hold):
+    /// the only form that reaches a report.
     pub text: Arc<str>,
+}
+
+/// Replaces every character inside the ranges with `*` of the same byte length.
+pub fn mask_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (offset, c) in text.char_indices() {
+        if ranges.iter().any(|r| r.contains(&offset)) && !c.is_whitespace() {
+            out.extend(std::iter::repeat_n('*', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Byte ranges of a directive line that hold secrets: every argument of a
+/// secret directive, `>`/`<` passwords of `user` lines, Sentinel's
+/// `auth-pass`/`sentinel-pass` values. Works from the raw line so a line that
+/// fails to lex is masked too.
+fn secret_ranges(line: &lexer::Line<'_>, target: &Target) -> Vec<std::ops::Range<usize>> {
+    let words: Vec<(usize, &str)> = line
+        .text
+        .split([' ', '\t'])
+        .scan(0usize, |position, word| {
+            let start = *position;
+            *position += word.len() + 1;
+            Some((start, word))
+        })
+        .filter(|(_, w)| !w.is_empty())
+        .collect();
+    let Some(&(_, first)) = words.first() else { return Vec::new() };
+    let name = first.to_ascii_lowercase();
+    let end = line.start + line.text.len();
+    let after_name = |index: usize| words.get(index).map(|(at, _)| line.start + at..end);
+    let is_secret_directive = catalog().lookup(&name, target).is_some_and(|l| l.directive.secret)
+        || matches!(name.as_str(), "requirepass" | "masterauth" | "primaryauth" | "tls-key-file-pass" | "tls-client-key-file-pass");
+    if is_secret_directive {
+        return after_name(1).into_iter().collect();
+    }
+    match name.as_str() {
+        "user" => words
+            .iter()
+            .skip(2)
+            .filter(|(_, w)| w.trim_start_matches(['"', '\'']).starts_with(['>', '<']))
+            .map(|(at, w)| line.start + at..line.start + at + w.len())
+            .collect(),
+        "sentinel" => match words.get(1).map(|(_, w)| w.to_ascii_lowercase()) {
+            Some(sub) if sub == "auth-pass" || sub == "sentinel-pass" => {
+                words.last().map(|(at, w)| line.start + at..line.start + at + w.len()).into_iter().collect()
+            }
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
 }
 
 /// One directive line, after lexing and catalog lookup.
@@ -194,6 +250,7 @@ struct Loader<'o> {
 
 impl Loader<'_> {
     fn origin(&self, file: usize, span: std::ops::Range<usize>) -> Origin {
+        // Masking keeps byte lengths, so positions in the shown text are the real ones.
         let source = &self.parsed.files[file];
         let (line, column) = line_column(&source.text, span.start);
         Origin::File { file: source.path.clone(), line, column, offset: span.start, len: span.end - span.start }
@@ -207,8 +264,11 @@ impl Loader<'_> {
         let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         self.stack.push(canonical);
         let file = self.parsed.files.len();
-        self.parsed.files.push(SourceFile { path: Arc::new(path), text: Arc::from(text) });
-        let text = self.parsed.files[file].text.clone();
+        let text: Arc<str> = Arc::from(text);
+        let masks: Vec<std::ops::Range<usize>> =
+            lexer::directive_lines(&text).flat_map(|line| secret_ranges(&line, &self.target)).collect();
+        let shown: Arc<str> = if masks.is_empty() { text.clone() } else { Arc::from(mask_ranges(&text, &masks)) };
+        self.parsed.files.push(SourceFile { path: Arc::new(path), text: shown });
         let comment_lines = inline_suppressions(&text);
         for line in lexer::directive_lines(&text) {
             let args = match lexer::split_args(&line) {

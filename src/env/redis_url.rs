@@ -149,8 +149,22 @@ pub fn apply(var: &EnvVar, facts: &mut Facts) {
             if let Some(password) = &url.password {
                 facts.insert("env.url.password", Value::secret(password.as_str()), origin.clone());
             }
-            if let Some(written) = Url::parse(var.value.expose().trim()).ok().and_then(|u| u.password().map(str::to_string)) {
-                facts.secret_spellings.push((written, origin.clone()));
+            // Mask every spelling of a password in the URL as written: the
+            // percent-encoded userinfo and any `password=` query value.
+            if let Ok(parsed) = Url::parse(var.value.expose().trim()) {
+                if let Some(written) = parsed.password() {
+                    facts.secret_spellings.push((written.to_string(), origin.clone()));
+                }
+                for pair in parsed.query().unwrap_or("").split('&') {
+                    if let Some(value) = pair.strip_prefix("password=") {
+                        facts.secret_spellings.push((value.to_string(), origin.clone()));
+                    }
+                }
+                for (key, value) in &url.query {
+                    if key == "password" {
+                        facts.secret_spellings.push((value.clone(), origin.clone()));
+                    }
+                }
             }
             for (key, value) in &url.query {
                 if key != "password" {
@@ -158,7 +172,14 @@ pub fn apply(var: &EnvVar, facts: &mut Facts) {
                 }
             }
         }
-        Err(reason) => facts.insert("env.url.error", Value::Str(reason), origin),
+        Err(reason) => {
+            // An unparseable URL may still hold a password: never show its value.
+            let raw = var.value.expose().trim();
+            if raw.contains('@') || raw.contains("password") {
+                facts.secret_spellings.push((raw.to_string(), origin.clone()));
+            }
+            facts.insert("env.url.error", Value::Str(reason), origin)
+        }
     }
 }
 
