@@ -269,7 +269,18 @@ impl Loader<'_> {
             lexer::directive_lines(&text).flat_map(|line| secret_ranges(&line, &self.target)).collect();
         let shown: Arc<str> = if masks.is_empty() { text.clone() } else { Arc::from(mask_ranges(&text, &masks)) };
         self.parsed.files.push(SourceFile { path: Arc::new(path), text: shown });
-        let comment_lines = inline_suppressions(&text);
+        // Each applies to the line below it; one above a blank or comment line
+        // matches nothing and is reported as unused.
+        let mut suppressions: Vec<(usize, Vec<String>, String)> = inline_suppressions(&text).into_iter().collect();
+        suppressions.sort();
+        for (comment_line, rules, reason) in suppressions {
+            self.parsed.suppressions.push(InlineSuppression {
+                rules,
+                reason,
+                file: self.parsed.files[file].path.clone(),
+                line: comment_line + 1,
+            });
+        }
         for line in lexer::directive_lines(&text) {
             let args = match lexer::split_args(&line) {
                 Ok(args) => args,
@@ -281,14 +292,6 @@ impl Loader<'_> {
                 }
             };
             let Some((name_arg, rest)) = args.split_first() else { continue };
-            if let Some((rules, reason)) = comment_lines.get(&(line.number - 1)) {
-                self.parsed.suppressions.push(InlineSuppression {
-                    rules: rules.clone(),
-                    reason: reason.clone(),
-                    file: self.parsed.files[file].path.clone(),
-                    line: line.number,
-                });
-            }
             let name = name_arg.value.to_ascii_lowercase();
             let line_end = line.start + line.text.len();
             let origin = self.origin(file, line.start..line_end);
@@ -503,8 +506,8 @@ fn unknown_directive_message(name: &str, target: &Target, sentinel: bool) -> Str
 }
 
 /// Comment lines of the form `# redis-preflight: ignore[rule.a, rule.b] reason`, by line number.
-fn inline_suppressions(text: &str) -> HashMap<usize, (Vec<String>, String)> {
-    let mut out = HashMap::new();
+fn inline_suppressions(text: &str) -> Vec<(usize, Vec<String>, String)> {
+    let mut out = Vec::new();
     for (number, _, raw) in lexer::all_lines(text) {
         let trimmed = raw.trim();
         let Some(comment) = trimmed.strip_prefix('#') else { continue };
@@ -513,7 +516,7 @@ fn inline_suppressions(text: &str) -> HashMap<usize, (Vec<String>, String)> {
         let Some((ids, reason)) = rest.split_once(']') else { continue };
         let rules: Vec<String> = ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
         if !rules.is_empty() {
-            out.insert(number, (rules, reason.trim().to_string()));
+            out.push((number, rules, reason.trim().to_string()));
         }
     }
     out
