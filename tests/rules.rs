@@ -99,6 +99,13 @@ fn built_in_rules_are_documented() {
 }
 
 #[test]
+fn the_built_in_pack_loads_and_every_regex_compiles() {
+    let pack = redis_preflight::rules::RulePack::embedded().unwrap();
+    assert_eq!(pack.rules.len(), all_rules().len());
+    pack.validate().unwrap();
+}
+
+#[test]
 fn the_schema_lists_exactly_the_builtins_the_engine_has() {
     let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(repo().join("schemas/rule.schema.json")).unwrap()).unwrap();
     let listed: BTreeSet<String> = schema["$defs"]["builtin_name"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();

@@ -32,6 +32,28 @@ pub struct SourceFile {
     pub text: Arc<str>,
 }
 
+/// Byte offsets where each line starts, for offset -> line/column lookups
+/// that stay cheap however many directives a file has.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|start| *start <= offset);
+        let line_start = self.starts[line - 1];
+        let column = text.get(line_start..offset).map(|s| s.chars().count()).unwrap_or(offset - line_start);
+        (line, column + 1)
+    }
+}
+
 /// Replaces every character inside the ranges with `*` of the same byte length.
 pub fn mask_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
     let mut out = String::with_capacity(text.len());
@@ -166,6 +188,7 @@ pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<Parsed
             sentinel,
         },
         stack: Vec::new(),
+        line_indexes: Vec::new(),
         seen_single: HashMap::new(),
     };
     loader.load_text(path.to_path_buf(), text)?;
@@ -244,6 +267,8 @@ struct Loader<'o> {
     parsed: ParsedConfig,
     /// Canonical paths of the files being read, for cycle detection.
     stack: Vec<PathBuf>,
+    /// One per entry of `parsed.files`.
+    line_indexes: Vec<LineIndex>,
     /// Single-valued directives already set: canonical name -> file and line.
     seen_single: HashMap<String, (Arc<PathBuf>, usize)>,
 }
@@ -252,7 +277,7 @@ impl Loader<'_> {
     fn origin(&self, file: usize, span: std::ops::Range<usize>) -> Origin {
         // Masking keeps byte lengths, so positions in the shown text are the real ones.
         let source = &self.parsed.files[file];
-        let (line, column) = line_column(&source.text, span.start);
+        let (line, column) = self.line_indexes[file].line_column(&source.text, span.start);
         Origin::File { file: source.path.clone(), line, column, offset: span.start, len: span.end - span.start }
     }
 
@@ -268,6 +293,7 @@ impl Loader<'_> {
         let masks: Vec<std::ops::Range<usize>> =
             lexer::directive_lines(&text).flat_map(|line| secret_ranges(&line, &self.target)).collect();
         let shown: Arc<str> = if masks.is_empty() { text.clone() } else { Arc::from(mask_ranges(&text, &masks)) };
+        self.line_indexes.push(LineIndex::new(&text));
         self.parsed.files.push(SourceFile { path: Arc::new(path), text: shown });
         // Each applies to the line below it; one above a blank or comment line
         // matches nothing and is reported as unused.

@@ -3,7 +3,33 @@
 //! unknown (a fact exists but its value could not be determined).
 
 use crate::facts::{Facts, Value};
-use regex::Regex;
+// regex-lite: compiles in microseconds, and rule patterns need no Unicode tables.
+use regex_lite::Regex;
+use std::sync::{Arc, OnceLock};
+
+/// A regex compiled on first use: most runs never reach a `matches` test
+/// (the fact is absent or an earlier `all` term is false), and compiling
+/// eagerly was the largest single cost of starting up.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    pattern: String,
+    compiled: Arc<OnceLock<Option<Regex>>>,
+}
+
+impl LazyRegex {
+    fn new(pattern: &str) -> LazyRegex {
+        LazyRegex { pattern: pattern.to_string(), compiled: Arc::new(OnceLock::new()) }
+    }
+
+    /// Compiles now, for rule packs that must be checked at load.
+    pub fn validate(&self) -> Result<(), String> {
+        Regex::new(&self.pattern).map(|_| ()).map_err(|e| format!("invalid regex `{}`: {e}", self.pattern))
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.compiled.get_or_init(|| Regex::new(&self.pattern).ok()).as_ref().is_some_and(|r| r.is_match(text))
+    }
+}
 
 #[derive(Debug, Clone)]
 pub enum Operand {
@@ -22,7 +48,7 @@ pub enum Op {
     Le(Operand),
     Gt(Operand),
     Ge(Operand),
-    Matches(Regex),
+    Matches(LazyRegex),
     Contains(Operand),
 }
 
@@ -76,7 +102,7 @@ impl Condition {
             "contains" => Op::Contains(parse_operand(operand)),
             "matches" => {
                 let pattern = operand.as_str().ok_or("`matches` takes a regex string")?;
-                Op::Matches(Regex::new(pattern).map_err(|e| format!("invalid regex `{pattern}`: {e}"))?)
+                Op::Matches(LazyRegex::new(pattern))
             }
             other => return Err(format!("unknown operator `{other}`")),
         };
@@ -95,6 +121,17 @@ impl Condition {
                     out.push(other.clone());
                 }
             }
+        }
+    }
+
+    /// Compiles every regex now (user packs are checked at load).
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Condition::All(items) | Condition::Any(items) => items.iter().try_for_each(Condition::validate),
+            Condition::Not(inner) => inner.validate(),
+            Condition::Builtin(_) => Ok(()),
+            Condition::Test { op: Op::Matches(regex), .. } => regex.validate(),
+            Condition::Test { .. } => Ok(()),
         }
     }
 
@@ -378,6 +415,6 @@ mod tests {
         let value: toml::Value = toml::from_str(r#"c = { fact = "x", eq = 1, ne = 2 }"#).unwrap();
         assert!(Condition::parse(&value["c"]).is_err());
         let value: toml::Value = toml::from_str(r#"c = { fact = "x", matches = "(" }"#).unwrap();
-        assert!(Condition::parse(&value["c"]).is_err());
+        assert!(Condition::parse(&value["c"]).unwrap().validate().is_err());
     }
 }

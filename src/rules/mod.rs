@@ -153,12 +153,18 @@ fn parse_rule_file(name: &str, text: &str) -> Result<Vec<Rule>, String> {
     file.rule.into_iter().map(|raw| Rule::from_raw(raw, name)).collect()
 }
 
+/// The built-in files, converted from TOML to JSON at build time.
+fn parse_embedded_file(name: &str, json: &str) -> Result<Vec<Rule>, String> {
+    let file: RuleFile = serde_json::from_str(json).map_err(|e| format!("{name}: {e}"))?;
+    file.rule.into_iter().map(|raw| Rule::from_raw(raw, name)).collect()
+}
+
 impl RulePack {
     /// The built-in pack compiled into the binary.
     pub fn embedded() -> Result<RulePack, InputError> {
         let mut rules = Vec::new();
         for (name, text) in EMBEDDED_RULE_FILES {
-            rules.extend(parse_rule_file(&format!("rules/{name}"), text).map_err(|e| InputError::new(format!("internal error in the built-in rules: {e}")))?);
+            rules.extend(parse_embedded_file(&format!("rules/{name}"), text).map_err(|e| InputError::new(format!("internal error in the built-in rules: {e}")))?);
         }
         Ok(RulePack { rules })
     }
@@ -192,6 +198,9 @@ impl RulePack {
             }
             let name = path.display().to_string();
             for rule in parse_rule_file(&name, &text).map_err(InputError::new)? {
+                if let Check::When(condition) = &rule.check {
+                    condition.validate().map_err(|e| InputError::new(format!("{name}: rule {}: {e}", rule.id)))?;
+                }
                 if self.rules.iter().any(|r| r.id == rule.id) {
                     return Err(InputError::new(format!(
                         "{name}: rule id `{}` is already defined; pick a new id (use [severity] in redis-preflight.toml to change a built-in rule's severity)",
@@ -202,6 +211,14 @@ impl RulePack {
             }
         }
         Ok(())
+    }
+
+    /// Compiles every regex of the pack (tests call this for the built-in pack).
+    pub fn validate(&self) -> Result<(), String> {
+        self.rules.iter().try_for_each(|rule| match &rule.check {
+            Check::When(condition) => condition.validate().map_err(|e| format!("{}: {e}", rule.id)),
+            Check::Builtin(_) => Ok(()),
+        })
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {

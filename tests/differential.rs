@@ -1,0 +1,1254 @@
+//! Differential test: does redis-preflight's "redis-server would refuse to start" verdict
+//! agree with the real `redis-server` installed on this machine?
+//!
+//! For every case (a config file, plus any files it includes):
+//!
+//! * **redis-preflight verdict**: `check --no-settings --format json --redis-version <installed
+//!   line> --fail-on none [--sentinel]`; "refuse" = at least one finding whose rule is one of
+//!   [`REFUSAL_RULES`], else "accept". Any other exit code is a harness error (a disagreement).
+//! * **redis-server verdict**: the files are copied into a fresh temp dir (also the server's
+//!   cwd, so relative `include`s resolve the same way for both tools) and the server is started
+//!   as `redis-server <copy> [--sentinel] --port <free> --bind 127.0.0.1 --dir <tmp>
+//!   --daemonize no --logfile "" --save "" --appendonly no --unixsocket <tmp>/probe.sock`.
+//!   Command-line options are appended *after* the file's text, so every error in the file is
+//!   still hit first. "accept" = it answers PING on the unix socket (or logs that it is ready)
+//!   within [`READY_LIMIT`]; "refuse" = it exits first with `*** FATAL CONFIG FILE ERROR`,
+//!   `can't open config file` (a missing include) or any other non-environmental reason, or
+//!   dies from a signal (redis 7.0 recurses until it crashes on an include cycle).
+//!   Refusals whose reason is the environment, not the file (a `dir` that does not exist here,
+//!   a log file that cannot be opened, missing TLS/ACL/module files, DNS, a port in use), and
+//!   servers that neither become ready nor exit in time, are **excluded** and printed with
+//!   their reason; they never count as agreement.
+//!   Each server runs in its own network namespace (`unshare -n`, or `-rn` unprivileged) when
+//!   available, so a `replicaof`/`sentinel monitor` line can never reach another Redis on this
+//!   host (one runs on 6379). Without namespaces, `--replicaof no one` is appended and
+//!   sentinel cases are excluded.
+//!
+//! Cases: mutations of an inline hand-written base config and of the official
+//! `redis-7.0.conf` (both standalone and sentinel), and the shared corpus
+//! (`../shared/corpus` or `$REDIS_PREFLIGHT_CORPUS`): every official redis/sentinel/valkey
+//! config, the 7.2 test-suite assets, every real-world `*.conf`. A corpus case whose file
+//! depends on this machine's environment (absolute `dir`, `logfile`, `aclfile`, `loadmodule`,
+//! absolute `include`s of sibling files, TLS) also gets a "[neutralised]" variant in which
+//! those lines point into the temp dir (and TLS listeners are switched off on the command
+//! line); both tools check that same variant.
+//!
+//! The table and the agreement rate are printed to stdout (`cargo test --test differential
+//! -- --nocapture`). The test asserts 100 % agreement on the mutations and on the corpus.
+//! A missing corpus prints `MISSING CORPUS: ...` and fails unless
+//! `REDIS_PREFLIGHT_ALLOW_MISSING_CORPUS=1`; the inline mutations always run.
+
+mod common;
+
+use common::{
+    bin, corpus_dir, free_port, isolation, missing_corpus_allowed, redis_server_line,
+    redis_server_version, Isolation, RedisServer, Startup,
+};
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Rule ids that mean "redis-server would refuse to start with this file".
+const REFUSAL_RULES: [&str; 4] = [
+    "config.syntax-error",
+    "config.unknown-directive",
+    "config.invalid-value",
+    "config.include-error",
+];
+
+/// How long a server may take to become ready before the case is excluded.
+const READY_LIMIT: Duration = Duration::from_secs(5);
+
+/// Worker threads (the CI machine has 2 cores; servers mostly wait).
+const WORKERS: usize = 2;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Group {
+    Mutation,
+    Corpus,
+}
+
+impl Group {
+    fn label(self) -> &'static str {
+        match self {
+            Group::Mutation => "mutation",
+            Group::Corpus => "corpus",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    group: Group,
+    name: String,
+    /// Files written into the case's temp dir (name relative to it, content). The first
+    /// one is the config given to both tools.
+    files: Vec<(String, Vec<u8>)>,
+    /// Replace `{TMP}` in the files with the temp dir's path.
+    template: bool,
+    sentinel: bool,
+    /// redis-server options appended after the standard ones.
+    extra_args: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+enum Preflight {
+    Accept,
+    /// Summary of the first refusal finding, and the lines of all of them.
+    Refuse(String, Vec<u64>),
+    Error(String),
+}
+
+#[derive(Clone, Debug)]
+enum Server {
+    Accept,
+    Refuse(String),
+    Excluded(String),
+}
+
+struct Outcome {
+    case: Case,
+    preflight: Preflight,
+    server: Server,
+}
+
+impl Outcome {
+    fn excluded(&self) -> bool {
+        matches!(self.server, Server::Excluded(_))
+    }
+
+    fn agrees(&self) -> bool {
+        matches!(
+            (&self.preflight, &self.server),
+            (Preflight::Accept, Server::Accept) | (Preflight::Refuse(..), Server::Refuse(_))
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutations
+// ---------------------------------------------------------------------------------------------
+
+/// The hand-written standalone base config the mutations are appended to.
+const MINI_BASE: &str = "\
+# redis-preflight differential test: hand-written base config
+port 6379
+bind 127.0.0.1 -::1
+protected-mode yes
+tcp-backlog 511
+timeout 0
+daemonize no
+loglevel notice
+databases 16
+save 3600 1 300 100
+dbfilename dump.rdb
+maxmemory 100mb
+maxmemory-policy allkeys-lru
+appendonly no
+appendfsync everysec
+requirepass \"a-long-base-password-for-the-differential-test\"
+";
+
+/// The hand-written sentinel base config.
+const SENTINEL_BASE: &str = "\
+# redis-preflight differential test: hand-written sentinel base config
+port 26379
+daemonize no
+sentinel monitor mymaster 127.0.0.1 6379 2
+sentinel down-after-milliseconds mymaster 30000
+sentinel failover-timeout mymaster 180000
+sentinel parallel-syncs mymaster 1
+";
+
+struct Mutation {
+    name: &'static str,
+    /// Text added to the end of the base (a newline is inserted before it if needed).
+    append: &'static str,
+    /// Bytes put in front of the base.
+    prepend: &'static str,
+    /// Convert the whole file to CRLF line endings.
+    crlf: bool,
+    /// Extra files written beside the config (`{TMP}` is the temp dir).
+    extra: &'static [(&'static str, &'static str)],
+}
+
+const fn m(name: &'static str, append: &'static str) -> Mutation {
+    Mutation {
+        name,
+        append,
+        prepend: "",
+        crlf: false,
+        extra: &[],
+    }
+}
+
+const fn mx(
+    name: &'static str,
+    append: &'static str,
+    extra: &'static [(&'static str, &'static str)],
+) -> Mutation {
+    Mutation {
+        name,
+        append,
+        prepend: "",
+        crlf: false,
+        extra,
+    }
+}
+
+/// Standalone mutations, applied to both the inline base and `redis-7.0.conf`.
+fn standalone_mutations() -> Vec<Mutation> {
+    vec![
+        m("unmodified base", ""),
+        // enums
+        m("bad enum", "maxmemory-policy allkeys-lfru"),
+        m("enum upper case", "maxmemory-policy ALLKEYS-LRU"),
+        m("bad enum appendfsync", "appendfsync sometimes"),
+        m("loglevel nothing (7.2+ value)", "loglevel nothing"),
+        m("enable-debug-command local", "enable-debug-command local"),
+        m(
+            "shutdown-on-sigterm flags",
+            "shutdown-on-sigterm nosave now",
+        ),
+        m("shutdown-on-sigterm bogus", "shutdown-on-sigterm bogus"),
+        // integers
+        m("port out of range", "port 70000"),
+        m("databases 0", "databases 0"),
+        m("maxmemory-samples 65", "maxmemory-samples 65"),
+        m("hz -1", "hz -1"),
+        m("maxclients 0", "maxclients 0"),
+        m("timeout negative", "timeout -5"),
+        m("tcp-backlog not a number", "tcp-backlog abc"),
+        m("io-threads 200", "io-threads 200"),
+        m("tls-port out of range", "tls-port 70000"),
+        m("slowlog-log-slower-than -1", "slowlog-log-slower-than -1"),
+        m("slowlog-log-slower-than -2", "slowlog-log-slower-than -2"),
+        m(
+            "list-max-ziplist-size -2 (alias)",
+            "list-max-ziplist-size -2",
+        ),
+        // memory values
+        m("maxmemory 1tb", "maxmemory 1tb"),
+        m("maxmemory 1.5gb", "maxmemory 1.5gb"),
+        m("maxmemory -1", "maxmemory -1"),
+        m("maxmemory 1GB", "maxmemory 1GB"),
+        m("maxmemory 100kb", "maxmemory 100kb"),
+        m("maxmemory-clients 5%", "maxmemory-clients 5%"),
+        // booleans
+        m("bad bool", "appendonly maybe"),
+        m("bool upper case", "appendonly YES"),
+        m("set-proc-title maybe", "set-proc-title maybe"),
+        // directive names and argument counts
+        m("unknown directive", "maxmemroy 1gb"),
+        m("locale-collate (7.2+ directive)", "locale-collate \"\""),
+        m("upper-case directive", "PORT 6390"),
+        m("quoted directive name", "\"port\" 6390"),
+        m("tab separated", "port\t6390"),
+        m("port with two args", "port 6379 6380"),
+        m("replicaof with one arg", "replicaof onlyhost"),
+        m("slaveof bad port", "slaveof 10.0.0.1 abc"),
+        m("replicaof valid", "replicaof 10.0.0.1 6379"),
+        m("protected-mode without value", "protected-mode"),
+        m("trailing comment on a directive", "port 6390 # the port"),
+        m("indented directive", "    port 6390"),
+        m(
+            "alias hash-max-ziplist-entries",
+            "hash-max-ziplist-entries 256",
+        ),
+        m("alias slave-serve-stale-data", "slave-serve-stale-data yes"),
+        m(
+            "sentinel directive outside sentinel mode",
+            "sentinel monitor x 127.0.0.1 6379 2",
+        ),
+        // quoting
+        m("unterminated quote", "requirepass \"abc"),
+        m("character after closing quote", "dir \"/tmp\"x"),
+        m("valid escapes", "requirepass \"a\\x41\\\"b\""),
+        m(
+            "single quotes with escaped quote",
+            "requirepass 'it\\'s a long password here'",
+        ),
+        m("empty requirepass", "requirepass \"\""),
+        // special directives
+        m("save \"\"", "save \"\""),
+        m("save with one arg", "save 900"),
+        m("save odd pair count", "save 3600 1 300"),
+        m("save as one quoted string", "save \"3600 1 300 100\""),
+        m(
+            "bind 16 addresses",
+            "bind 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 \
+             127.0.0.8 127.0.0.9 127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 \
+             127.0.0.15 127.0.0.16",
+        ),
+        m(
+            "bind 17 addresses",
+            "bind 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 \
+             127.0.0.8 127.0.0.9 127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 \
+             127.0.0.15 127.0.0.16 127.0.0.17",
+        ),
+        m(
+            "client-output-buffer-limit master",
+            "client-output-buffer-limit master 0 0 0",
+        ),
+        m(
+            "client-output-buffer-limit pubsub valid",
+            "client-output-buffer-limit pubsub 32mb 8mb 60",
+        ),
+        m(
+            "client-output-buffer-limit missing arg",
+            "client-output-buffer-limit replica 256mb 64mb",
+        ),
+        m("notify-keyspace-events Z", "notify-keyspace-events Z"),
+        m("notify-keyspace-events KEA", "notify-keyspace-events KEA"),
+        m("unixsocketperm 999", "unixsocketperm 999"),
+        m("unixsocketperm 700", "unixsocketperm 700"),
+        m(
+            "oom-score-adj-values 3000",
+            "oom-score-adj-values 0 200 3000",
+        ),
+        m(
+            "oom-score-adj-values valid",
+            "oom-score-adj-values 0 200 800",
+        ),
+        m(
+            "latency-tracking-info-percentiles 101",
+            "latency-tracking-info-percentiles 50 101",
+        ),
+        m(
+            "latency-tracking-info-percentiles valid",
+            "latency-tracking-info-percentiles 50 99 99.9",
+        ),
+        m("rename-command to empty", "rename-command CONFIG \"\""),
+        m(
+            "rename-command unknown command",
+            "rename-command NOSUCHCMD foo",
+        ),
+        m("user valid", "user alice on >alice-password ~* &* +@all"),
+        m(
+            "user unknown command",
+            "user bob on >bob-password ~* +nosuchcmd",
+        ),
+        // includes
+        m("include of a missing file", "include missing-include.conf"),
+        mx(
+            "include of an existing file",
+            "include extra.conf",
+            &[("extra.conf", "maxmemory 200mb\n")],
+        ),
+        mx(
+            "include (absolute) with an error inside",
+            "include {TMP}/extra.conf",
+            &[("extra.conf", "maxmemory 200mb\nport 70000\n")],
+        ),
+        mx(
+            "include cycle",
+            "include b.conf",
+            &[(
+                "b.conf",
+                "# b includes the main file back\ninclude redis.conf\n",
+            )],
+        ),
+        // encodings and line endings
+        Mutation {
+            name: "CRLF line endings",
+            append: "",
+            prepend: "",
+            crlf: true,
+            extra: &[],
+        },
+        Mutation {
+            name: "UTF-8 BOM",
+            append: "",
+            prepend: "\u{feff}",
+            crlf: false,
+            extra: &[],
+        },
+    ]
+}
+
+/// Sentinel mutations, applied to the inline sentinel base and `sentinel-7.0.conf`.
+fn sentinel_mutations() -> Vec<Mutation> {
+    vec![
+        m("unmodified sentinel base", ""),
+        m("quorum 0", "sentinel monitor other 127.0.0.1 6380 0"),
+        m(
+            "monitor port out of range",
+            "sentinel monitor other 127.0.0.1 70000 2",
+        ),
+        m(
+            "unknown master name",
+            "sentinel down-after-milliseconds nosuch 1000",
+        ),
+        m(
+            "unknown sentinel option",
+            "sentinel can-failover mymaster yes",
+        ),
+        m("upper-case SENTINEL", "SENTINEL resolve-hostnames yes"),
+        m(
+            "auth-pass",
+            "sentinel auth-pass mymaster \"a-long-sentinel-password\"",
+        ),
+        m("unknown directive in sentinel", "maxmemroy 1gb"),
+        m("port out of range in sentinel", "port 70000"),
+    ]
+}
+
+fn apply(base: &str, mutation: &Mutation) -> String {
+    let mut text = String::with_capacity(base.len() + mutation.append.len() + 8);
+    text.push_str(mutation.prepend);
+    text.push_str(base);
+    if !mutation.append.is_empty() {
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(mutation.append);
+        text.push('\n');
+    }
+    if mutation.crlf {
+        text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    text
+}
+
+fn mutation_cases(bases: &[(&str, String)], mutations: &[Mutation], sentinel: bool) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (base_name, base) in bases {
+        for mutation in mutations {
+            let mut files = vec![("redis.conf".to_string(), apply(base, mutation).into_bytes())];
+            for (name, content) in mutation.extra {
+                files.push((name.to_string(), content.as_bytes().to_vec()));
+            }
+            cases.push(Case {
+                group: Group::Mutation,
+                name: format!("{base_name} + {}", mutation.name),
+                files,
+                template: true,
+                sentinel,
+                extra_args: Vec::new(),
+            });
+        }
+    }
+    cases
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpus
+// ---------------------------------------------------------------------------------------------
+
+fn is_sentinel_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.to_ascii_lowercase().contains("sentinel"))
+}
+
+fn first_token(line: &str) -> String {
+    line.split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c| c == '"' || c == '\'')
+        .to_ascii_lowercase()
+}
+
+/// Does this config need its sibling files (includes, ACL files)?
+fn needs_siblings(text: &str) -> bool {
+    text.lines()
+        .any(|l| matches!(first_token(l).as_str(), "include" | "aclfile"))
+}
+
+fn corpus_case(path: &Path, name: String) -> std::io::Result<Case> {
+    let main_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("redis.conf")
+        .to_string();
+    let content = std::fs::read(path)?;
+    let mut files = vec![(main_name.clone(), content.clone())];
+    if needs_siblings(&String::from_utf8_lossy(&content)) {
+        if let Some(dir) = path.parent() {
+            let mut siblings: Vec<PathBuf> = std::fs::read_dir(dir)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p != path)
+                .collect();
+            siblings.sort();
+            for s in siblings {
+                let n = s.file_name().unwrap().to_string_lossy().into_owned();
+                files.push((n, std::fs::read(&s)?));
+            }
+        }
+    }
+    Ok(Case {
+        group: Group::Corpus,
+        name,
+        files,
+        template: false,
+        sentinel: is_sentinel_name(path),
+        extra_args: Vec::new(),
+    })
+}
+
+/// The "[neutralised]" variant of a corpus case: environment-dependent lines point into the
+/// temp dir. `None` when nothing in the case depends on the environment.
+fn neutralised(case: &Case) -> Option<Case> {
+    let names: Vec<String> = case.files.iter().map(|(n, _)| n.clone()).collect();
+    let mut changed = false;
+    let mut tls = false;
+    let mut files = Vec::new();
+    let mut need_acl = false;
+    for (name, content) in &case.files {
+        let Ok(text) = std::str::from_utf8(content) else {
+            files.push((name.clone(), content.clone()));
+            continue;
+        };
+        if !name.ends_with(".conf") {
+            files.push((name.clone(), content.clone()));
+            continue;
+        }
+        let mut out = String::with_capacity(text.len());
+        for line in text.split_inclusive('\n') {
+            let body = line.trim_end_matches(['\r', '\n']);
+            let ending = &line[body.len()..];
+            let token = first_token(body);
+            let arg = body.split_whitespace().nth(1).unwrap_or("");
+            let replacement = match token.as_str() {
+                "dir" => Some("dir \"{TMP}\"".to_string()),
+                "logfile" if !matches!(arg, "\"\"" | "''") => Some("logfile \"\"".to_string()),
+                "aclfile" => {
+                    need_acl = true;
+                    Some("aclfile \"{TMP}/neutralised.acl\"".to_string())
+                }
+                "loadmodule" => Some(format!("# neutralised: {body}")),
+                "include" if arg.starts_with('/') => {
+                    let base = Path::new(arg)
+                        .file_name()
+                        .map(|b| b.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    names
+                        .contains(&base)
+                        .then(|| format!("include \"{{TMP}}/{base}\""))
+                }
+                t if t.starts_with("tls-") => {
+                    tls = true;
+                    None
+                }
+                _ => None,
+            };
+            match replacement {
+                Some(r) if r != body => {
+                    changed = true;
+                    out.push_str(&r);
+                }
+                _ => out.push_str(body),
+            }
+            out.push_str(ending);
+        }
+        files.push((name.clone(), out.into_bytes()));
+    }
+    if need_acl {
+        files.push(("neutralised.acl".to_string(), Vec::new()));
+    }
+    if !changed && !tls {
+        return None;
+    }
+    let mut extra_args = Vec::new();
+    if tls {
+        for a in [
+            "--tls-port",
+            "0",
+            "--tls-replication",
+            "no",
+            "--tls-cluster",
+            "no",
+        ] {
+            extra_args.push(a.to_string());
+        }
+    }
+    Some(Case {
+        group: Group::Corpus,
+        name: format!("{} [neutralised]", case.name),
+        files,
+        template: true,
+        sentinel: case.sentinel,
+        extra_args,
+    })
+}
+
+fn conf_files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            conf_files_under(&p, out);
+        } else if p.extension().is_some_and(|e| e == "conf") {
+            out.push(p);
+        }
+    }
+}
+
+/// Corpus cases, and the list of expected corpus files that are missing.
+fn corpus_cases() -> (Vec<Case>, Vec<String>) {
+    let root = corpus_dir();
+    let mut missing = Vec::new();
+    let mut paths: Vec<(PathBuf, String)> = Vec::new();
+    let official = root.join("official");
+    for required in [
+        "redis-7.0.conf",
+        "sentinel-7.0.conf",
+        "tests-assets-7.2/default.conf",
+        "tests-assets-7.2/minimal.conf",
+    ] {
+        if !official.join(required).is_file() {
+            missing.push(official.join(required).display().to_string());
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(&official) {
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension().is_some_and(|e| e == "conf")
+                    && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        n.starts_with("redis-")
+                            || n.starts_with("sentinel-")
+                            || n.starts_with("valkey-")
+                    })
+            })
+            .collect();
+        names.sort();
+        for p in names {
+            let n = format!("official/{}", p.file_name().unwrap().to_string_lossy());
+            paths.push((p, n));
+        }
+    }
+    for asset in ["default.conf", "minimal.conf"] {
+        let p = official.join("tests-assets-7.2").join(asset);
+        if p.is_file() {
+            paths.push((p, format!("official/tests-assets-7.2/{asset}")));
+        }
+    }
+    let realworld = root.join("realworld");
+    let mut rw = Vec::new();
+    conf_files_under(&realworld, &mut rw);
+    if rw.is_empty() {
+        missing.push(format!("{}/**/*.conf", realworld.display()));
+    }
+    for p in rw {
+        let rel = p.strip_prefix(&root).unwrap_or(&p).display().to_string();
+        paths.push((p, rel));
+    }
+    let mut cases = Vec::new();
+    for (p, name) in paths {
+        match corpus_case(&p, name) {
+            Ok(case) => {
+                let variant = neutralised(&case);
+                cases.push(case);
+                cases.extend(variant);
+            }
+            Err(e) => missing.push(format!("{} ({e})", p.display())),
+        }
+    }
+    (cases, missing)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running one case
+// ---------------------------------------------------------------------------------------------
+
+fn short(s: &str, max: usize) -> String {
+    let s = s.replace(['\n', '\r'], " ");
+    if s.chars().count() <= max {
+        s
+    } else {
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+fn run_preflight(config: &Path, workdir: &Path, sentinel: bool, line: &str) -> Preflight {
+    let mut cmd = Command::new(bin());
+    cmd.args([
+        "check",
+        "--no-settings",
+        "--format",
+        "json",
+        "--redis-version",
+        line,
+        "--fail-on",
+        "none",
+    ]);
+    if sentinel {
+        cmd.arg("--sentinel");
+    }
+    cmd.arg(config).current_dir(workdir);
+    let out = match cmd.output() {
+        Ok(o) => o,
+        Err(e) => return Preflight::Error(format!("could not run redis-preflight: {e}")),
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("panicked") {
+        return Preflight::Error(format!("PANIC: {}", short(&stderr, 200)));
+    }
+    if out.status.code() != Some(0) {
+        return Preflight::Error(format!(
+            "exit {:?}: {}",
+            out.status.code(),
+            short(stderr.trim(), 160)
+        ));
+    }
+    let report: Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(e) => return Preflight::Error(format!("stdout is not JSON: {e}")),
+    };
+    let Some(findings) = report.get("findings").and_then(Value::as_array) else {
+        return Preflight::Error("report has no `findings` array".to_string());
+    };
+    let refusing: Vec<&Value> = findings
+        .iter()
+        .filter(|f| {
+            f.get("rule")
+                .and_then(Value::as_str)
+                .is_some_and(|r| REFUSAL_RULES.contains(&r))
+        })
+        .collect();
+    let lines: Vec<u64> = refusing
+        .iter()
+        .filter_map(|f| f.pointer("/location/line").and_then(Value::as_u64))
+        .collect();
+    let refusals: Vec<String> = refusing
+        .iter()
+        .map(|f| {
+            let rule = f.get("rule").and_then(Value::as_str).unwrap_or("?");
+            let loc = f
+                .get("location")
+                .map(|l| {
+                    let file = l
+                        .get("file")
+                        .and_then(Value::as_str)
+                        .map(|p| {
+                            Path::new(p)
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default()
+                        })
+                        .unwrap_or_default();
+                    format!(
+                        " @{file}:{}",
+                        l.get("line").and_then(Value::as_u64).unwrap_or(0)
+                    )
+                })
+                .unwrap_or_default();
+            let msg = f.get("message").and_then(Value::as_str).unwrap_or("");
+            format!("{rule}{loc}: {msg}")
+        })
+        .collect();
+    if refusals.is_empty() {
+        Preflight::Accept
+    } else {
+        let more = if refusals.len() > 1 {
+            format!(" (+{} more)", refusals.len() - 1)
+        } else {
+            String::new()
+        };
+        Preflight::Refuse(format!("{}{more}", refusals[0]), lines)
+    }
+}
+
+/// Strips redis's `pid:role dd Mon yyyy hh:mm:ss.mmm # ` log prefix.
+fn log_message(line: &str) -> &str {
+    for marker in [" # ", " * ", " - ", " . "] {
+        if let Some(i) = line.find(marker) {
+            if line[..i].contains(':') {
+                return &line[i + marker.len()..];
+            }
+        }
+    }
+    line
+}
+
+/// Reasons that are about this machine, not about the config file.
+const ENV_PATTERNS: [&str; 19] = [
+    "no such file or directory",
+    "permission denied",
+    "not a directory",
+    "can't open the log file",
+    "can't chdir",
+    "resolve",
+    "failed to load certificate",
+    "failed to load private key",
+    "failed to load ca",
+    "failed to configure tls",
+    "can't load module",
+    "failed to load:",
+    "address already in use",
+    "could not create server tcp listening socket",
+    "failed listening on port",
+    "can't open the append-only file",
+    "failed opening",
+    "is not writable",
+    "read-only file system",
+];
+
+fn is_environmental(reason: &str) -> bool {
+    let lower = reason.to_ascii_lowercase();
+    ENV_PATTERNS.iter().any(|p| lower.contains(p))
+}
+
+/// Classifies a server that exited before becoming ready.
+fn classify_exit(status: std::process::ExitStatus, stdout: &str, stderr: &str) -> Server {
+    let all = format!("{stderr}\n{stdout}");
+    if let Some(i) = all.find("*** FATAL CONFIG FILE ERROR") {
+        let lines: Vec<&str> = all[i..].lines().map(str::trim).collect();
+        let at = lines
+            .iter()
+            .find(|l| l.starts_with("Reading the configuration file"))
+            .copied()
+            .unwrap_or("");
+        let at = at.trim_start_matches("Reading the configuration file, ");
+        let pos = lines.iter().position(|l| l.starts_with(">>>"));
+        let offending = pos.map(|p| lines[p]).unwrap_or(">>> ?");
+        let why = pos
+            .and_then(|p| lines.get(p + 1))
+            .copied()
+            .unwrap_or("(no reason printed)");
+        let reason = format!("FATAL CONFIG FILE ERROR {at}: {offending} — {why}");
+        return if is_environmental(why) {
+            Server::Excluded(format!("environment: {reason}"))
+        } else {
+            Server::Refuse(reason)
+        };
+    }
+    if let Some(sig) = status.signal() {
+        return Server::Refuse(format!(
+            "killed by signal {sig} before becoming ready (crashed while loading the config)"
+        ));
+    }
+    let messages: Vec<&str> = all
+        .lines()
+        .map(|l| log_message(l.trim()))
+        .filter(|l| !l.is_empty())
+        .collect();
+    if let Some(l) = messages
+        .iter()
+        .find(|l| l.contains("can't open config file"))
+    {
+        return Server::Refuse(l.to_string());
+    }
+    // The last environmental message is the one that stopped it (earlier ones, such as
+    // "Failed to resolve hostname", may be warnings).
+    let env: Vec<&str> = messages
+        .iter()
+        .rev()
+        .filter(|l| is_environmental(l))
+        .take(2)
+        .copied()
+        .collect();
+    if !env.is_empty() {
+        let shown: Vec<&str> = env.into_iter().rev().collect();
+        return Server::Excluded(format!("environment: {}", shown.join(" / ")));
+    }
+    if let Some(l) = messages
+        .iter()
+        .find(|l| l.contains("Aborting Redis startup because of ACL errors"))
+    {
+        return Server::Refuse(l.to_string());
+    }
+    let meaningful: Vec<&str> = messages
+        .iter()
+        .filter(|l| {
+            !l.contains("oO0OoO0OoO0Oo")
+                && !l.starts_with("Redis version=")
+                && !l.starts_with("Configuration loaded")
+                && !l.starts_with("WARNING")
+        })
+        .copied()
+        .collect();
+    let last = match meaningful.len() {
+        0 => "(no output)".to_string(),
+        1 => meaningful[0].to_string(),
+        n => format!("{} / {}", meaningful[n - 2], meaningful[n - 1]),
+    };
+    Server::Refuse(format!("exited ({status}) before ready: {last}"))
+}
+
+fn run_server(case: &Case, workdir: &Path, config: &Path) -> Server {
+    if case.sentinel && *isolation() == Isolation::None {
+        return Server::Excluded(
+            "no network namespace (unshare) here: a sentinel would connect to the Redis on \
+             this host"
+                .to_string(),
+        );
+    }
+    let socket = workdir.join("probe.sock");
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let port = free_port();
+        let mut args: Vec<String> = Vec::new();
+        if case.sentinel {
+            args.push("--sentinel".into());
+        }
+        for a in [
+            "--port".to_string(),
+            port.to_string(),
+            "--bind".into(),
+            "127.0.0.1".into(),
+            "--dir".into(),
+            workdir.display().to_string(),
+            "--daemonize".into(),
+            "no".into(),
+            "--logfile".into(),
+            String::new(),
+            "--save".into(),
+            String::new(),
+            "--appendonly".into(),
+            "no".into(),
+            "--unixsocket".into(),
+            socket.display().to_string(),
+            "--unixsocketperm".into(),
+            "700".into(),
+        ] {
+            args.push(a);
+        }
+        if *isolation() == Isolation::None && !case.sentinel {
+            args.extend(["--replicaof".into(), "no".into(), "one".into()]);
+        }
+        args.extend(case.extra_args.iter().cloned());
+        let mut server = match RedisServer::spawn(workdir, config, &args, &socket, port) {
+            Ok(s) => s,
+            Err(e) => return Server::Excluded(format!("could not start redis-server: {e}")),
+        };
+        let verdict = match server.wait_ready(READY_LIMIT) {
+            Startup::Ready => Server::Accept,
+            Startup::Exited(status) => classify_exit(status, &server.stdout(), &server.stderr()),
+            Startup::TimedOut => Server::Excluded(format!(
+                "neither ready nor exited within {} s",
+                READY_LIMIT.as_secs()
+            )),
+        };
+        server.stop();
+        match &verdict {
+            Server::Excluded(r) if r.contains("already in use") && attempt < 3 => continue,
+            _ => return verdict,
+        }
+    }
+}
+
+fn run_case(case: Case, line: &str) -> Outcome {
+    let tmp = tempfile::Builder::new()
+        .prefix("rp-diff-")
+        .tempdir()
+        .expect("create temp dir");
+    let dir = tmp.path().to_path_buf();
+    let dir_str = dir.display().to_string();
+    for (name, content) in &case.files {
+        let content = if case.template {
+            String::from_utf8_lossy(content)
+                .replace("{TMP}", &dir_str)
+                .into_bytes()
+        } else {
+            content.clone()
+        };
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create dir");
+        }
+        std::fs::write(&path, content).expect("write case file");
+    }
+    let config = dir.join(&case.files[0].0);
+    // Preflight first: a sentinel rewrites its config file when it starts.
+    let preflight = run_preflight(&config, &dir, case.sentinel, line);
+    let server = run_server(&case, &dir, &config);
+    Outcome {
+        case,
+        preflight,
+        server,
+    }
+}
+
+fn run_all(cases: Vec<Case>, line: &str) -> Vec<Outcome> {
+    let total = cases.len();
+    let queue: Arc<Mutex<VecDeque<(usize, Case)>>> =
+        Arc::new(Mutex::new(cases.into_iter().enumerate().collect()));
+    let results: Arc<Mutex<Vec<Option<Outcome>>>> =
+        Arc::new(Mutex::new((0..total).map(|_| None).collect()));
+    std::thread::scope(|s| {
+        for _ in 0..WORKERS {
+            let queue = Arc::clone(&queue);
+            let results = Arc::clone(&results);
+            s.spawn(move || loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                let Some((i, case)) = next else { break };
+                let outcome = run_case(case, line);
+                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(outcome);
+            });
+        }
+    });
+    let results = Arc::try_unwrap(results)
+        .ok()
+        .expect("workers finished")
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    results
+        .into_iter()
+        .map(|o| o.expect("every case ran"))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+fn preflight_cell(p: &Preflight) -> (&'static str, String) {
+    match p {
+        Preflight::Accept => ("accept", String::new()),
+        Preflight::Refuse(r, _) => ("refuse", r.clone()),
+        Preflight::Error(e) => ("ERROR", e.clone()),
+    }
+}
+
+fn server_cell(s: &Server) -> (&'static str, String) {
+    match s {
+        Server::Accept => ("accept", "ready".to_string()),
+        Server::Refuse(r) => ("refuse", r.clone()),
+        Server::Excluded(r) => ("excluded", r.clone()),
+    }
+}
+
+fn print_table(outcomes: &[Outcome]) {
+    println!();
+    println!(
+        "{:<9} {:<66} {:<9} {:<9} {:<5} reason (redis-server | redis-preflight)",
+        "group", "case", "preflight", "server", "agree"
+    );
+    println!("{}", "-".repeat(160));
+    for o in outcomes {
+        let (pv, pr) = preflight_cell(&o.preflight);
+        let (sv, sr) = server_cell(&o.server);
+        let agree = if o.excluded() {
+            "-"
+        } else if o.agrees() {
+            "yes"
+        } else {
+            "NO"
+        };
+        let reason = if pr.is_empty() {
+            short(&sr, 150)
+        } else {
+            format!("{} | {}", short(&sr, 110), short(&pr, 110))
+        };
+        println!(
+            "{:<9} {:<66} {:<9} {:<9} {:<5} {}",
+            o.case.group.label(),
+            short(&o.case.name, 66),
+            pv,
+            sv,
+            agree,
+            reason
+        );
+    }
+}
+
+struct Tally {
+    total: usize,
+    excluded: usize,
+    agreeing: usize,
+}
+
+fn tally(outcomes: &[Outcome], group: Group) -> Tally {
+    let of_group: Vec<&Outcome> = outcomes.iter().filter(|o| o.case.group == group).collect();
+    Tally {
+        total: of_group.len(),
+        excluded: of_group.iter().filter(|o| o.excluded()).count(),
+        agreeing: of_group
+            .iter()
+            .filter(|o| !o.excluded() && o.agrees())
+            .count(),
+    }
+}
+
+fn rate(t: &Tally) -> f64 {
+    let compared = t.total - t.excluded;
+    if compared == 0 {
+        100.0
+    } else {
+        100.0 * t.agreeing as f64 / compared as f64
+    }
+}
+
+/// `N` from a `FATAL CONFIG FILE ERROR at line N: ...` reason.
+fn fatal_line(reason: &str) -> Option<u64> {
+    let rest = reason.strip_prefix("FATAL CONFIG FILE ERROR at line ")?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Both refuse, but redis-preflight has no refusal finding at the line redis-server names.
+fn line_mismatch(o: &Outcome) -> Option<String> {
+    let (Preflight::Refuse(summary, lines), Server::Refuse(reason)) = (&o.preflight, &o.server)
+    else {
+        return None;
+    };
+    let n = fatal_line(reason)?;
+    (!lines.contains(&n)).then(|| {
+        format!(
+            "  - {}: redis-server: {} | redis-preflight: {}",
+            o.case.name,
+            short(reason, 120),
+            short(summary, 120)
+        )
+    })
+}
+
+fn describe_disagreement(o: &Outcome) -> String {
+    let (pv, pr) = preflight_cell(&o.preflight);
+    let (sv, sr) = server_cell(&o.server);
+    let first_lines: String = String::from_utf8_lossy(&o.case.files[0].1)
+        .lines()
+        .rev()
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join(" ⏎ ");
+    let tail = if o.case.group == Group::Mutation {
+        format!("\n      config tail: {}", short(&first_lines, 160))
+    } else {
+        String::new()
+    };
+    format!(
+        "  - [{}] {}\n      redis-preflight: {pv} {pr}\n      redis-server:    {sv} {sr}{tail}",
+        o.case.group.label(),
+        o.case.name
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The test
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn preflight_agrees_with_redis_server() {
+    let started = Instant::now();
+    let version = redis_server_version();
+    let line = redis_server_line();
+    println!("redis-server: {version}");
+    println!("redis-preflight target: --redis-version {line}");
+    if line != "7.0" {
+        eprintln!(
+            "NOTE: the installed redis-server is {line}, not 7.0: redis-preflight is checked \
+             against --redis-version {line}."
+        );
+    }
+    match isolation() {
+        Isolation::NetNs(flags) => println!(
+            "isolation: every redis-server runs in its own network namespace (unshare {})",
+            flags.join(" ")
+        ),
+        Isolation::None => eprintln!(
+            "NOTE: `unshare` cannot create a network namespace here: servers share the host \
+             network; `--replicaof no one` is appended and sentinel cases are excluded."
+        ),
+    }
+
+    let (corpus, missing) = corpus_cases();
+    for m in &missing {
+        eprintln!("MISSING CORPUS: {m}");
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "MISSING CORPUS: {} expected corpus file(s) not found under {} \
+             (set REDIS_PREFLIGHT_CORPUS, or REDIS_PREFLIGHT_ALLOW_MISSING_CORPUS=1 to run only \
+             the inline mutations)",
+            missing.len(),
+            corpus_dir().display()
+        );
+    }
+
+    let official = corpus_dir().join("official");
+    let mut standalone_bases: Vec<(&str, String)> = vec![("mini", MINI_BASE.to_string())];
+    if let Ok(text) = std::fs::read_to_string(official.join("redis-7.0.conf")) {
+        standalone_bases.push(("redis-7.0.conf", text));
+    }
+    let mut sentinel_bases: Vec<(&str, String)> =
+        vec![("sentinel-mini", SENTINEL_BASE.to_string())];
+    if let Ok(text) = std::fs::read_to_string(official.join("sentinel-7.0.conf")) {
+        sentinel_bases.push(("sentinel-7.0.conf", text));
+    }
+    let mut cases = mutation_cases(&standalone_bases, &standalone_mutations(), false);
+    cases.extend(mutation_cases(&sentinel_bases, &sentinel_mutations(), true));
+    cases.extend(corpus);
+
+    let outcomes = run_all(cases, &line);
+    print_table(&outcomes);
+
+    let mut failures = Vec::new();
+    println!();
+    for group in [Group::Mutation, Group::Corpus] {
+        let t = tally(&outcomes, group);
+        println!(
+            "{:<9} cases {:>3}, excluded {:>3}, compared {:>3}, agreeing {:>3}: agreement {:.1} %",
+            group.label(),
+            t.total,
+            t.excluded,
+            t.total - t.excluded,
+            t.agreeing,
+            rate(&t)
+        );
+        let disagreements: Vec<String> = outcomes
+            .iter()
+            .filter(|o| o.case.group == group && !o.excluded() && !o.agrees())
+            .map(describe_disagreement)
+            .collect();
+        if !disagreements.is_empty() {
+            failures.push(format!(
+                "{} {} disagreement(s) ({:.1} % agreement, 100 % required):\n{}",
+                disagreements.len(),
+                group.label(),
+                rate(&t),
+                disagreements.join("\n")
+            ));
+        }
+    }
+    let mismatches: Vec<String> = outcomes.iter().filter_map(line_mismatch).collect();
+    if !mismatches.is_empty() {
+        println!(
+            "\nboth refuse, but redis-preflight reports no refusal at the line redis-server \
+             names (informational, not asserted):"
+        );
+        for m in &mismatches {
+            println!("{m}");
+        }
+    }
+    let excluded: Vec<&Outcome> = outcomes.iter().filter(|o| o.excluded()).collect();
+    if !excluded.is_empty() {
+        println!("\nexcluded (environmental, not counted):");
+        for o in excluded {
+            let (_, r) = server_cell(&o.server);
+            println!("  - {}: {}", o.case.name, short(&r, 200));
+        }
+    }
+    println!("\nelapsed: {:.1} s", started.elapsed().as_secs_f64());
+
+    if !missing.is_empty() && !missing_corpus_allowed() {
+        failures.push(format!(
+            "MISSING CORPUS: {} file(s) not found under {} (see stderr); set \
+             REDIS_PREFLIGHT_ALLOW_MISSING_CORPUS=1 to accept running only the inline mutations",
+            missing.len(),
+            corpus_dir().display()
+        ));
+    }
+    assert!(
+        failures.is_empty(),
+        "redis-preflight disagrees with redis-server {version}:\n{}",
+        failures.join("\n\n")
+    );
+}
