@@ -24,8 +24,9 @@
 //!   host (one runs on 6379). Without namespaces, `--replicaof no one` is appended and
 //!   sentinel cases are excluded.
 //!
-//! Cases: mutations of an inline hand-written base config and of the official
-//! `redis-7.0.conf` (both standalone and sentinel), and the shared corpus
+//! Cases: mutations (appended lines, extra include files, CRLF, a BOM) of an inline
+//! hand-written base config and of the official `redis-7.0.conf`, sentinel mutations of an
+//! inline sentinel config and of `sentinel-7.0.conf`, and the shared corpus
 //! (`../shared/corpus` or `$REDIS_PREFLIGHT_CORPUS`): every official redis/sentinel/valkey
 //! config, the 7.2 test-suite assets, every real-world `*.conf`. A corpus case whose file
 //! depends on this machine's environment (absolute `dir`, `logfile`, `aclfile`, `loadmodule`,
@@ -490,8 +491,12 @@ fn corpus_case(path: &Path, name: String) -> std::io::Result<Case> {
     })
 }
 
-/// The "[neutralised]" variant of a corpus case: environment-dependent lines point into the
-/// temp dir. `None` when nothing in the case depends on the environment.
+/// The "[neutralised]" variant of a corpus case: lines that depend on this machine point into
+/// the temp dir instead. `None` when nothing in the case does. Only what would fail here is
+/// rewritten: an absolute `dir` that does not exist, an absolute `logfile`, an `aclfile` or
+/// `loadmodule` file that does not exist, an absolute `include` of a file that does not exist
+/// but is one of the case's own files; TLS listeners (which need certificate files) are
+/// switched off on the command line.
 fn neutralised(case: &Case) -> Option<Case> {
     let names: Vec<String> = case.files.iter().map(|(n, _)| n.clone()).collect();
     let mut changed = false;
@@ -499,29 +504,34 @@ fn neutralised(case: &Case) -> Option<Case> {
     let mut files = Vec::new();
     let mut need_acl = false;
     for (name, content) in &case.files {
-        let Ok(text) = std::str::from_utf8(content) else {
-            files.push((name.clone(), content.clone()));
-            continue;
+        let text = match std::str::from_utf8(content) {
+            Ok(text) if name.ends_with(".conf") => text,
+            _ => {
+                files.push((name.clone(), content.clone()));
+                continue;
+            }
         };
-        if !name.ends_with(".conf") {
-            files.push((name.clone(), content.clone()));
-            continue;
-        }
         let mut out = String::with_capacity(text.len());
         for line in text.split_inclusive('\n') {
             let body = line.trim_end_matches(['\r', '\n']);
             let ending = &line[body.len()..];
             let token = first_token(body);
-            let arg = body.split_whitespace().nth(1).unwrap_or("");
+            let arg = body
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .trim_matches(|c| c == '"' || c == '\'');
+            let absolute = arg.starts_with('/');
+            let exists = Path::new(arg).exists();
             let replacement = match token.as_str() {
-                "dir" => Some("dir \"{TMP}\"".to_string()),
-                "logfile" if !matches!(arg, "\"\"" | "''") => Some("logfile \"\"".to_string()),
-                "aclfile" => {
+                "dir" if absolute && !Path::new(arg).is_dir() => Some("dir \"{TMP}\"".to_string()),
+                "logfile" if absolute => Some("logfile \"\"".to_string()),
+                "aclfile" if !exists => {
                     need_acl = true;
                     Some("aclfile \"{TMP}/neutralised.acl\"".to_string())
                 }
-                "loadmodule" => Some(format!("# neutralised: {body}")),
-                "include" if arg.starts_with('/') => {
+                "loadmodule" if !exists => Some(format!("# neutralised: {body}")),
+                "include" if absolute && !exists => {
                     let base = Path::new(arg)
                         .file_name()
                         .map(|b| b.to_string_lossy().into_owned())
@@ -530,18 +540,22 @@ fn neutralised(case: &Case) -> Option<Case> {
                         .contains(&base)
                         .then(|| format!("include \"{{TMP}}/{base}\""))
                 }
-                t if t.starts_with("tls-") => {
+                "tls-port" if arg != "0" => {
+                    tls = true;
+                    None
+                }
+                "tls-replication" | "tls-cluster" if arg.eq_ignore_ascii_case("yes") => {
                     tls = true;
                     None
                 }
                 _ => None,
             };
             match replacement {
-                Some(r) if r != body => {
+                Some(r) => {
                     changed = true;
                     out.push_str(&r);
                 }
-                _ => out.push_str(body),
+                None => out.push_str(body),
             }
             out.push_str(ending);
         }
@@ -553,19 +567,21 @@ fn neutralised(case: &Case) -> Option<Case> {
     if !changed && !tls {
         return None;
     }
-    let mut extra_args = Vec::new();
-    if tls {
-        for a in [
+    let extra_args = if tls {
+        [
             "--tls-port",
             "0",
             "--tls-replication",
             "no",
             "--tls-cluster",
             "no",
-        ] {
-            extra_args.push(a.to_string());
-        }
-    }
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    } else {
+        Vec::new()
+    };
     Some(Case {
         group: Group::Corpus,
         name: format!("{} [neutralised]", case.name),
@@ -947,12 +963,9 @@ fn run_case(case: Case, line: &str) -> Outcome {
     let dir = tmp.path().to_path_buf();
     let dir_str = dir.display().to_string();
     for (name, content) in &case.files {
-        let content = if case.template {
-            String::from_utf8_lossy(content)
-                .replace("{TMP}", &dir_str)
-                .into_bytes()
-        } else {
-            content.clone()
+        let content = match std::str::from_utf8(content) {
+            Ok(text) if case.template => text.replace("{TMP}", &dir_str).into_bytes(),
+            _ => content.clone(),
         };
         let path = dir.join(name);
         if let Some(parent) = path.parent() {

@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check a redis.conf and/or the application's Redis environment.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the rules (table, json or markdown).
     Rules(RulesArgs),
     /// Print the full documentation of one rule.
@@ -114,7 +114,7 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
         Command::Rules(args) => run_rules(args),
         Command::Explain { rule, rules } => run_explain(&rule, rules.as_deref()),
     };

@@ -119,9 +119,9 @@ pub fn render(report: &Report, color: bool) -> String {
         .collect();
     let total = report.findings.len();
     let plural = if total == 1 { "finding" } else { "findings" };
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "redis-preflight {} · {} {} · profile {} · {} rules run\n",
+        "redis-preflight {} · {} {} · profile {} · {} rules run",
         env!("CARGO_PKG_VERSION"),
         report.target.product.name(),
         report.target.to_string().trim_start_matches("valkey-"),
