@@ -172,8 +172,10 @@ pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<Parsed
         .include_base
         .clone()
         .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
+    // redis-server accepts `sentinel` lines only in Sentinel mode; a file named
+    // like a Sentinel config (sentinel.conf, valkey-sentinel.conf) is read as one.
     let sentinel = options.sentinel
-        || lexer::directive_lines(&text).any(|l| l.text.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case("sentinel")));
+        || path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.to_ascii_lowercase().contains("sentinel"));
     let mut loader = Loader {
         target,
         options,
@@ -546,4 +548,166 @@ fn inline_suppressions(text: &str) -> Vec<(usize, Vec<String>, String)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Facts, Value};
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn load_text(text: &str, version: &str) -> (ParsedConfig, Facts) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "redis.conf", text);
+        let parsed = load(&path, Target::parse(version).unwrap(), &LoadOptions::default()).unwrap();
+        let mut facts = Facts::default();
+        effective::apply(&parsed, &mut facts);
+        (parsed, facts)
+    }
+
+    fn rules_of(parsed: &ParsedConfig) -> Vec<&'static str> {
+        parsed.diagnostics.iter().map(|d| d.rule).collect()
+    }
+
+    #[test]
+    fn names_are_case_insensitive_and_values_typed() {
+        let (parsed, facts) = load_text("MAXMEMORY 2GB\nAppendOnly YES\nmaxmemory-policy ALLKEYS-LRU\nport 6380\n", "7.2");
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        assert_eq!(facts.value("conf.maxmemory"), Some(&Value::Int(2 << 30)));
+        assert_eq!(facts.value("conf.appendonly"), Some(&Value::Bool(true)));
+        assert_eq!(facts.value("conf.maxmemory-policy"), Some(&Value::Str("allkeys-lru".into())));
+        assert_eq!(facts.value("conf.port"), Some(&Value::Int(6380)));
+    }
+
+    #[test]
+    fn single_valued_directives_take_the_last_value_and_report_the_duplicate() {
+        let (parsed, facts) = load_text("port 6379\nport 6390\n", "7.2");
+        assert_eq!(facts.value("conf.port"), Some(&Value::Int(6390)));
+        assert_eq!(rules_of(&parsed), ["config.duplicate-directive"]);
+        let Origin::File { line, .. } = &facts.get("conf.port").unwrap().origin else { panic!() };
+        assert_eq!(*line, 2);
+    }
+
+    #[test]
+    fn save_lines_replace_the_default_accumulate_and_reset() {
+        let (_, facts) = load_text("port 6379\n", "7.2");
+        assert_eq!(facts.value("conf.save").unwrap().as_list().unwrap().len(), 3);
+        let (_, facts) = load_text("save 900 1\nsave 300 10\n", "7.2");
+        let points: Vec<String> = facts.value("conf.save").unwrap().as_list().unwrap().iter().map(|v| v.to_string()).collect();
+        assert_eq!(points, ["900 1", "300 10"]);
+        let (_, facts) = load_text("save 900 1\nsave \"\"\n", "7.2");
+        assert_eq!(facts.value("conf.save"), Some(&Value::List(vec![])));
+        let (parsed, _) = load_text("save 900\n", "7.2");
+        assert_eq!(rules_of(&parsed), ["config.invalid-value"]);
+    }
+
+    #[test]
+    fn bind_lists_keep_optional_addresses() {
+        let (_, facts) = load_text("bind 127.0.0.1 -::1\n", "7.2");
+        let bind: Vec<String> = facts.value("conf.bind").unwrap().as_list().unwrap().iter().map(|v| v.to_string()).collect();
+        assert_eq!(bind, ["127.0.0.1", "-::1"]);
+        let (_, facts) = load_text("port 6379\n", "7.2");
+        assert_eq!(facts.value("conf.bind").unwrap().to_string(), "*, -::*");
+        assert_eq!(facts.get("conf.bind").unwrap().origin, Origin::Default);
+    }
+
+    #[test]
+    fn quoted_values_and_escapes() {
+        let (parsed, facts) = load_text("logfile \"/var/log/redis/a b.log\"\nrequirepass 'it\\'s'\n", "7.2");
+        assert!(parsed.diagnostics.is_empty());
+        assert_eq!(facts.value("conf.logfile"), Some(&Value::Str("/var/log/redis/a b.log".into())));
+        assert_eq!(facts.value("conf.requirepass").unwrap().as_str(), Some("it's"));
+        // The displayed text masks the password, with the same length.
+        assert_eq!(&*parsed.files[0].text, "logfile \"/var/log/redis/a b.log\"\nrequirepass *******\n");
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_quote() {
+        let (parsed, _) = load_text("port 6379\ndir \"/var/lib/redis\n", "7.2");
+        let diagnostic = &parsed.diagnostics[0];
+        assert_eq!(diagnostic.rule, "config.syntax-error");
+        let Origin::File { line, column, .. } = &diagnostic.origin else { panic!() };
+        assert_eq!((*line, *column), (2, 5));
+    }
+
+    #[test]
+    fn invalid_values_point_at_the_argument() {
+        let (parsed, _) = load_text("maxmemory-policy allkeys-lfru\n", "7.2");
+        let diagnostic = &parsed.diagnostics[0];
+        assert_eq!(diagnostic.rule, "config.invalid-value");
+        assert!(diagnostic.message.contains("allkeys-lru"), "{}", diagnostic.message);
+        let Origin::File { column, len, .. } = &diagnostic.origin else { panic!() };
+        assert_eq!((*column, *len), (18, 12));
+    }
+
+    #[test]
+    fn includes_relative_glob_missing_and_cycles() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+        write(&dir.path().join("conf.d"), "20-memory.conf", "maxmemory 1gb\n");
+        write(&dir.path().join("conf.d"), "10-port.conf", "port 6390\nmaxmemory 2gb\n");
+        write(dir.path(), "loop.conf", "include loop-b.conf\n");
+        write(dir.path(), "loop-b.conf", "include loop.conf\n");
+        let main = write(dir.path(), "redis.conf", "include conf.d/*.conf\ninclude missing.conf\ninclude loop.conf\n");
+        let parsed = load(&main, Target::DEFAULT, &LoadOptions::default()).unwrap();
+        let mut facts = Facts::default();
+        effective::apply(&parsed, &mut facts);
+        // Glob matches are read in sorted order: 20-memory.conf's value wins.
+        assert_eq!(facts.value("conf.maxmemory"), Some(&Value::Int(1 << 30)));
+        assert_eq!(facts.value("conf.port"), Some(&Value::Int(6390)));
+        let errors: Vec<(&str, usize, &str)> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "config.include-error")
+            .map(|d| match &d.origin {
+                Origin::File { file, line, .. } => (file.file_name().unwrap().to_str().unwrap(), *line, d.message.as_str()),
+                _ => panic!(),
+            })
+            .collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!((errors[0].0, errors[0].1), ("redis.conf", 2));
+        assert!(errors[0].2.contains("no such file"));
+        assert_eq!((errors[1].0, errors[1].1), ("loop-b.conf", 1));
+        assert!(errors[1].2.contains("include cycle"), "{}", errors[1].2);
+    }
+
+    #[test]
+    fn include_depth_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..100 {
+            write(dir.path(), &format!("{i}.conf"), &format!("include {}.conf\n", i + 1));
+        }
+        write(dir.path(), "100.conf", "port 6379\n");
+        let err = load(&dir.path().join("0.conf"), Target::DEFAULT, &LoadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("nested more than 64 levels"), "{err}");
+    }
+
+    #[test]
+    fn sentinel_directives_need_sentinel_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "port 26379\nsentinel monitor m 127.0.0.1 6379 2\n";
+        let path = write(dir.path(), "redis.conf", text);
+        let parsed = load(&path, Target::DEFAULT, &LoadOptions::default()).unwrap();
+        assert_eq!(rules_of(&parsed), ["config.syntax-error"]);
+        let parsed = load(&path, Target::DEFAULT, &LoadOptions { sentinel: true, ..LoadOptions::default() }).unwrap();
+        assert!(parsed.diagnostics.is_empty());
+        let path = write(dir.path(), "sentinel-26379.conf", text);
+        let parsed = load(&path, Target::DEFAULT, &LoadOptions::default()).unwrap();
+        assert!(parsed.sentinel && parsed.diagnostics.is_empty(), "named like a Sentinel config");
+    }
+
+    #[test]
+    fn acl_users_are_parsed_with_redacted_display() {
+        let (parsed, facts) = load_text("user app on >longenoughpassword ~app:* +@read\nuser default off\n", "7.2");
+        assert!(parsed.diagnostics.is_empty());
+        let app = facts.acl_users.iter().find(|u| u.name == "app").unwrap();
+        assert_eq!(app.passwords[0].expose(), "longenoughpassword");
+        assert_eq!(facts.value("conf.user").unwrap().to_string(), "app on >******** ~app:* +@read, default off");
+        assert!(!facts.acl_users.iter().any(|u| u.name == "default" && u.enabled));
+    }
 }
