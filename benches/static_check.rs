@@ -15,7 +15,12 @@ fn static_check(c: &mut Criterion) {
     let settings = Settings::default();
     let pack = RulePack::embedded().unwrap();
     let overrides = BTreeMap::new();
-    let evaluation = Evaluation { profile: "self-hosted", severity_overrides: &overrides, select: &[], ignore: &[] };
+    let evaluation = Evaluation {
+        profile: "self-hosted",
+        severity_overrides: &overrides,
+        select: &[],
+        ignore: &[],
+    };
 
     c.bench_function("parse redis-7.2.conf", |b| {
         b.iter(|| conf::load(black_box(&path), target, &LoadOptions::default()).unwrap())
@@ -23,14 +28,26 @@ fn static_check(c: &mut Criterion) {
     let parsed = conf::load(&path, target, &LoadOptions::default()).unwrap();
     c.bench_function("facts + evaluate redis-7.2.conf", |b| {
         b.iter(|| {
-            let facts = build_facts(FactInputs { target, profile: "self-hosted", settings: &settings, config: Some(&parsed), env: None });
+            let facts = build_facts(FactInputs {
+                target,
+                profile: "self-hosted",
+                settings: &settings,
+                config: Some(&parsed),
+                env: None,
+            });
             rules::evaluate(&pack, &facts, &evaluation)
         })
     });
     c.bench_function("parse + evaluate redis-7.2.conf", |b| {
         b.iter(|| {
             let parsed = conf::load(black_box(&path), target, &LoadOptions::default()).unwrap();
-            let facts = build_facts(FactInputs { target, profile: "self-hosted", settings: &settings, config: Some(&parsed), env: None });
+            let facts = build_facts(FactInputs {
+                target,
+                profile: "self-hosted",
+                settings: &settings,
+                config: Some(&parsed),
+                env: None,
+            });
             rules::evaluate(&pack, &facts, &evaluation)
         })
     });

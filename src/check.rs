@@ -47,7 +47,9 @@ impl Report {
     /// Findings that make the gate fail.
     pub fn failing(&self) -> impl Iterator<Item = &Finding> {
         let threshold = self.fail_on;
-        self.findings.iter().filter(move |f| f.state == State::Fail && threshold.is_some_and(|t| f.severity >= t))
+        self.findings
+            .iter()
+            .filter(move |f| f.state == State::Fail && threshold.is_some_and(|t| f.severity >= t))
     }
 
     pub fn exit_code(&self) -> i32 {
@@ -125,7 +127,12 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
                 secret_spans.push((location, secret.to_string()));
             }
         }
-        rules_run = options.rules.rules.iter().filter(|r| evaluation.runs(r, &facts)).count();
+        rules_run = options
+            .rules
+            .rules
+            .iter()
+            .filter(|r| evaluation.runs(r, &facts))
+            .count();
         for finding in rules::evaluate(&options.rules, &facts, &evaluation) {
             // Env findings repeat for every config checked: keep one.
             if !findings.contains(&finding) {
@@ -141,11 +148,21 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
     findings.retain(|finding| {
         if let Some(location) = &finding.location {
             if let Some(index) = inline.iter().position(|s| {
-                *s.file == *location.path && s.line == location.line && s.rules.iter().any(|r| selector_matches(r, &finding.rule))
+                *s.file == *location.path
+                    && s.line == location.line
+                    && s.rules.iter().any(|r| selector_matches(r, &finding.rule))
             }) {
                 used_inline[index] = true;
-                let reason = if inline[index].reason.is_empty() { "(no reason given)".to_string() } else { inline[index].reason.clone() };
-                suppressed.push(Suppressed { finding: finding.clone(), by: "inline".into(), reason });
+                let reason = if inline[index].reason.is_empty() {
+                    "(no reason given)".to_string()
+                } else {
+                    inline[index].reason.clone()
+                };
+                suppressed.push(Suppressed {
+                    finding: finding.clone(),
+                    by: "inline".into(),
+                    reason,
+                });
                 return false;
             }
         }
@@ -154,7 +171,10 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
                 continue;
             }
             if let Some(subject) = &waiver.subject {
-                let matches_subject = finding.subject.as_deref().is_some_and(|s| s.trim_matches('`').eq_ignore_ascii_case(subject))
+                let matches_subject = finding
+                    .subject
+                    .as_deref()
+                    .is_some_and(|s| s.trim_matches('`').eq_ignore_ascii_case(subject))
                     || finding.variable.as_deref() == Some(subject.as_str());
                 if !matches_subject {
                     continue;
@@ -164,7 +184,11 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
             if waiver.expires.as_deref().is_some_and(|e| e < options.today.as_str()) {
                 continue;
             }
-            suppressed.push(Suppressed { finding: finding.clone(), by: "waiver".into(), reason: waiver.reason.clone() });
+            suppressed.push(Suppressed {
+                finding: finding.clone(),
+                by: "waiver".into(),
+                reason: waiver.reason.clone(),
+            });
             return false;
         }
         true
@@ -181,20 +205,50 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
     };
     for (index, waiver) in waivers.iter().enumerate() {
         if let Some(expires) = waiver.expires.as_deref().filter(|e| *e < options.today.as_str()) {
-            meta.push(("settings.waiver-expired", format!("the waiver for `{}` expired on {expires}; its findings are reported again", waiver.rule), settings_location(waiver.line, waiver.offset), waiver.rule.clone()));
+            meta.push((
+                "settings.waiver-expired",
+                format!(
+                    "the waiver for `{}` expired on {expires}; its findings are reported again",
+                    waiver.rule
+                ),
+                settings_location(waiver.line, waiver.offset),
+                waiver.rule.clone(),
+            ));
         } else if !used_waivers[index] {
-            meta.push(("settings.waiver-unused", format!("the waiver for `{}` matches no finding; remove it", waiver.rule), settings_location(waiver.line, waiver.offset), waiver.rule.clone()));
+            meta.push((
+                "settings.waiver-unused",
+                format!("the waiver for `{}` matches no finding; remove it", waiver.rule),
+                settings_location(waiver.line, waiver.offset),
+                waiver.rule.clone(),
+            ));
         }
     }
     for (index, suppression) in inline.iter().enumerate() {
         if !used_inline[index] {
             let path = suppression.file.clone();
-            let location = Location { file: path.display().to_string(), line: suppression.line.saturating_sub(1).max(1), column: 1, path, offset: 0, len: 0 };
-            meta.push(("settings.suppression-unused", format!("`ignore[{}]` suppresses nothing on the next line; remove it", suppression.rules.join(", ")), Some(location), suppression.rules.join(",")));
+            let location = Location {
+                file: path.display().to_string(),
+                line: suppression.line.saturating_sub(1).max(1),
+                column: 1,
+                path,
+                offset: 0,
+                len: 0,
+            };
+            meta.push((
+                "settings.suppression-unused",
+                format!(
+                    "`ignore[{}]` suppresses nothing on the next line; remove it",
+                    suppression.rules.join(", ")
+                ),
+                Some(location),
+                suppression.rules.join(","),
+            ));
         }
     }
     for (rule_id, message, location, subject) in meta {
-        let Some(rule) = options.rules.get(rule_id) else { continue };
+        let Some(rule) = options.rules.get(rule_id) else {
+            continue;
+        };
         if !evaluation.is_selected(rule) {
             continue;
         }
@@ -213,7 +267,15 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
         });
     }
     findings.sort_by(|a, b| {
-        b.severity.cmp(&a.severity).then_with(|| a.location.as_ref().map(|l| (&l.file, l.line)).cmp(&b.location.as_ref().map(|l| (&l.file, l.line)))).then_with(|| a.rule.cmp(&b.rule))
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| {
+                a.location
+                    .as_ref()
+                    .map(|l| (&l.file, l.line))
+                    .cmp(&b.location.as_ref().map(|l| (&l.file, l.line)))
+            })
+            .then_with(|| a.rule.cmp(&b.rule))
     });
     secrets.sort();
     secrets.dedup();
@@ -240,7 +302,9 @@ fn mask_secrets_in_sources(sources: &mut BTreeMap<PathBuf, Arc<str>>, spans: &mu
     // Longest first, so a secret that contains another is masked whole.
     spans.sort_by_key(|(_, secret)| std::cmp::Reverse(secret.len()));
     for (location, secret) in spans.iter() {
-        let Some(text) = sources.get_mut(location.path.as_path()) else { continue };
+        let Some(text) = sources.get_mut(location.path.as_path()) else {
+            continue;
+        };
         let start = location.offset.min(text.len());
         let end = (location.offset + location.len).min(text.len());
         if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
@@ -282,7 +346,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
-
 
 #[cfg(test)]
 mod tests {

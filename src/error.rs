@@ -12,7 +12,9 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(message: impl Into<String>) -> InputError {
-        InputError { message: message.into() }
+        InputError {
+            message: message.into(),
+        }
     }
 }
 

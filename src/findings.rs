@@ -17,8 +17,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL_DESCENDING: [Severity; 5] =
-        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const ALL_DESCENDING: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,7 +77,13 @@ pub struct Location {
 impl Location {
     pub fn from_origin(origin: &Origin) -> Option<Location> {
         match origin {
-            Origin::File { file, line, column, offset, len } => Some(Location {
+            Origin::File {
+                file,
+                line,
+                column,
+                offset,
+                len,
+            } => Some(Location {
                 file: file.display().to_string(),
                 line: *line,
                 column: *column,
@@ -80,7 +91,14 @@ impl Location {
                 offset: *offset,
                 len: *len,
             }),
-            Origin::Env { file: Some(file), line: Some(line), column, offset, len, .. } => Some(Location {
+            Origin::Env {
+                file: Some(file),
+                line: Some(line),
+                column,
+                offset,
+                len,
+                ..
+            } => Some(Location {
                 file: file.display().to_string(),
                 line: *line,
                 column: column.unwrap_or(1),

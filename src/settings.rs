@@ -66,12 +66,21 @@ pub struct Settings {
 impl Settings {
     /// The nearest `redis-preflight.toml` from `start` upward.
     pub fn discover(start: &Path) -> Option<PathBuf> {
-        start.ancestors().map(|dir| dir.join(FILE_NAME)).find(|candidate| candidate.is_file())
+        start
+            .ancestors()
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|candidate| candidate.is_file())
     }
 
     pub fn load(path: &Path) -> Result<Settings, InputError> {
         let text = std::fs::read(path)
-            .map_err(|e| InputError::new(format!("{}: cannot read the settings file: {}", path.display(), crate::conf::io_reason(&e))))
+            .map_err(|e| {
+                InputError::new(format!(
+                    "{}: cannot read the settings file: {}",
+                    path.display(),
+                    crate::conf::io_reason(&e)
+                ))
+            })
             .and_then(|bytes| crate::conf::decode_text(path, bytes))?;
         Settings::parse(path, &text)
     }
@@ -80,12 +89,15 @@ impl Settings {
         let document = toml_edit::ImDocument::parse(text).map_err(|e| {
             let at = e.span().map(|s| s.start).unwrap_or(0);
             let (line, column) = line_column(text, at);
-            InputError::new(format!("{}:{line}:{column}: invalid TOML: {}", path.display(), e.message()))
+            InputError::new(format!(
+                "{}:{line}:{column}: invalid TOML: {}",
+                path.display(),
+                e.message()
+            ))
         })?;
         let value: toml::Value = toml::from_str(text)
             .map_err(|e| InputError::new(format!("{}: invalid TOML: {}", path.display(), e.message())))?;
-        let json = serde_json::to_value(&value)
-            .map_err(|e| InputError::new(format!("{}: {e}", path.display())))?;
+        let json = serde_json::to_value(&value).map_err(|e| InputError::new(format!("{}: {e}", path.display())))?;
         let schema: serde_json::Value = serde_json::from_str(SCHEMA)
             .map_err(|e| InputError::new(format!("internal error: settings schema: {e}")))?;
         let validator = jsonschema::validator_for(&schema)
@@ -96,14 +108,21 @@ impl Settings {
                 let pointer = error.instance_path.to_string();
                 let at = span_of_pointer(&document, &pointer).unwrap_or(0);
                 let (line, column) = line_column(text, at);
-                let place = if pointer.is_empty() { String::new() } else { format!(" at `{}`", pointer.trim_start_matches('/').replace('/', ".")) };
+                let place = if pointer.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at `{}`", pointer.trim_start_matches('/').replace('/', "."))
+                };
                 (at, format!("{}:{line}:{column}: {error}{place}", path.display()))
             })
             .collect();
         if !problems.is_empty() {
             problems.sort();
             let lines: Vec<String> = problems.into_iter().map(|(_, m)| m).collect();
-            return Err(InputError::new(format!("invalid settings file:\n  {}", lines.join("\n  "))));
+            return Err(InputError::new(format!(
+                "invalid settings file:\n  {}",
+                lines.join("\n  ")
+            )));
         }
         let mut settings: Settings = value
             .try_into()
@@ -130,9 +149,11 @@ pub fn parse_fail_on(text: &str) -> Result<Option<Severity>, InputError> {
     if text.eq_ignore_ascii_case("none") {
         return Ok(None);
     }
-    Severity::parse(text)
-        .map(Some)
-        .ok_or_else(|| InputError::new(format!("invalid --fail-on `{text}`: expected critical, high, medium, low, info or none")))
+    Severity::parse(text).map(Some).ok_or_else(|| {
+        InputError::new(format!(
+            "invalid --fail-on `{text}`: expected critical, high, medium, low, info or none"
+        ))
+    })
 }
 
 /// Byte offset of the TOML item a JSON pointer names (the deepest one found).
@@ -155,7 +176,15 @@ fn span_of_pointer(document: &toml_edit::ImDocument<&str>, pointer: &str) -> Opt
                 return descend_table(table, pointer, segment, best);
             }
             toml_edit::Item::Value(value) => {
-                return descend_value(value, pointer.split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != segment).collect(), best);
+                return descend_value(
+                    value,
+                    pointer
+                        .split('/')
+                        .filter(|s| !s.is_empty())
+                        .skip_while(|s| *s != segment)
+                        .collect(),
+                    best,
+                );
             }
             toml_edit::Item::None => None,
         };
@@ -172,7 +201,11 @@ fn span_of_pointer(document: &toml_edit::ImDocument<&str>, pointer: &str) -> Opt
 
 fn descend_table(table: &toml_edit::Table, pointer: &str, after: &str, mut best: Option<usize>) -> Option<usize> {
     let segments: Vec<&str> = pointer.split('/').filter(|s| !s.is_empty()).collect();
-    let start = segments.iter().position(|s| *s == after).map(|p| p + 1).unwrap_or(segments.len());
+    let start = segments
+        .iter()
+        .position(|s| *s == after)
+        .map(|p| p + 1)
+        .unwrap_or(segments.len());
     let mut current = table;
     for segment in &segments[start..] {
         if let Some(key) = current.key(segment) {
@@ -226,9 +259,13 @@ mod tests {
         let err = Settings::parse(Path::new("p.toml"), text).unwrap_err().to_string();
         assert!(err.contains("p.toml:3:"), "{err}");
         assert!(err.contains("reason"), "{err}");
-        let err = Settings::parse(Path::new("p.toml"), "fail_on = \"sometimes\"\n").unwrap_err().to_string();
+        let err = Settings::parse(Path::new("p.toml"), "fail_on = \"sometimes\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("p.toml:1:"), "{err}");
-        let err = Settings::parse(Path::new("p.toml"), "profile = \n").unwrap_err().to_string();
+        let err = Settings::parse(Path::new("p.toml"), "profile = \n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("invalid TOML"), "{err}");
     }
 }

@@ -52,10 +52,7 @@ fn assert_input_error(out: &Output, mentions: &[&str]) {
 #[track_caller]
 fn assert_input_error_lines(out: &Output, mentions: &[&str], one_line: bool) {
     let stderr = stderr_of(out);
-    assert!(
-        !stderr.contains("panicked"),
-        "redis-preflight panicked:\n{stderr}"
-    );
+    assert!(!stderr.contains("panicked"), "redis-preflight panicked:\n{stderr}");
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -281,8 +278,7 @@ fn endless_char_device_is_rejected_within_the_size_limit() {
     let out = cmd.output().expect("run redis-preflight under sh");
     let stderr = stderr_of(&out);
     assert!(
-        !stderr.to_ascii_lowercase().contains("out of memory")
-            && !stderr.contains("memory allocation"),
+        !stderr.to_ascii_lowercase().contains("out of memory") && !stderr.contains("memory allocation"),
         "redis-preflight read /dev/zero until it ran out of memory (the 8 MB limit is only \
          checked against the reported file size, not enforced while reading):\n{stderr}"
     );
@@ -297,11 +293,7 @@ fn endless_char_device_is_rejected_within_the_size_limit() {
 fn malformed_env_line_positional() {
     let dir = tmp();
     let f = dir.path().join("app.env");
-    fs::write(
-        &f,
-        "REDIS_URL=redis://cache:6379/0\nTHIS IS NOT AN ASSIGNMENT\n",
-    )
-    .unwrap();
+    fs::write(&f, "REDIS_URL=redis://cache:6379/0\nTHIS IS NOT AN ASSIGNMENT\n").unwrap();
     assert_input_error(&check(&[path_str(&f)]), &[path_str(&f)]);
 }
 
@@ -410,10 +402,7 @@ fn findings(out: &Output) -> Vec<Value> {
             stderr_of(out)
         )
     });
-    report["findings"]
-        .as_array()
-        .expect("`findings` array")
-        .clone()
+    report["findings"].as_array().expect("`findings` array").clone()
 }
 
 fn of_rule<'a>(findings: &'a [Value], rule: &str) -> Vec<&'a Value> {
@@ -508,10 +497,7 @@ fn self_include_is_a_finding_not_an_input_error() {
     assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
     let all = findings(&out);
     let errors = of_rule(&all, "config.include-error");
-    assert!(
-        !errors.is_empty(),
-        "expected config.include-error: {all:#?}"
-    );
+    assert!(!errors.is_empty(), "expected config.include-error: {all:#?}");
     for f in errors {
         assert_points_at_include_line(f, &[&a]);
         assert_eq!(f["location"]["line"], 3, "{f:#}");
@@ -523,27 +509,16 @@ fn unterminated_quote_is_a_syntax_error_at_the_quote() {
     let dir = tmp();
     let f = dir.path().join("quote.conf");
     // Line 3, the opening quote is at column 13.
-    fs::write(
-        &f,
-        "port 6379\n# a comment\nrequirepass \"abc\nmaxmemory 1gb\n",
-    )
-    .unwrap();
+    fs::write(&f, "port 6379\n# a comment\nrequirepass \"abc\nmaxmemory 1gb\n").unwrap();
     let out = check(&["--format", "json", "--redis-version", "7.0", path_str(&f)]);
     let stderr = stderr_of(&out);
     assert!(!stderr.contains("panicked"), "panicked:\n{stderr}");
     assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
     let all = findings(&out);
     let errors = of_rule(&all, "config.syntax-error");
-    assert_eq!(
-        errors.len(),
-        1,
-        "expected exactly one config.syntax-error: {all:#?}"
-    );
+    assert_eq!(errors.len(), 1, "expected exactly one config.syntax-error: {all:#?}");
     let loc = &errors[0]["location"];
-    assert!(
-        loc["file"].as_str().unwrap_or("").ends_with("quote.conf"),
-        "{loc:#}"
-    );
+    assert!(loc["file"].as_str().unwrap_or("").ends_with("quote.conf"), "{loc:#}");
     assert_eq!(loc["line"], 3, "wrong line: {:#}", errors[0]);
     assert_eq!(
         loc["column"], 13,
@@ -559,13 +534,7 @@ fn unterminated_single_quote_in_an_included_file() {
     let inc = dir.path().join("inc.conf");
     fs::write(&main, "port 6379\ninclude inc.conf\n").unwrap();
     fs::write(&inc, "maxmemory 1gb\n  masterauth 'secret\n").unwrap();
-    let out = check(&[
-        "--format",
-        "json",
-        "--redis-version",
-        "7.0",
-        path_str(&main),
-    ]);
+    let out = check(&["--format", "json", "--redis-version", "7.0", path_str(&main)]);
     let stderr = stderr_of(&out);
     assert!(!stderr.contains("panicked"), "panicked:\n{stderr}");
     assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");

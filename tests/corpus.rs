@@ -20,16 +20,28 @@ fn line_of(name: &str) -> String {
     if stem.starts_with("valkey-") {
         return stem.into();
     }
-    let version = stem.trim_start_matches("redis-full-").trim_start_matches("redis-").trim_start_matches("sentinel-");
+    let version = stem
+        .trim_start_matches("redis-full-")
+        .trim_start_matches("redis-")
+        .trim_start_matches("sentinel-");
     version.trim_end_matches("-m01").into()
 }
 
 fn official_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = Vec::new();
     let fixtures = repo().join("tests/fixtures/corpus/official");
-    files.extend(std::fs::read_dir(&fixtures).unwrap().filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "conf")));
+    files.extend(
+        std::fs::read_dir(&fixtures)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "conf")),
+    );
     if let Some(shared) = require_corpus() {
-        for entry in std::fs::read_dir(shared.join("official")).unwrap().filter_map(Result::ok) {
+        for entry in std::fs::read_dir(shared.join("official"))
+            .unwrap()
+            .filter_map(Result::ok)
+        {
             let path = entry.path();
             let name = path.file_name().unwrap().to_owned();
             if path.extension().is_some_and(|x| x == "conf") && !fixtures.join(&name).exists() {
@@ -47,7 +59,12 @@ fn config_findings(report: &serde_json::Value) -> Vec<String> {
         .unwrap()
         .iter()
         .filter(|f| f["rule"].as_str().unwrap().starts_with("config."))
-        .map(|f| format!("{} {} ({}:{})", f["rule"], f["message"], f["location"]["file"], f["location"]["line"]))
+        .map(|f| {
+            format!(
+                "{} {} ({}:{})",
+                f["rule"], f["message"], f["location"]["file"], f["location"]["line"]
+            )
+        })
         .collect()
 }
 
@@ -65,7 +82,11 @@ fn official_configs_have_no_unknown_directive_for_their_own_version() {
             // `include redis.conf`: give it the 8.0-era redis.conf beside it.
             let Some(shared) = corpus_dir() else { continue };
             std::fs::copy(path, work.path().join(name)).unwrap();
-            std::fs::copy(shared.join("official/redis-8.0-m01.conf"), work.path().join("redis.conf")).unwrap();
+            std::fs::copy(
+                shared.join("official/redis-8.0-m01.conf"),
+                work.path().join("redis.conf"),
+            )
+            .unwrap();
             target = work.path().join(name);
         }
         let mut args = vec!["--redis-version", line.as_str(), "--fail-on", "none"];
@@ -94,14 +115,25 @@ fn official_configs_have_no_unknown_directive_for_their_own_version() {
 fn official_configs_are_rejected_by_lines_that_lack_their_directives() {
     // The 7.0 file uses names (listpack, enable-*-command) that 6.2 does not know.
     let path = repo().join("tests/fixtures/corpus/official/redis-7.0.conf");
-    let (_, report, _) = check_json(&["--redis-version", "6.2", "--fail-on", "none", path.to_str().unwrap()], &repo());
+    let (_, report, _) = check_json(
+        &["--redis-version", "6.2", "--fail-on", "none", path.to_str().unwrap()],
+        &repo(),
+    );
     let unknown: Vec<_> = findings_of(&report, "config.unknown-directive");
-    assert!(unknown.iter().any(|f| f["subject"] == "hash-max-listpack-entries"), "{unknown:#?}");
+    assert!(
+        unknown.iter().any(|f| f["subject"] == "hash-max-listpack-entries"),
+        "{unknown:#?}"
+    );
     assert!(unknown.iter().any(|f| f["subject"] == "appenddirname"));
     // ... and the 6.0 file's names are deprecated spellings on 7.0.
     let path = repo().join("tests/fixtures/corpus/official/redis-6.0.conf");
-    let (_, report, _) = check_json(&["--redis-version", "7.0", "--fail-on", "none", path.to_str().unwrap()], &repo());
-    assert!(findings_of(&report, "config.deprecated-directive").iter().any(|f| f["subject"] == "hash-max-ziplist-entries"));
+    let (_, report, _) = check_json(
+        &["--redis-version", "7.0", "--fail-on", "none", path.to_str().unwrap()],
+        &repo(),
+    );
+    assert!(findings_of(&report, "config.deprecated-directive")
+        .iter()
+        .any(|f| f["subject"] == "hash-max-ziplist-entries"));
     assert!(findings_of(&report, "config.unknown-directive").is_empty());
 }
 
@@ -147,15 +179,25 @@ fn ddev_optimized_includes_resolve_with_an_include_map() {
     let dir = repo().join("tests/fixtures/corpus/realworld/ddev__ddev-redis");
     let main = dir.join("redis-optimized-includes.conf");
     let map = format!("/etc/redis/conf={}", dir.display());
-    let (_, report, _) = check_json(&["--fail-on", "none", "--include-map", &map, main.to_str().unwrap()], &repo());
-    assert!(findings_of(&report, "config.include-error").is_empty(), "{:#?}", config_findings(&report));
+    let (_, report, _) = check_json(
+        &["--fail-on", "none", "--include-map", &map, main.to_str().unwrap()],
+        &repo(),
+    );
+    assert!(
+        findings_of(&report, "config.include-error").is_empty(),
+        "{:#?}",
+        config_findings(&report)
+    );
     // maxmemory 512mb comes from the included memory.conf.
     assert!(findings_of(&report, "memory.maxmemory-unset").is_empty());
     // security.conf's `user default ... >redis` and `user redis ... >redis` are clear-text ACL
     // passwords, found through the include and pointed at in the included file.
     let cleartext = findings_of(&report, "auth.cleartext-acl-password");
     assert_eq!(cleartext.len(), 2, "{:#?}", rule_ids(&report));
-    assert!(cleartext[0]["location"]["file"].as_str().unwrap().ends_with("security.conf"));
+    assert!(cleartext[0]["location"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("security.conf"));
     assert_eq!(cleartext[0]["location"]["line"], 13);
     // Without the map, the absolute paths are missing here and each include is an error at its line.
     let (_, report, _) = check_json(&["--fail-on", "none", main.to_str().unwrap()], &repo());
@@ -173,7 +215,11 @@ fn corpus_env_files_parse() {
         let (code, report, stderr) = check_json(&["--fail-on", "none", "--env-file", path.to_str().unwrap()], &repo());
         assert_eq!(code, 0, "{}: {stderr}", path.display());
         // None of these sets REDIS_URL (they use REDIS_HOST/REDIS_PORT).
-        assert!(rule_ids(&report).contains(&"env.redis-url-missing".to_string()), "{}", path.display());
+        assert!(
+            rule_ids(&report).contains(&"env.redis-url-missing".to_string()),
+            "{}",
+            path.display()
+        );
         count += 1;
     }
     assert_eq!(count, 4);
@@ -196,8 +242,14 @@ fn fixture_copies_are_byte_identical_to_the_shared_corpus() {
             if relative == Path::new("SOURCES.md") {
                 continue;
             }
-            let original = std::fs::read(shared.join(relative)).unwrap_or_else(|_| panic!("{} is not in the shared corpus", relative.display()));
-            assert_eq!(std::fs::read(&path).unwrap(), original, "{} differs from the corpus", relative.display());
+            let original = std::fs::read(shared.join(relative))
+                .unwrap_or_else(|_| panic!("{} is not in the shared corpus", relative.display()));
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                original,
+                "{} differs from the corpus",
+                relative.display()
+            );
             compared += 1;
         }
     }

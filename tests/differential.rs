@@ -42,8 +42,8 @@
 mod common;
 
 use common::{
-    bin, corpus_dir, free_port, isolation, missing_corpus_allowed, redis_server_line,
-    redis_server_version, Isolation, RedisServer, Startup,
+    bin, corpus_dir, free_port, isolation, missing_corpus_allowed, redis_server_line, redis_server_version, Isolation,
+    RedisServer, Startup,
 };
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -187,11 +187,7 @@ const fn m(name: &'static str, append: &'static str) -> Mutation {
     }
 }
 
-const fn mx(
-    name: &'static str,
-    append: &'static str,
-    extra: &'static [(&'static str, &'static str)],
-) -> Mutation {
+const fn mx(name: &'static str, append: &'static str, extra: &'static [(&'static str, &'static str)]) -> Mutation {
     Mutation {
         name,
         append,
@@ -211,10 +207,7 @@ fn standalone_mutations() -> Vec<Mutation> {
         m("bad enum appendfsync", "appendfsync sometimes"),
         m("loglevel nothing (7.2+ value)", "loglevel nothing"),
         m("enable-debug-command local", "enable-debug-command local"),
-        m(
-            "shutdown-on-sigterm flags",
-            "shutdown-on-sigterm nosave now",
-        ),
+        m("shutdown-on-sigterm flags", "shutdown-on-sigterm nosave now"),
         m("shutdown-on-sigterm bogus", "shutdown-on-sigterm bogus"),
         // integers
         m("port out of range", "port 70000"),
@@ -228,10 +221,7 @@ fn standalone_mutations() -> Vec<Mutation> {
         m("tls-port out of range", "tls-port 70000"),
         m("slowlog-log-slower-than -1", "slowlog-log-slower-than -1"),
         m("slowlog-log-slower-than -2", "slowlog-log-slower-than -2"),
-        m(
-            "list-max-ziplist-size -2 (alias)",
-            "list-max-ziplist-size -2",
-        ),
+        m("list-max-ziplist-size -2 (alias)", "list-max-ziplist-size -2"),
         // memory values
         m("maxmemory 1tb", "maxmemory 1tb"),
         m("maxmemory 1.5gb", "maxmemory 1.5gb"),
@@ -256,10 +246,7 @@ fn standalone_mutations() -> Vec<Mutation> {
         m("protected-mode without value", "protected-mode"),
         m("trailing comment on a directive", "port 6390 # the port"),
         m("indented directive", "    port 6390"),
-        m(
-            "alias hash-max-ziplist-entries",
-            "hash-max-ziplist-entries 256",
-        ),
+        m("alias hash-max-ziplist-entries", "hash-max-ziplist-entries 256"),
         m("alias slave-serve-stale-data", "slave-serve-stale-data yes"),
         m(
             "sentinel directive outside sentinel mode",
@@ -307,14 +294,8 @@ fn standalone_mutations() -> Vec<Mutation> {
         m("notify-keyspace-events KEA", "notify-keyspace-events KEA"),
         m("unixsocketperm 999", "unixsocketperm 999"),
         m("unixsocketperm 700", "unixsocketperm 700"),
-        m(
-            "oom-score-adj-values 3000",
-            "oom-score-adj-values 0 200 3000",
-        ),
-        m(
-            "oom-score-adj-values valid",
-            "oom-score-adj-values 0 200 800",
-        ),
+        m("oom-score-adj-values 3000", "oom-score-adj-values 0 200 3000"),
+        m("oom-score-adj-values valid", "oom-score-adj-values 0 200 800"),
         m(
             "latency-tracking-info-percentiles 101",
             "latency-tracking-info-percentiles 50 101",
@@ -324,15 +305,9 @@ fn standalone_mutations() -> Vec<Mutation> {
             "latency-tracking-info-percentiles 50 99 99.9",
         ),
         m("rename-command to empty", "rename-command CONFIG \"\""),
-        m(
-            "rename-command unknown command",
-            "rename-command NOSUCHCMD foo",
-        ),
+        m("rename-command unknown command", "rename-command NOSUCHCMD foo"),
         m("user valid", "user alice on >alice-password ~* &* +@all"),
-        m(
-            "user unknown command",
-            "user bob on >bob-password ~* +nosuchcmd",
-        ),
+        m("user unknown command", "user bob on >bob-password ~* +nosuchcmd"),
         // includes
         m("include of a missing file", "include missing-include.conf"),
         mx(
@@ -348,10 +323,7 @@ fn standalone_mutations() -> Vec<Mutation> {
         mx(
             "include cycle",
             "include b.conf",
-            &[(
-                "b.conf",
-                "# b includes the main file back\ninclude redis.conf\n",
-            )],
+            &[("b.conf", "# b includes the main file back\ninclude redis.conf\n")],
         ),
         // encodings and line endings
         Mutation {
@@ -376,23 +348,11 @@ fn sentinel_mutations() -> Vec<Mutation> {
     vec![
         m("unmodified sentinel base", ""),
         m("quorum 0", "sentinel monitor other 127.0.0.1 6380 0"),
-        m(
-            "monitor port out of range",
-            "sentinel monitor other 127.0.0.1 70000 2",
-        ),
-        m(
-            "unknown master name",
-            "sentinel down-after-milliseconds nosuch 1000",
-        ),
-        m(
-            "unknown sentinel option",
-            "sentinel can-failover mymaster yes",
-        ),
+        m("monitor port out of range", "sentinel monitor other 127.0.0.1 70000 2"),
+        m("unknown master name", "sentinel down-after-milliseconds nosuch 1000"),
+        m("unknown sentinel option", "sentinel can-failover mymaster yes"),
         m("upper-case SENTINEL", "SENTINEL resolve-hostnames yes"),
-        m(
-            "auth-pass",
-            "sentinel auth-pass mymaster \"a-long-sentinel-password\"",
-        ),
+        m("auth-pass", "sentinel auth-pass mymaster \"a-long-sentinel-password\""),
         m("unknown directive in sentinel", "maxmemroy 1gb"),
         m("port out of range in sentinel", "port 70000"),
     ]
@@ -536,9 +496,7 @@ fn neutralised(case: &Case) -> Option<Case> {
                         .file_name()
                         .map(|b| b.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    names
-                        .contains(&base)
-                        .then(|| format!("include \"{{TMP}}/{base}\""))
+                    names.contains(&base).then(|| format!("include \"{{TMP}}/{base}\""))
                 }
                 "tls-port" if arg != "0" => {
                     tls = true;
@@ -568,17 +526,10 @@ fn neutralised(case: &Case) -> Option<Case> {
         return None;
     }
     let extra_args = if tls {
-        [
-            "--tls-port",
-            "0",
-            "--tls-replication",
-            "no",
-            "--tls-cluster",
-            "no",
-        ]
-        .iter()
-        .map(|a| a.to_string())
-        .collect()
+        ["--tls-port", "0", "--tls-replication", "no", "--tls-cluster", "no"]
+            .iter()
+            .map(|a| a.to_string())
+            .collect()
     } else {
         Vec::new()
     };
@@ -630,9 +581,7 @@ fn corpus_cases() -> (Vec<Case>, Vec<String>) {
                 p.is_file()
                     && p.extension().is_some_and(|e| e == "conf")
                     && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                        n.starts_with("redis-")
-                            || n.starts_with("sentinel-")
-                            || n.starts_with("valkey-")
+                        n.starts_with("redis-") || n.starts_with("sentinel-") || n.starts_with("valkey-")
                     })
             })
             .collect();
@@ -711,11 +660,7 @@ fn run_preflight(config: &Path, workdir: &Path, sentinel: bool, line: &str) -> P
         return Preflight::Error(format!("PANIC: {}", short(&stderr, 200)));
     }
     if out.status.code() != Some(0) {
-        return Preflight::Error(format!(
-            "exit {:?}: {}",
-            out.status.code(),
-            short(stderr.trim(), 160)
-        ));
+        return Preflight::Error(format!("exit {:?}: {}", out.status.code(), short(stderr.trim(), 160)));
     }
     let report: Value = match serde_json::from_slice(&out.stdout) {
         Ok(v) => v,
@@ -753,10 +698,7 @@ fn run_preflight(config: &Path, workdir: &Path, sentinel: bool, line: &str) -> P
                                 .unwrap_or_default()
                         })
                         .unwrap_or_default();
-                    format!(
-                        " @{file}:{}",
-                        l.get("line").and_then(Value::as_u64).unwrap_or(0)
-                    )
+                    format!(" @{file}:{}", l.get("line").and_then(Value::as_u64).unwrap_or(0))
                 })
                 .unwrap_or_default();
             let msg = f.get("message").and_then(Value::as_str).unwrap_or("");
@@ -849,10 +791,7 @@ fn classify_exit(status: std::process::ExitStatus, stdout: &str, stderr: &str) -
         .map(|l| log_message(l.trim()))
         .filter(|l| !l.is_empty())
         .collect();
-    if let Some(l) = messages
-        .iter()
-        .find(|l| l.contains("can't open config file"))
-    {
+    if let Some(l) = messages.iter().find(|l| l.contains("can't open config file")) {
         return Server::Refuse(l.to_string());
     }
     // The last environmental message is the one that stopped it (earlier ones, such as
@@ -942,10 +881,9 @@ fn run_server(case: &Case, workdir: &Path, config: &Path) -> Server {
         let verdict = match server.wait_ready(READY_LIMIT) {
             Startup::Ready => Server::Accept,
             Startup::Exited(status) => classify_exit(status, &server.stdout(), &server.stderr()),
-            Startup::TimedOut => Server::Excluded(format!(
-                "neither ready nor exited within {} s",
-                READY_LIMIT.as_secs()
-            )),
+            Startup::TimedOut => {
+                Server::Excluded(format!("neither ready nor exited within {} s", READY_LIMIT.as_secs()))
+            }
         };
         server.stop();
         match &verdict {
@@ -986,10 +924,8 @@ fn run_case(case: Case, line: &str) -> Outcome {
 
 fn run_all(cases: Vec<Case>, line: &str) -> Vec<Outcome> {
     let total = cases.len();
-    let queue: Arc<Mutex<VecDeque<(usize, Case)>>> =
-        Arc::new(Mutex::new(cases.into_iter().enumerate().collect()));
-    let results: Arc<Mutex<Vec<Option<Outcome>>>> =
-        Arc::new(Mutex::new((0..total).map(|_| None).collect()));
+    let queue: Arc<Mutex<VecDeque<(usize, Case)>>> = Arc::new(Mutex::new(cases.into_iter().enumerate().collect()));
+    let results: Arc<Mutex<Vec<Option<Outcome>>>> = Arc::new(Mutex::new((0..total).map(|_| None).collect()));
     std::thread::scope(|s| {
         for _ in 0..WORKERS {
             let queue = Arc::clone(&queue);
@@ -1007,10 +943,7 @@ fn run_all(cases: Vec<Case>, line: &str) -> Vec<Outcome> {
         .expect("workers finished")
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
-    results
-        .into_iter()
-        .map(|o| o.expect("every case ran"))
-        .collect()
+    results.into_iter().map(|o| o.expect("every case ran")).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1078,10 +1011,7 @@ fn tally(outcomes: &[Outcome], group: Group) -> Tally {
     Tally {
         total: of_group.len(),
         excluded: of_group.iter().filter(|o| o.excluded()).count(),
-        agreeing: of_group
-            .iter()
-            .filter(|o| !o.excluded() && o.agrees())
-            .count(),
+        agreeing: of_group.iter().filter(|o| !o.excluded() && o.agrees()).count(),
     }
 }
 
@@ -1097,16 +1027,12 @@ fn rate(t: &Tally) -> f64 {
 /// `N` from a `FATAL CONFIG FILE ERROR at line N: ...` reason.
 fn fatal_line(reason: &str) -> Option<u64> {
     let rest = reason.strip_prefix("FATAL CONFIG FILE ERROR at line ")?;
-    rest.split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
 /// Both refuse, but redis-preflight has no refusal finding at the line redis-server names.
 fn line_mismatch(o: &Outcome) -> Option<String> {
-    let (Preflight::Refuse(summary, lines), Server::Refuse(reason)) = (&o.preflight, &o.server)
-    else {
+    let (Preflight::Refuse(summary, lines), Server::Refuse(reason)) = (&o.preflight, &o.server) else {
         return None;
     };
     let n = fatal_line(reason)?;
@@ -1191,8 +1117,7 @@ fn preflight_agrees_with_redis_server() {
     if let Ok(text) = std::fs::read_to_string(official.join("redis-7.0.conf")) {
         standalone_bases.push(("redis-7.0.conf", text));
     }
-    let mut sentinel_bases: Vec<(&str, String)> =
-        vec![("sentinel-mini", SENTINEL_BASE.to_string())];
+    let mut sentinel_bases: Vec<(&str, String)> = vec![("sentinel-mini", SENTINEL_BASE.to_string())];
     if let Ok(text) = std::fs::read_to_string(official.join("sentinel-7.0.conf")) {
         sentinel_bases.push(("sentinel-7.0.conf", text));
     }

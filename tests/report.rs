@@ -39,15 +39,26 @@ fn leaky_inputs(dir: &std::path::Path) -> (String, String, String) {
     )
     .unwrap();
     let env2 = dir.join("other.env");
-    std::fs::write(&env2, "REDIS_URL=rediss://:percent%40Encoded%23Secret@10.0.0.5:6380/0?password=queryPasswordSecret3\n").unwrap();
-    (conf.display().to_string(), env.display().to_string(), env2.display().to_string())
+    std::fs::write(
+        &env2,
+        "REDIS_URL=rediss://:percent%40Encoded%23Secret@10.0.0.5:6380/0?password=queryPasswordSecret3\n",
+    )
+    .unwrap();
+    (
+        conf.display().to_string(),
+        env.display().to_string(),
+        env2.display().to_string(),
+    )
 }
 
 fn assert_no_secret(label: &str, text: &str) {
     for secret in SECRETS {
         assert!(!text.contains(secret), "{label} leaks `{secret}`:\n{text}");
     }
-    assert!(!text.contains("percent%40Encoded"), "{label} leaks the encoded URL password");
+    assert!(
+        !text.contains("percent%40Encoded"),
+        "{label} leaks the encoded URL password"
+    );
 }
 
 #[test]
@@ -58,7 +69,20 @@ fn no_secret_appears_in_any_format_or_stream() {
         for format in ["human", "json"] {
             for color in ["never", "always"] {
                 let output = bin()
-                    .args(["check", "--no-settings", "--fail-on", "none", "--format", format, "--color", color, "--config", &conf, "--env-file", env_file])
+                    .args([
+                        "check",
+                        "--no-settings",
+                        "--fail-on",
+                        "none",
+                        "--format",
+                        format,
+                        "--color",
+                        color,
+                        "--config",
+                        &conf,
+                        "--env-file",
+                        env_file,
+                    ])
                     .output()
                     .unwrap();
                 let label = format!("{format}/{color}/{env_file}");
@@ -68,11 +92,24 @@ fn no_secret_appears_in_any_format_or_stream() {
             }
             let out_file = dir.path().join(format!("report.{format}"));
             bin()
-                .args(["check", "--no-settings", "--format", format, "--config", &conf, "--env-file", env_file, "--output"])
+                .args([
+                    "check",
+                    "--no-settings",
+                    "--format",
+                    format,
+                    "--config",
+                    &conf,
+                    "--env-file",
+                    env_file,
+                    "--output",
+                ])
                 .arg(&out_file)
                 .assert()
                 .code(1);
-            assert_no_secret(&format!("--output {format}"), &std::fs::read_to_string(&out_file).unwrap());
+            assert_no_secret(
+                &format!("--output {format}"),
+                &std::fs::read_to_string(&out_file).unwrap(),
+            );
         }
     }
     // The process environment, the password findings and an unparseable URL.
@@ -87,7 +124,11 @@ fn no_secret_appears_in_any_format_or_stream() {
     assert!(stdout.contains("env.redis-url-invalid"), "{stdout}");
     let broken = dir.path().join("broken.env");
     std::fs::write(&broken, "REDIS_URL=redis://u:brokenUrlSecret88@host:99999\n").unwrap();
-    let output = bin().args(["check", "--no-settings", "--env-file"]).arg(&broken).output().unwrap();
+    let output = bin()
+        .args(["check", "--no-settings", "--env-file"])
+        .arg(&broken)
+        .output()
+        .unwrap();
     assert_no_secret("broken url snippet", &String::from_utf8_lossy(&output.stdout));
 }
 
@@ -95,14 +136,26 @@ fn no_secret_appears_in_any_format_or_stream() {
 fn the_findings_about_passwords_are_still_reported() {
     let dir = tempfile::tempdir().unwrap();
     let (conf, env, _) = leaky_inputs(dir.path());
-    let (_, report, _) = check_json(&["--fail-on", "none", "--config", &conf, "--env-file", &env], dir.path());
+    let (_, report, _) = check_json(
+        &["--fail-on", "none", "--config", &conf, "--env-file", &env],
+        dir.path(),
+    );
     let ids = rule_ids(&report);
-    for id in ["auth.weak-password", "auth.cleartext-acl-password", "env.password-mismatch", "config.invalid-value"] {
+    for id in [
+        "auth.weak-password",
+        "auth.cleartext-acl-password",
+        "env.password-mismatch",
+        "config.invalid-value",
+    ] {
         assert!(ids.iter().any(|r| r == id), "{id} missing from {ids:?}");
     }
     // The requirepass value (22 chars) is too short and named without its value.
     let weak = findings_of(&report, "auth.weak-password");
-    assert!(weak.iter().any(|f| f["subject"] == "requirepass" && f["message"].as_str().unwrap().contains("22 characters")), "{weak:#?}");
+    assert!(
+        weak.iter()
+            .any(|f| f["subject"] == "requirepass" && f["message"].as_str().unwrap().contains("22 characters")),
+        "{weak:#?}"
+    );
 }
 
 #[test]
@@ -111,11 +164,28 @@ fn json_reports_validate_against_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let (conf, env, _) = leaky_inputs(dir.path());
     let cases: Vec<Vec<String>> = vec![
-        vec!["--config".into(), "examples/redis.conf".into(), "--env-file".into(), "examples/app.env".into()],
+        vec![
+            "--config".into(),
+            "examples/redis.conf".into(),
+            "--env-file".into(),
+            "examples/app.env".into(),
+        ],
         vec!["--config".into(), "examples/hardened.conf".into()],
-        vec!["--config".into(), conf.clone(), "--env-file".into(), env.clone(), "--profile".into(), "redis-cloud".into()],
+        vec![
+            "--config".into(),
+            conf.clone(),
+            "--env-file".into(),
+            env.clone(),
+            "--profile".into(),
+            "redis-cloud".into(),
+        ],
         vec!["--env-file".into(), env.clone(), "--fail-on".into(), "none".into()],
-        vec!["--config".into(), "tests/fixtures/corpus/official/valkey-8.0.conf".into(), "--redis-version".into(), "valkey-8.0".into()],
+        vec![
+            "--config".into(),
+            "tests/fixtures/corpus/official/valkey-8.0.conf".into(),
+            "--redis-version".into(),
+            "valkey-8.0".into(),
+        ],
     ];
     for args in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -137,7 +207,10 @@ fn the_schema_rejects_a_report_missing_required_fields() {
 
 #[test]
 fn findings_point_at_the_line_and_column() {
-    let (_, report, _) = check_json(&["--config", "examples/redis.conf", "--env-file", "examples/app.env"], &repo());
+    let (_, report, _) = check_json(
+        &["--config", "examples/redis.conf", "--env-file", "examples/app.env"],
+        &repo(),
+    );
     let bind = &findings_of(&report, "network.bind-all-interfaces")[0];
     assert_eq!(bind["location"]["file"], "examples/redis.conf");
     assert_eq!(bind["location"]["line"], 4);
@@ -156,31 +229,66 @@ fn findings_point_at_the_line_and_column() {
 
 #[test]
 fn exit_codes_follow_fail_on() {
-    let run = |args: &[&str]| bin().args(["check", "--no-settings"]).args(args).current_dir(repo()).output().unwrap().status.code();
+    let run = |args: &[&str]| {
+        bin()
+            .args(["check", "--no-settings"])
+            .args(args)
+            .current_dir(repo())
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
     // examples/redis.conf has critical findings.
     assert_eq!(run(&["--config", "examples/redis.conf"]), Some(1));
     assert_eq!(run(&["--config", "examples/redis.conf", "--fail-on", "none"]), Some(0));
     // The hardened example has no finding at all.
     assert_eq!(run(&["--config", "examples/hardened.conf"]), Some(0));
-    assert_eq!(run(&["--config", "examples/hardened.conf", "--fail-on", "info"]), Some(0));
+    assert_eq!(
+        run(&["--config", "examples/hardened.conf", "--fail-on", "info"]),
+        Some(0)
+    );
     // An info finding fails the gate only at `info`.
-    let info_only = ["--config", "examples/redis.conf", "--select", "observability.latency-monitor-disabled"];
+    let info_only = [
+        "--config",
+        "examples/redis.conf",
+        "--select",
+        "observability.latency-monitor-disabled",
+    ];
     assert_eq!(run(&[&info_only[..], &["--fail-on", "info"]].concat()), Some(1));
     assert_eq!(run(&[&info_only[..], &["--fail-on", "low"]].concat()), Some(0));
     // The example's worst findings are high; an open server without a password is critical.
-    assert_eq!(run(&["--config", "examples/redis.conf", "--fail-on", "critical"]), Some(0));
+    assert_eq!(
+        run(&["--config", "examples/redis.conf", "--fail-on", "critical"]),
+        Some(0)
+    );
     let dir = tempfile::tempdir().unwrap();
     let open = dir.path().join("open.conf");
     std::fs::write(&open, "bind 0.0.0.0\nprotected-mode no\n").unwrap();
-    assert_eq!(run(&["--config", open.to_str().unwrap(), "--fail-on", "critical"]), Some(1));
-    assert_eq!(run(&["--config", "examples/hardened.conf", "--fail-on", "bogus"]), Some(2));
+    assert_eq!(
+        run(&["--config", open.to_str().unwrap(), "--fail-on", "critical"]),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["--config", "examples/hardened.conf", "--fail-on", "bogus"]),
+        Some(2)
+    );
     assert_eq!(run(&["--config", "examples/missing.conf"]), Some(2));
 }
 
 #[test]
 fn human_output_of_the_example() {
     let output = bin()
-        .args(["check", "--no-settings", "--color", "never", "--config", "examples/redis.conf", "--env-file", "examples/app.env"])
+        .args([
+            "check",
+            "--no-settings",
+            "--color",
+            "never",
+            "--config",
+            "examples/redis.conf",
+            "--env-file",
+            "examples/app.env",
+        ])
         .current_dir(repo())
         .output()
         .unwrap();
@@ -193,8 +301,21 @@ fn human_output_of_the_example() {
 
 #[test]
 fn human_output_of_the_hardened_example() {
-    let output = bin().args(["check", "--no-settings", "--color", "never", "--config", "examples/hardened.conf"]).current_dir(repo()).output().unwrap();
-    let text = String::from_utf8(output.stdout).unwrap().replace(env!("CARGO_PKG_VERSION"), "<version>");
+    let output = bin()
+        .args([
+            "check",
+            "--no-settings",
+            "--color",
+            "never",
+            "--config",
+            "examples/hardened.conf",
+        ])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout)
+        .unwrap()
+        .replace(env!("CARGO_PKG_VERSION"), "<version>");
     assert!(text.contains("PASS: no finding at or above `high`"), "{text}");
     insta::assert_snapshot!("human_hardened", text);
 }
@@ -206,7 +327,12 @@ fn colour_only_when_asked_or_on_a_terminal() {
         if no_color {
             cmd.env("NO_COLOR", "1");
         }
-        let output = cmd.args(["check", "--no-settings", "--config", "examples/redis.conf"]).args(args).current_dir(repo()).output().unwrap();
+        let output = cmd
+            .args(["check", "--no-settings", "--config", "examples/redis.conf"])
+            .args(args)
+            .current_dir(repo())
+            .output()
+            .unwrap();
         String::from_utf8(output.stdout).unwrap()
     };
     assert!(run(&["--color", "always"], false).contains('\u{1b}'));

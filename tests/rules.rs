@@ -55,7 +55,11 @@ remediation = "r"
 references = ["https://redis.io/"]
 "#;
     let parse = |text: &str| serde_json::to_value(toml::from_str::<toml::Value>(text).unwrap()).unwrap();
-    assert!(schema_errors(&validator, &parse(good)).is_empty(), "{:?}", schema_errors(&validator, &parse(good)));
+    assert!(
+        schema_errors(&validator, &parse(good)).is_empty(),
+        "{:?}",
+        schema_errors(&validator, &parse(good))
+    );
     for bad in [
         good.replace("severity = \"high\"", "severity = \"urgent\""),
         good.replace("id = \"memory.example\"", "id = \"Memory Example\""),
@@ -78,7 +82,12 @@ fn ids_are_unique_and_named_after_their_category_and_file() {
         for rule in value["rule"].as_array().unwrap() {
             let id = rule["id"].as_str().unwrap();
             assert!(seen.insert(id.to_string()), "duplicate rule id {id}");
-            assert_eq!(rule["category"].as_str(), Some(stem.as_str()), "{id} in {}", path.display());
+            assert_eq!(
+                rule["category"].as_str(),
+                Some(stem.as_str()),
+                "{id} in {}",
+                path.display()
+            );
             assert!(id.starts_with(&format!("{stem}.")), "{id} in {}", path.display());
         }
     }
@@ -90,7 +99,11 @@ fn built_in_rules_are_documented() {
         let id = rule["id"].as_str().unwrap();
         let description = rule.get("description").and_then(|d| d.as_str()).unwrap_or("");
         assert!(description.trim().len() > 40, "{id}: needs a description");
-        let references = rule.get("references").and_then(|r| r.as_array()).cloned().unwrap_or_default();
+        let references = rule
+            .get("references")
+            .and_then(|r| r.as_array())
+            .cloned()
+            .unwrap_or_default();
         assert!(!references.is_empty(), "{id}: needs at least one reference");
         for reference in references {
             assert!(reference.as_str().unwrap().starts_with("https://"), "{id}: {reference}");
@@ -107,26 +120,50 @@ fn the_built_in_pack_loads_and_every_regex_compiles() {
 
 #[test]
 fn the_schema_lists_exactly_the_builtins_the_engine_has() {
-    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(repo().join("schemas/rule.schema.json")).unwrap()).unwrap();
-    let listed: BTreeSet<String> = schema["$defs"]["builtin_name"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("schemas/rule.schema.json")).unwrap()).unwrap();
+    let listed: BTreeSet<String> = schema["$defs"]["builtin_name"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
     let engine: BTreeSet<String> = redis_preflight::rules::builtins::names().map(str::to_string).collect();
     assert_eq!(listed, engine);
 }
 
 #[test]
 fn checklist_items_referenced_by_rules_exist() {
-    let checklist: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(repo().join("schemas/checklist.json")).unwrap()).unwrap();
-    let known: BTreeSet<String> = checklist.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect();
+    let checklist: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("schemas/checklist.json")).unwrap()).unwrap();
+    let known: BTreeSet<String> = checklist
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
     for rule in all_rules() {
-        for item in rule.get("checklist").and_then(|c| c.as_array()).cloned().unwrap_or_default() {
-            assert!(known.contains(item.as_str().unwrap()), "{}: unknown checklist item {item}", rule["id"]);
+        for item in rule
+            .get("checklist")
+            .and_then(|c| c.as_array())
+            .cloned()
+            .unwrap_or_default()
+        {
+            assert!(
+                known.contains(item.as_str().unwrap()),
+                "{}: unknown checklist item {item}",
+                rule["id"]
+            );
         }
     }
 }
 
 #[test]
 fn the_issue_s_minimum_rule_ids_exist() {
-    let ids: BTreeSet<String> = all_rules().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    let ids: BTreeSet<String> = all_rules()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
     let required = "config.syntax-error config.unknown-directive config.invalid-value config.include-error config.duplicate-directive config.deprecated-directive network.bind-all-interfaces network.protected-mode-disabled network.plaintext-port-open network.unixsocket-permissive network.default-port auth.no-password auth.weak-password auth.placeholder-password auth.cleartext-acl-password auth.requirepass-ignored auth.masterauth-missing auth.default-user-unrestricted tls.disabled tls.legacy-protocols tls.client-auth-disabled tls.replication-plaintext tls.cluster-plaintext tls.cert-file-missing commands.dangerous-enabled commands.enable-flag-on commands.rename-deprecated memory.maxmemory-unset memory.eviction-policy memory.output-buffer-unlimited persistence.disabled persistence.stop-writes-disabled persistence.fsync-never persistence.rdb-checksum-disabled replication.replica-writable observability.slowlog-disabled observability.latency-monitor-disabled observability.keepalive-disabled env.redis-url-missing env.redis-url-invalid env.tls-mismatch env.plaintext-url env.password-mismatch env.public-host env.tls-verify-disabled env.ttl-invalid";
     for id in required.split_whitespace() {
         assert!(ids.contains(id), "missing rule {id}");
@@ -163,7 +200,13 @@ fn fixture_args(dir: &Path, kind: &str) -> Option<Vec<String>> {
         args.extend(["--env-file".to_string(), env.display().to_string()]);
     }
     if let Ok(extra) = std::fs::read_to_string(dir.join("args")) {
-        args.extend(extra.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
+        args.extend(
+            extra
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string),
+        );
     }
     Some(args)
 }
@@ -186,7 +229,10 @@ fn every_rule_fires_on_its_fail_fixture_and_not_on_its_pass_fixture() {
         };
         let (code, report, stderr) = check_json(&as_str(&fail), &dir);
         if code != 0 || !rule_ids(&report).iter().any(|r| r == id) {
-            problems.push(format!("{id}: does not fire on fail fixture (exit {code}, got {:?}) {stderr}", rule_ids(&report)));
+            problems.push(format!(
+                "{id}: does not fire on fail fixture (exit {code}, got {:?}) {stderr}",
+                rule_ids(&report)
+            ));
         }
         let (code, report, stderr) = check_json(&as_str(&pass), &dir);
         if code != 0 || rule_ids(&report).iter().any(|r| r == id) {
@@ -194,7 +240,12 @@ fn every_rule_fires_on_its_fail_fixture_and_not_on_its_pass_fixture() {
         }
         checked += 1;
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
     assert!(checked >= 50, "only {checked} rules checked");
 }
 
@@ -225,7 +276,11 @@ fn rules_lists_every_rule_as_table_and_json() {
 #[test]
 fn user_rule_packs_are_schema_checked_at_load() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.toml"), "[[rule]]\nid = \"custom.x\"\ntitle = \"t\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[rule]]\nid = \"custom.x\"\ntitle = \"t\"\n",
+    )
+    .unwrap();
     let conf = dir.path().join("redis.conf");
     std::fs::write(&conf, "port 6379\n").unwrap();
     let output = bin()
@@ -237,14 +292,27 @@ fn user_rule_packs_are_schema_checked_at_load() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("invalid rule file") && stderr.contains("bad.toml"), "{stderr}");
+    assert!(
+        stderr.contains("invalid rule file") && stderr.contains("bad.toml"),
+        "{stderr}"
+    );
 
     std::fs::write(
         dir.path().join("bad.toml"),
         "[[rule]]\nid = \"custom.port-6390\"\ntitle = \"Port must be 6390\"\nseverity = \"high\"\ncategory = \"custom\"\nsources = [\"config\"]\nwhen = { fact = \"conf.port\", ne = 6390 }\nmessage = \"port is {conf.port}\"\nremediation = \"Write `port 6390`.\"\nreferences = []\n",
     )
     .unwrap();
-    let (code, report, stderr) = check_json(&["--rules", dir.path().to_str().unwrap(), "--select", "custom", "--config", conf.to_str().unwrap()], dir.path());
+    let (code, report, stderr) = check_json(
+        &[
+            "--rules",
+            dir.path().to_str().unwrap(),
+            "--select",
+            "custom",
+            "--config",
+            conf.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(rule_ids(&report), ["custom.port-6390"]);
     assert_eq!(report["findings"][0]["message"], "port is 6379");

@@ -13,7 +13,11 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
-#[command(name = "redis-preflight", version, about = "Is this Redis/Valkey deployment production-ready? Checks redis.conf and the client environment against a production rule pack.")]
+#[command(
+    name = "redis-preflight",
+    version,
+    about = "Is this Redis/Valkey deployment production-ready? Checks redis.conf and the client environment against a production rule pack."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -142,8 +146,13 @@ fn is_env_file(path: &Path) -> bool {
 
 fn write_output(text: &str, output: Option<&Path>) -> Result<(), InputError> {
     match output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| InputError::new(format!("{}: cannot write the report: {}", path.display(), crate::conf::io_reason(&e)))),
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            InputError::new(format!(
+                "{}: cannot write the report: {}",
+                path.display(),
+                crate::conf::io_reason(&e)
+            ))
+        }),
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a panic.
@@ -172,9 +181,16 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
         Some(spec) => Target::parse(spec).map_err(InputError::new)?,
         None => Target::DEFAULT,
     };
-    let profile = args.profile.clone().or(settings.profile.clone()).unwrap_or_else(|| "self-hosted".into());
+    let profile = args
+        .profile
+        .clone()
+        .or(settings.profile.clone())
+        .unwrap_or_else(|| "self-hosted".into());
     if !settings::PROFILES.contains(&profile.as_str()) {
-        return Err(InputError::new(format!("unknown profile `{profile}` (expected one of: {})", settings::PROFILES.join(", "))));
+        return Err(InputError::new(format!(
+            "unknown profile `{profile}` (expected one of: {})",
+            settings::PROFILES.join(", ")
+        )));
     }
     let fail_on = match &args.fail_on {
         Some(text) => settings::parse_fail_on(text)?,
@@ -208,13 +224,21 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
             .ok_or_else(|| InputError::new(format!("--include-map `{mapping}`: expected FROM=TO")))?;
         include_map.push((PathBuf::from(from), PathBuf::from(to)));
     }
-    let select = if args.select.is_empty() { settings.select.clone() } else { args.select.clone() };
+    let select = if args.select.is_empty() {
+        settings.select.clone()
+    } else {
+        args.select.clone()
+    };
     let mut ignore = settings.ignore.clone();
     ignore.extend(args.ignore.iter().cloned());
     let rules = load_pack(args.rules.as_deref())?;
     let report = check::run(CheckOptions {
         configs,
-        load: LoadOptions { include_base: args.include_base.clone(), include_map, sentinel: args.sentinel },
+        load: LoadOptions {
+            include_base: args.include_base.clone(),
+            include_map,
+            sentinel: args.sentinel,
+        },
         env,
         env_sources,
         target,
@@ -229,7 +253,11 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
     let color = match args.color.as_str() {
         "always" => true,
         "never" => false,
-        _ => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        _ => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let text = report::render(args.format, &report, color);
     write_output(&text, args.output.as_deref())?;
@@ -261,12 +289,21 @@ fn run_rules(args: RulesArgs) -> Result<i32, InputError> {
             let width = pack.rules.iter().map(|r| r.id.len()).max().unwrap_or(10);
             let mut out = format!("{:<width$}  {:<8}  {}\n", "RULE", "SEVERITY", "TITLE");
             for rule in &pack.rules {
-                out.push_str(&format!("{:<width$}  {:<8}  {}\n", rule.id, rule.severity.as_str(), rule.title));
+                out.push_str(&format!(
+                    "{:<width$}  {:<8}  {}\n",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.title
+                ));
             }
             out.push_str(&format!("{} rules\n", pack.rules.len()));
             out
         }
-        other => return Err(InputError::new(format!("unknown format `{other}` (expected table, json or markdown)"))),
+        other => {
+            return Err(InputError::new(format!(
+                "unknown format `{other}` (expected table, json or markdown)"
+            )))
+        }
     };
     write_output(&text, None)?;
     Ok(exit::PASS)
@@ -275,9 +312,20 @@ fn run_rules(args: RulesArgs) -> Result<i32, InputError> {
 fn run_explain(id: &str, extra: Option<&Path>) -> Result<i32, InputError> {
     let pack = load_pack(extra)?;
     let Some(rule) = pack.get(id) else {
-        let close: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).filter(|r| r.starts_with(id.split('.').next().unwrap_or(id))).collect();
-        let hint = if close.is_empty() { String::new() } else { format!("; rules in that category: {}", close.join(", ")) };
-        return Err(InputError::new(format!("no rule `{id}` (see `redis-preflight rules`){hint}")));
+        let close: Vec<&str> = pack
+            .rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|r| r.starts_with(id.split('.').next().unwrap_or(id)))
+            .collect();
+        let hint = if close.is_empty() {
+            String::new()
+        } else {
+            format!("; rules in that category: {}", close.join(", "))
+        };
+        return Err(InputError::new(format!(
+            "no rule `{id}` (see `redis-preflight rules`){hint}"
+        )));
     };
     write_output(&docs::explain(rule), None)?;
     Ok(exit::PASS)

@@ -35,12 +35,21 @@ fn is_hex_sha256(text: &str) -> bool {
 /// Parses `user <name> <rule>...` arguments (the name first).
 pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
     let Some((name, rules)) = args.split_first() else {
-        return Err(AclError { message: "a user needs a name".into(), arg: None });
+        return Err(AclError {
+            message: "a user needs a name".into(),
+            arg: None,
+        });
     };
     if name.is_empty() || name.contains(' ') {
-        return Err(AclError { message: "invalid user name".into(), arg: Some(0) });
+        return Err(AclError {
+            message: "invalid user name".into(),
+            arg: Some(0),
+        });
     }
-    let mut user = AclUserSpec { name: name.to_string(), ..AclUserSpec::default() };
+    let mut user = AclUserSpec {
+        name: name.to_string(),
+        ..AclUserSpec::default()
+    };
     let mut index = 0;
     while index < rules.len() {
         let rule = rules[index];
@@ -51,7 +60,10 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
             while !rules[end].ends_with(')') {
                 end += 1;
                 if end >= rules.len() {
-                    return Err(AclError { message: format!("Error in user declaration '{name}': unmatched parenthesis in selector"), arg });
+                    return Err(AclError {
+                        message: format!("Error in user declaration '{name}': unmatched parenthesis in selector"),
+                        arg,
+                    });
                 }
             }
             user.redacted.push(rules[index..=end].join(" "));
@@ -73,7 +85,13 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
                 user.passwords.clear();
                 user.hashed_passwords = 0;
             }
-            "allkeys" | "resetkeys" | "allchannels" | "resetchannels" | "skip-sanitize-payload" | "sanitize-payload" | "clearselectors" => {
+            "allkeys"
+            | "resetkeys"
+            | "allchannels"
+            | "resetchannels"
+            | "skip-sanitize-payload"
+            | "sanitize-payload"
+            | "clearselectors" => {
                 if lower == "allkeys" {
                     user.key_patterns.push("allkeys".into());
                 } else if lower == "resetkeys" {
@@ -82,7 +100,10 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
             }
             "allcommands" | "nocommands" => user.command_rules.push(lower.clone()),
             "reset" => {
-                user = AclUserSpec { name: name.to_string(), ..AclUserSpec::default() };
+                user = AclUserSpec {
+                    name: name.to_string(),
+                    ..AclUserSpec::default()
+                };
             }
             _ => match rule.as_bytes()[0] {
                 b'>' => {
@@ -123,7 +144,10 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
                         !flags.is_empty() && flags.chars().all(|c| matches!(c, 'R' | 'W' | 'r' | 'w'))
                     });
                     if !valid {
-                        return Err(AclError { message: format!("Error in user declaration '{name}': Syntax error in `{rule}`"), arg });
+                        return Err(AclError {
+                            message: format!("Error in user declaration '{name}': Syntax error in `{rule}`"),
+                            arg,
+                        });
                     }
                     user.key_patterns.push(rule.to_string());
                 }

@@ -33,7 +33,11 @@ pub struct Target {
 }
 
 impl Target {
-    pub const DEFAULT: Target = Target { product: Product::Redis, major: 7, minor: 2 };
+    pub const DEFAULT: Target = Target {
+        product: Product::Redis,
+        major: 7,
+        minor: 2,
+    };
 
     /// Parses `7.0`, `7.2.4`, `redis-7.4`, `valkey-8.0`, `8.0-m01`, then snaps
     /// to the newest release line the catalog knows at or below it.
@@ -55,7 +59,11 @@ impl Target {
                 "invalid version `{spec}`: expected e.g. `7.2`, `7.2.4`, `redis-7.4` or `valkey-8.0`"
             ));
         };
-        let wanted = Target { product, major, minor: minor.unwrap_or(0) };
+        let wanted = Target {
+            product,
+            major,
+            minor: minor.unwrap_or(0),
+        };
         let lines = catalog().lines(product);
         lines
             .iter()
@@ -64,7 +72,12 @@ impl Target {
             .copied()
             .ok_or_else(|| {
                 let known: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-                format!("{} {major}.{} is older than every release line redis-preflight knows ({})", product.name(), wanted.minor, known.join(", "))
+                format!(
+                    "{} {major}.{} is older than every release line redis-preflight knows ({})",
+                    product.name(),
+                    wanted.minor,
+                    known.join(", ")
+                )
             })
     }
 
@@ -115,7 +128,9 @@ pub struct VersionRange {
 }
 
 fn parse_line(text: &str) -> Result<(u32, u32), String> {
-    let (major, minor) = text.split_once('.').ok_or_else(|| format!("bad release line `{text}`"))?;
+    let (major, minor) = text
+        .split_once('.')
+        .ok_or_else(|| format!("bad release line `{text}`"))?;
     Ok((
         major.parse().map_err(|_| format!("bad release line `{text}`"))?,
         minor.parse().map_err(|_| format!("bad release line `{text}`"))?,
@@ -126,7 +141,12 @@ impl<'de> Deserialize<'de> for VersionRange {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw: (String, Option<String>) = Deserialize::deserialize(deserializer)?;
         let first = parse_line(&raw.0).map_err(serde::de::Error::custom)?;
-        let last = raw.1.as_deref().map(parse_line).transpose().map_err(serde::de::Error::custom)?;
+        let last = raw
+            .1
+            .as_deref()
+            .map(parse_line)
+            .transpose()
+            .map_err(serde::de::Error::custom)?;
         Ok(VersionRange { first, last })
     }
 }
@@ -194,7 +214,10 @@ impl Directive {
 
     /// The compiled-in default for this release line.
     pub fn default_for(&self, target: &Target) -> Option<&str> {
-        self.default_by_line.get(&target.key()).or(self.default.as_ref()).map(String::as_str)
+        self.default_by_line
+            .get(&target.key())
+            .or(self.default.as_ref())
+            .map(String::as_str)
     }
 
     pub fn is_special(&self, name: &str) -> bool {
@@ -212,14 +235,18 @@ impl Alias {
 
     /// Whether, on this target, the alias is the old spelling of a renamed directive.
     pub fn deprecated_on(&self, target: &Target) -> bool {
-        let Some(since) = self.deprecated_since.as_deref() else { return false };
+        let Some(since) = self.deprecated_since.as_deref() else {
+            return false;
+        };
         let (product, line) = match since.strip_prefix("valkey-") {
             Some(rest) => (Product::Valkey, rest),
             None => (Product::Redis, since.strip_prefix("redis-").unwrap_or(since)),
         };
         let Ok(line) = parse_line(line) else { return false };
         match (product, target.product) {
-            (Product::Redis, Product::Redis) | (Product::Valkey, Product::Valkey) => (target.major, target.minor) >= line,
+            (Product::Redis, Product::Redis) | (Product::Valkey, Product::Valkey) => {
+                (target.major, target.minor) >= line
+            }
             // Valkey forked from Redis 7.2: a Redis rename up to 7.2 holds there too.
             (Product::Redis, Product::Valkey) => line <= (7, 2),
             (Product::Valkey, Product::Redis) => false,
@@ -255,7 +282,10 @@ impl Catalog {
         for (index, directive) in file.directives.iter().enumerate() {
             by_name.entry(directive.name.clone()).or_default().push((index, None));
             for (alias_index, alias) in directive.aliases.iter().enumerate() {
-                by_name.entry(alias.name.clone()).or_default().push((index, Some(alias_index)));
+                by_name
+                    .entry(alias.name.clone())
+                    .or_default()
+                    .push((index, Some(alias_index)));
             }
         }
         let lines_of = |product: Product| -> Result<Vec<Target>, String> {
@@ -295,10 +325,15 @@ impl Catalog {
         candidates.iter().find_map(|&(index, alias_index)| {
             let directive = &self.directives[index];
             match alias_index {
-                None => directive.accepted_by(target).then_some(Lookup { directive, alias: None }),
+                None => directive
+                    .accepted_by(target)
+                    .then_some(Lookup { directive, alias: None }),
                 Some(a) => {
                     let alias = &directive.aliases[a];
-                    alias.accepted_by(target).then_some(Lookup { directive, alias: Some(alias) })
+                    alias.accepted_by(target).then_some(Lookup {
+                        directive,
+                        alias: Some(alias),
+                    })
                 }
             }
         })
@@ -319,7 +354,9 @@ impl Catalog {
 
     /// Every directive the target accepts (canonical entries).
     pub fn directives_for<'a>(&'a self, target: &'a Target) -> impl Iterator<Item = &'a Directive> + 'a {
-        self.directives.iter().filter(move |d| d.accepted_by(target) || d.aliases.iter().any(|a| a.accepted_by(target)))
+        self.directives
+            .iter()
+            .filter(move |d| d.accepted_by(target) || d.aliases.iter().any(|a| a.accepted_by(target)))
     }
 
     /// The name a target uses for a directive: its canonical name when that
@@ -328,7 +365,12 @@ impl Catalog {
         if directive.accepted_by(target) {
             return &directive.name;
         }
-        directive.aliases.iter().find(|a| a.accepted_by(target)).map(|a| a.name.as_str()).unwrap_or(&directive.name)
+        directive
+            .aliases
+            .iter()
+            .find(|a| a.accepted_by(target))
+            .map(|a| a.name.as_str())
+            .unwrap_or(&directive.name)
     }
 
     pub fn all(&self) -> &[Directive] {

@@ -21,7 +21,11 @@ pub fn apply(parsed: &ParsedConfig, facts: &mut Facts) {
         }
     }
     collect_acl_users(parsed, facts);
-    for line in parsed.directives.iter().filter(|d| d.canonical.as_deref() == Some("rename-command") && d.value.is_some()) {
+    for line in parsed
+        .directives
+        .iter()
+        .filter(|d| d.canonical.as_deref() == Some("rename-command") && d.value.is_some())
+    {
         if let [from, to] = line.args.as_slice() {
             facts.renamed_commands.push(RenamedCommand {
                 command: from.value.to_ascii_lowercase(),
@@ -42,14 +46,23 @@ fn occurrences<'p>(parsed: &'p ParsedConfig, name: &'p str) -> impl Iterator<Ite
 
 fn default_value(parsed: &ParsedConfig, directive: &Directive) -> Value {
     let Some(text) = directive.default_for(&parsed.target) else {
-        return if directive.repeatable { Value::List(Vec::new()) } else { Value::Str(String::new()) };
+        return if directive.repeatable {
+            Value::List(Vec::new())
+        } else {
+            Value::Str(String::new())
+        };
     };
-    let multi_arg = directive.value_type == ValueType::Special && directive.args.as_ref().is_none_or(|a| a.max != Some(1));
+    let multi_arg =
+        directive.value_type == ValueType::Special && directive.args.as_ref().is_none_or(|a| a.max != Some(1));
     if text.is_empty() && directive.is_special("bind") {
         // An empty list default (no `bind` before 7.0: every interface).
         return Value::List(Vec::new());
     }
-    let args: Vec<&str> = if multi_arg && !text.is_empty() { text.split_whitespace().collect() } else { vec![text] };
+    let args: Vec<&str> = if multi_arg && !text.is_empty() {
+        text.split_whitespace().collect()
+    } else {
+        vec![text]
+    };
     match parse_directive(directive, &args, &parsed.target) {
         Ok(value) => value,
         Err(_) if directive.secret => Value::secret(text),
@@ -64,7 +77,10 @@ fn effective_value(parsed: &ParsedConfig, directive: &Directive) -> (Value, Orig
         return (default, Origin::Default);
     }
     if !directive.repeatable {
-        let (value, origin) = seen.last().map(|(v, o)| (v.clone(), o.clone())).unwrap_or((default, Origin::Default));
+        let (value, origin) = seen
+            .last()
+            .map(|(v, o)| (v.clone(), o.clone()))
+            .unwrap_or((default, Origin::Default));
         return (value, origin);
     }
     match directive.special.as_deref() {
@@ -131,7 +147,11 @@ fn to_acl_user(spec: AclUserSpec, origin: Origin) -> AclUser {
 
 fn collect_acl_users(parsed: &ParsedConfig, facts: &mut Facts) {
     let mut users: Vec<AclUser> = Vec::new();
-    for line in parsed.directives.iter().filter(|d| d.canonical.as_deref() == Some("user") && d.value.is_some()) {
+    for line in parsed
+        .directives
+        .iter()
+        .filter(|d| d.canonical.as_deref() == Some("user") && d.value.is_some())
+    {
         let args: Vec<&str> = line.args.iter().map(|a| a.value.as_str()).collect();
         if let Ok(spec) = acl::parse_user_args(&args) {
             users.push(to_acl_user(spec, line.origin.clone()));
@@ -140,7 +160,10 @@ fn collect_acl_users(parsed: &ParsedConfig, facts: &mut Facts) {
     // An ACL file replaces inline users; read it when it is reachable from here.
     if let Some(fact) = facts.get("conf.aclfile").cloned() {
         if let Some(path) = fact.value.as_str().filter(|p| !p.is_empty()) {
-            let base = parsed.main_file().and_then(|f| f.parent().map(Path::to_path_buf)).unwrap_or_default();
+            let base = parsed
+                .main_file()
+                .and_then(|f| f.parent().map(Path::to_path_buf))
+                .unwrap_or_default();
             let full = base.join(path);
             if let Ok(text) = std::fs::read_to_string(&full) {
                 users.extend(parse_acl_file(&full, &text));
@@ -173,7 +196,13 @@ pub fn parse_acl_file(path: &Path, text: &str) -> Vec<AclUser> {
         let words: Vec<&str> = line.split_whitespace().collect();
         if words.first().is_some_and(|w| w.eq_ignore_ascii_case("user")) {
             if let Ok(spec) = acl::parse_user_args(&words[1..]) {
-                let origin = Origin::File { file: file.clone(), line: index + 1, column: 1, offset: start, len: line.trim_end().len() };
+                let origin = Origin::File {
+                    file: file.clone(),
+                    line: index + 1,
+                    column: 1,
+                    offset: start,
+                    len: line.trim_end().len(),
+                };
                 users.push(to_acl_user(spec, origin));
             }
         }

@@ -63,7 +63,11 @@ pub fn directive_lines(text: &str) -> impl Iterator<Item = Line<'_>> {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return None;
         }
-        Some(Line { number: index + 1, start: line_start + lead, text: trimmed })
+        Some(Line {
+            number: index + 1,
+            start: line_start + lead,
+            text: trimmed,
+        })
     })
 }
 
@@ -119,7 +123,10 @@ pub fn split_args(line: &Line<'_>) -> Result<Vec<Arg>, LexError> {
             if in_double {
                 match c {
                     None => {
-                        return Err(LexError { kind: LexErrorKind::UnterminatedQuote, at: base + quote_open_at })
+                        return Err(LexError {
+                            kind: LexErrorKind::UnterminatedQuote,
+                            at: base + quote_open_at,
+                        })
                     }
                     Some(b'\\')
                         if bytes.get(i + 1) == Some(&b'x')
@@ -160,7 +167,10 @@ pub fn split_args(line: &Line<'_>) -> Result<Vec<Arg>, LexError> {
             } else if in_single {
                 match c {
                     None => {
-                        return Err(LexError { kind: LexErrorKind::UnterminatedQuote, at: base + quote_open_at })
+                        return Err(LexError {
+                            kind: LexErrorKind::UnterminatedQuote,
+                            at: base + quote_open_at,
+                        })
                     }
                     Some(b'\\') if bytes.get(i + 1) == Some(&b'\'') => {
                         i += 1;
@@ -213,13 +223,20 @@ mod tests {
     use super::*;
 
     fn split(text: &str) -> Result<Vec<String>, LexError> {
-        let line = Line { number: 1, start: 0, text };
+        let line = Line {
+            number: 1,
+            start: 0,
+            text,
+        };
         split_args(&line).map(|args| args.into_iter().map(|a| a.value).collect())
     }
 
     #[test]
     fn plain_words_split_on_blanks() {
-        assert_eq!(split("save 3600 1   300\t100").unwrap(), ["save", "3600", "1", "300", "100"]);
+        assert_eq!(
+            split("save 3600 1   300\t100").unwrap(),
+            ["save", "3600", "1", "300", "100"]
+        );
     }
 
     #[test]
@@ -263,7 +280,11 @@ mod tests {
 
     #[test]
     fn spans_cover_the_quotes() {
-        let line = Line { number: 3, start: 100, text: r#"logfile "a b""# };
+        let line = Line {
+            number: 3,
+            start: 100,
+            text: r#"logfile "a b""#,
+        };
         let args = split_args(&line).unwrap();
         assert_eq!(args[1].span, 108..113);
         assert!(args[1].quoted);
@@ -283,6 +304,9 @@ mod tests {
     #[test]
     fn a_hash_after_a_value_is_part_of_the_value() {
         // redis.conf has whole-line comments only.
-        assert_eq!(split("maxmemory 0 # unlimited").unwrap(), ["maxmemory", "0", "#", "unlimited"]);
+        assert_eq!(
+            split("maxmemory 0 # unlimited").unwrap(),
+            ["maxmemory", "0", "#", "unlimited"]
+        );
     }
 }

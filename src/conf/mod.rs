@@ -9,8 +9,8 @@ pub mod lexer;
 mod special;
 pub mod value;
 
-use crate::facts::{ConfigDiagnostic, Origin};
 use crate::error::InputError;
+use crate::facts::{ConfigDiagnostic, Origin};
 use catalog::{catalog, Lookup, Target};
 use lexer::Arg;
 use std::collections::HashMap;
@@ -49,7 +49,10 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|start| *start <= offset);
         let line_start = self.starts[line - 1];
-        let column = text.get(line_start..offset).map(|s| s.chars().count()).unwrap_or(offset - line_start);
+        let column = text
+            .get(line_start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - line_start);
         (line, column + 1)
     }
 }
@@ -82,12 +85,17 @@ fn secret_ranges(line: &lexer::Line<'_>, target: &Target) -> Vec<std::ops::Range
         })
         .filter(|(_, w)| !w.is_empty())
         .collect();
-    let Some(&(_, first)) = words.first() else { return Vec::new() };
+    let Some(&(_, first)) = words.first() else {
+        return Vec::new();
+    };
     let name = first.to_ascii_lowercase();
     let end = line.start + line.text.len();
     let after_name = |index: usize| words.get(index).map(|(at, _)| line.start + at..end);
     let is_secret_directive = catalog().lookup(&name, target).is_some_and(|l| l.directive.secret)
-        || matches!(name.as_str(), "requirepass" | "masterauth" | "primaryauth" | "tls-key-file-pass" | "tls-client-key-file-pass");
+        || matches!(
+            name.as_str(),
+            "requirepass" | "masterauth" | "primaryauth" | "tls-key-file-pass" | "tls-client-key-file-pass"
+        );
     if is_secret_directive {
         return after_name(1).into_iter().collect();
     }
@@ -99,9 +107,11 @@ fn secret_ranges(line: &lexer::Line<'_>, target: &Target) -> Vec<std::ops::Range
             .map(|(at, w)| line.start + at..line.start + at + w.len())
             .collect(),
         "sentinel" => match words.get(1).map(|(_, w)| w.to_ascii_lowercase()) {
-            Some(sub) if sub == "auth-pass" || sub == "sentinel-pass" => {
-                words.last().map(|(at, w)| line.start + at..line.start + at + w.len()).into_iter().collect()
-            }
+            Some(sub) if sub == "auth-pass" || sub == "sentinel-pass" => words
+                .last()
+                .map(|(at, w)| line.start + at..line.start + at + w.len())
+                .into_iter()
+                .collect(),
             _ => Vec::new(),
         },
         _ => Vec::new(),
@@ -175,7 +185,10 @@ pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<Parsed
     // redis-server accepts `sentinel` lines only in Sentinel mode; a file named
     // like a Sentinel config (sentinel.conf, valkey-sentinel.conf) is read as one.
     let sentinel = options.sentinel
-        || path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.to_ascii_lowercase().contains("sentinel"));
+        || path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.to_ascii_lowercase().contains("sentinel"));
     let mut loader = Loader {
         target,
         options,
@@ -199,10 +212,18 @@ pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<Parsed
 
 /// Reads a file with clear errors for the usual ways it goes wrong.
 pub fn read_config_file(path: &Path) -> Result<String, InputError> {
-    let metadata = std::fs::metadata(path)
-        .map_err(|e| InputError::new(format!("{}: cannot read the config file: {}", path.display(), io_reason(&e))))?;
+    let metadata = std::fs::metadata(path).map_err(|e| {
+        InputError::new(format!(
+            "{}: cannot read the config file: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })?;
     if metadata.is_dir() {
-        return Err(InputError::new(format!("{}: is a directory, not a config file", path.display())));
+        return Err(InputError::new(format!(
+            "{}: is a directory, not a config file",
+            path.display()
+        )));
     }
     if metadata.len() > MAX_FILE_BYTES {
         return Err(InputError::new(format!(
@@ -212,8 +233,13 @@ pub fn read_config_file(path: &Path) -> Result<String, InputError> {
             MAX_FILE_BYTES / 1024 / 1024
         )));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(format!("{}: cannot read the config file: {}", path.display(), io_reason(&e))))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        InputError::new(format!(
+            "{}: cannot read the config file: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })?;
     decode_text(path, bytes)
 }
 
@@ -280,11 +306,22 @@ impl Loader<'_> {
         // Masking keeps byte lengths, so positions in the shown text are the real ones.
         let source = &self.parsed.files[file];
         let (line, column) = self.line_indexes[file].line_column(&source.text, span.start);
-        Origin::File { file: source.path.clone(), line, column, offset: span.start, len: span.end - span.start }
+        Origin::File {
+            file: source.path.clone(),
+            line,
+            column,
+            offset: span.start,
+            len: span.end - span.start,
+        }
     }
 
     fn diagnose(&mut self, rule: &'static str, message: String, origin: Origin, subject: String) {
-        self.parsed.diagnostics.push(ConfigDiagnostic { rule, message, origin, subject });
+        self.parsed.diagnostics.push(ConfigDiagnostic {
+            rule,
+            message,
+            origin,
+            subject,
+        });
     }
 
     fn load_text(&mut self, path: PathBuf, text: String) -> Result<(), InputError> {
@@ -292,11 +329,19 @@ impl Loader<'_> {
         self.stack.push(canonical);
         let file = self.parsed.files.len();
         let text: Arc<str> = Arc::from(text);
-        let masks: Vec<std::ops::Range<usize>> =
-            lexer::directive_lines(&text).flat_map(|line| secret_ranges(&line, &self.target)).collect();
-        let shown: Arc<str> = if masks.is_empty() { text.clone() } else { Arc::from(mask_ranges(&text, &masks)) };
+        let masks: Vec<std::ops::Range<usize>> = lexer::directive_lines(&text)
+            .flat_map(|line| secret_ranges(&line, &self.target))
+            .collect();
+        let shown: Arc<str> = if masks.is_empty() {
+            text.clone()
+        } else {
+            Arc::from(mask_ranges(&text, &masks))
+        };
         self.line_indexes.push(LineIndex::new(&text));
-        self.parsed.files.push(SourceFile { path: Arc::new(path), text: shown });
+        self.parsed.files.push(SourceFile {
+            path: Arc::new(path),
+            text: shown,
+        });
         // Each applies to the line below it; one above a blank or comment line
         // matches nothing and is reported as unused.
         let mut suppressions: Vec<(usize, Vec<String>, String)> = inline_suppressions(&text).into_iter().collect();
@@ -319,7 +364,9 @@ impl Loader<'_> {
                     continue;
                 }
             };
-            let Some((name_arg, rest)) = args.split_first() else { continue };
+            let Some((name_arg, rest)) = args.split_first() else {
+                continue;
+            };
             let name = name_arg.value.to_ascii_lowercase();
             let line_end = line.start + line.text.len();
             let origin = self.origin(file, line.start..line_end);
@@ -410,7 +457,12 @@ impl Loader<'_> {
                     name,
                     file.display()
                 );
-                self.diagnose("config.duplicate-directive", message, origin.clone(), directive.name.clone());
+                self.diagnose(
+                    "config.duplicate-directive",
+                    message,
+                    origin.clone(),
+                    directive.name.clone(),
+                );
             }
             if let Origin::File { file, line, .. } = &origin {
                 self.seen_single.insert(directive.name.clone(), (file.clone(), *line));
@@ -422,7 +474,12 @@ impl Loader<'_> {
     fn origin_of_arg(&self, line_origin: &Origin, arg: &Arg) -> Origin {
         match line_origin {
             Origin::File { file, .. } => {
-                let index = self.parsed.files.iter().position(|f| Arc::ptr_eq(&f.path, file)).unwrap_or(0);
+                let index = self
+                    .parsed
+                    .files
+                    .iter()
+                    .position(|f| Arc::ptr_eq(&f.path, file))
+                    .unwrap_or(0);
                 self.origin(index, arg.span.clone())
             }
             other => other.clone(),
@@ -451,7 +508,12 @@ impl Loader<'_> {
                     found
                 }
                 Err(e) => {
-                    self.diagnose("config.include-error", format!("invalid include pattern `{written}`: {e}"), arg_origin, written.clone());
+                    self.diagnose(
+                        "config.include-error",
+                        format!("invalid include pattern `{written}`: {e}"),
+                        arg_origin,
+                        written.clone(),
+                    );
                     return Ok(());
                 }
             }
@@ -483,7 +545,10 @@ impl Loader<'_> {
                 Err(reason) => {
                     self.diagnose(
                         "config.include-error",
-                        format!("cannot include `{}`: {reason} (redis-server refuses to start)", path.display()),
+                        format!(
+                            "cannot include `{}`: {reason} (redis-server refuses to start)",
+                            path.display()
+                        ),
                         arg_origin.clone(),
                         written.clone(),
                     );
@@ -525,11 +590,18 @@ fn read_included(path: &Path) -> Result<String, String> {
 fn unknown_directive_message(name: &str, target: &Target, sentinel: bool) -> String {
     let lines = catalog().lines_accepting(name);
     if lines.is_empty() {
-        let hint = if sentinel { "" } else { " (a module or fork directive needs its module loaded)" };
+        let hint = if sentinel {
+            ""
+        } else {
+            " (a module or fork directive needs its module loaded)"
+        };
         format!("`{name}` is not a directive redis-server {target} knows; it refuses to start{hint}")
     } else {
         let known: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        format!("`{name}` is not accepted by {target} (known on {}); redis-server refuses to start", known.join(", "))
+        format!(
+            "`{name}` is not accepted by {target} (known on {}); redis-server refuses to start",
+            known.join(", ")
+        )
     }
 }
 
@@ -538,11 +610,23 @@ fn inline_suppressions(text: &str) -> Vec<(usize, Vec<String>, String)> {
     let mut out = Vec::new();
     for (number, _, raw) in lexer::all_lines(text) {
         let trimmed = raw.trim();
-        let Some(comment) = trimmed.strip_prefix('#') else { continue };
-        let Some(rest) = comment.trim_start().strip_prefix("redis-preflight:") else { continue };
-        let Some(rest) = rest.trim_start().strip_prefix("ignore[") else { continue };
-        let Some((ids, reason)) = rest.split_once(']') else { continue };
-        let rules: Vec<String> = ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let Some(comment) = trimmed.strip_prefix('#') else {
+            continue;
+        };
+        let Some(rest) = comment.trim_start().strip_prefix("redis-preflight:") else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix("ignore[") else {
+            continue;
+        };
+        let Some((ids, reason)) = rest.split_once(']') else {
+            continue;
+        };
+        let rules: Vec<String> = ids
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
         if !rules.is_empty() {
             out.push((number, rules, reason.trim().to_string()));
         }
@@ -576,11 +660,17 @@ mod tests {
 
     #[test]
     fn names_are_case_insensitive_and_values_typed() {
-        let (parsed, facts) = load_text("MAXMEMORY 2GB\nAppendOnly YES\nmaxmemory-policy ALLKEYS-LRU\nport 6380\n", "7.2");
+        let (parsed, facts) = load_text(
+            "MAXMEMORY 2GB\nAppendOnly YES\nmaxmemory-policy ALLKEYS-LRU\nport 6380\n",
+            "7.2",
+        );
         assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
         assert_eq!(facts.value("conf.maxmemory"), Some(&Value::Int(2 << 30)));
         assert_eq!(facts.value("conf.appendonly"), Some(&Value::Bool(true)));
-        assert_eq!(facts.value("conf.maxmemory-policy"), Some(&Value::Str("allkeys-lru".into())));
+        assert_eq!(
+            facts.value("conf.maxmemory-policy"),
+            Some(&Value::Str("allkeys-lru".into()))
+        );
         assert_eq!(facts.value("conf.port"), Some(&Value::Int(6380)));
     }
 
@@ -589,7 +679,9 @@ mod tests {
         let (parsed, facts) = load_text("port 6379\nport 6390\n", "7.2");
         assert_eq!(facts.value("conf.port"), Some(&Value::Int(6390)));
         assert_eq!(rules_of(&parsed), ["config.duplicate-directive"]);
-        let Origin::File { line, .. } = &facts.get("conf.port").unwrap().origin else { panic!() };
+        let Origin::File { line, .. } = &facts.get("conf.port").unwrap().origin else {
+            panic!()
+        };
         assert_eq!(*line, 2);
     }
 
@@ -598,7 +690,14 @@ mod tests {
         let (_, facts) = load_text("port 6379\n", "7.2");
         assert_eq!(facts.value("conf.save").unwrap().as_list().unwrap().len(), 3);
         let (_, facts) = load_text("save 900 1\nsave 300 10\n", "7.2");
-        let points: Vec<String> = facts.value("conf.save").unwrap().as_list().unwrap().iter().map(|v| v.to_string()).collect();
+        let points: Vec<String> = facts
+            .value("conf.save")
+            .unwrap()
+            .as_list()
+            .unwrap()
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
         assert_eq!(points, ["900 1", "300 10"]);
         let (_, facts) = load_text("save 900 1\nsave \"\"\n", "7.2");
         assert_eq!(facts.value("conf.save"), Some(&Value::List(vec![])));
@@ -609,7 +708,14 @@ mod tests {
     #[test]
     fn bind_lists_keep_optional_addresses() {
         let (_, facts) = load_text("bind 127.0.0.1 -::1\n", "7.2");
-        let bind: Vec<String> = facts.value("conf.bind").unwrap().as_list().unwrap().iter().map(|v| v.to_string()).collect();
+        let bind: Vec<String> = facts
+            .value("conf.bind")
+            .unwrap()
+            .as_list()
+            .unwrap()
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
         assert_eq!(bind, ["127.0.0.1", "-::1"]);
         let (_, facts) = load_text("port 6379\n", "7.2");
         assert_eq!(facts.value("conf.bind").unwrap().to_string(), "*, -::*");
@@ -620,10 +726,16 @@ mod tests {
     fn quoted_values_and_escapes() {
         let (parsed, facts) = load_text("logfile \"/var/log/redis/a b.log\"\nrequirepass 'it\\'s'\n", "7.2");
         assert!(parsed.diagnostics.is_empty());
-        assert_eq!(facts.value("conf.logfile"), Some(&Value::Str("/var/log/redis/a b.log".into())));
+        assert_eq!(
+            facts.value("conf.logfile"),
+            Some(&Value::Str("/var/log/redis/a b.log".into()))
+        );
         assert_eq!(facts.value("conf.requirepass").unwrap().as_str(), Some("it's"));
         // The displayed text masks the password, with the same length.
-        assert_eq!(&*parsed.files[0].text, "logfile \"/var/log/redis/a b.log\"\nrequirepass *******\n");
+        assert_eq!(
+            &*parsed.files[0].text,
+            "logfile \"/var/log/redis/a b.log\"\nrequirepass *******\n"
+        );
     }
 
     #[test]
@@ -631,7 +743,9 @@ mod tests {
         let (parsed, _) = load_text("port 6379\ndir \"/var/lib/redis\n", "7.2");
         let diagnostic = &parsed.diagnostics[0];
         assert_eq!(diagnostic.rule, "config.syntax-error");
-        let Origin::File { line, column, .. } = &diagnostic.origin else { panic!() };
+        let Origin::File { line, column, .. } = &diagnostic.origin else {
+            panic!()
+        };
         assert_eq!((*line, *column), (2, 5));
     }
 
@@ -641,7 +755,9 @@ mod tests {
         let diagnostic = &parsed.diagnostics[0];
         assert_eq!(diagnostic.rule, "config.invalid-value");
         assert!(diagnostic.message.contains("allkeys-lru"), "{}", diagnostic.message);
-        let Origin::File { column, len, .. } = &diagnostic.origin else { panic!() };
+        let Origin::File { column, len, .. } = &diagnostic.origin else {
+            panic!()
+        };
         assert_eq!((*column, *len), (18, 12));
     }
 
@@ -653,7 +769,11 @@ mod tests {
         write(&dir.path().join("conf.d"), "10-port.conf", "port 6390\nmaxmemory 2gb\n");
         write(dir.path(), "loop.conf", "include loop-b.conf\n");
         write(dir.path(), "loop-b.conf", "include loop.conf\n");
-        let main = write(dir.path(), "redis.conf", "include conf.d/*.conf\ninclude missing.conf\ninclude loop.conf\n");
+        let main = write(
+            dir.path(),
+            "redis.conf",
+            "include conf.d/*.conf\ninclude missing.conf\ninclude loop.conf\n",
+        );
         let parsed = load(&main, Target::DEFAULT, &LoadOptions::default()).unwrap();
         let mut facts = Facts::default();
         effective::apply(&parsed, &mut facts);
@@ -665,7 +785,9 @@ mod tests {
             .iter()
             .filter(|d| d.rule == "config.include-error")
             .map(|d| match &d.origin {
-                Origin::File { file, line, .. } => (file.file_name().unwrap().to_str().unwrap(), *line, d.message.as_str()),
+                Origin::File { file, line, .. } => {
+                    (file.file_name().unwrap().to_str().unwrap(), *line, d.message.as_str())
+                }
                 _ => panic!(),
             })
             .collect();
@@ -694,20 +816,37 @@ mod tests {
         let path = write(dir.path(), "redis.conf", text);
         let parsed = load(&path, Target::DEFAULT, &LoadOptions::default()).unwrap();
         assert_eq!(rules_of(&parsed), ["config.syntax-error"]);
-        let parsed = load(&path, Target::DEFAULT, &LoadOptions { sentinel: true, ..LoadOptions::default() }).unwrap();
+        let parsed = load(
+            &path,
+            Target::DEFAULT,
+            &LoadOptions {
+                sentinel: true,
+                ..LoadOptions::default()
+            },
+        )
+        .unwrap();
         assert!(parsed.diagnostics.is_empty());
         let path = write(dir.path(), "sentinel-26379.conf", text);
         let parsed = load(&path, Target::DEFAULT, &LoadOptions::default()).unwrap();
-        assert!(parsed.sentinel && parsed.diagnostics.is_empty(), "named like a Sentinel config");
+        assert!(
+            parsed.sentinel && parsed.diagnostics.is_empty(),
+            "named like a Sentinel config"
+        );
     }
 
     #[test]
     fn acl_users_are_parsed_with_redacted_display() {
-        let (parsed, facts) = load_text("user app on >longenoughpassword ~app:* +@read\nuser default off\n", "7.2");
+        let (parsed, facts) = load_text(
+            "user app on >longenoughpassword ~app:* +@read\nuser default off\n",
+            "7.2",
+        );
         assert!(parsed.diagnostics.is_empty());
         let app = facts.acl_users.iter().find(|u| u.name == "app").unwrap();
         assert_eq!(app.passwords[0].expose(), "longenoughpassword");
-        assert_eq!(facts.value("conf.user").unwrap().to_string(), "app on >******** ~app:* +@read, default off");
+        assert_eq!(
+            facts.value("conf.user").unwrap().to_string(),
+            "app on >******** ~app:* +@read, default off"
+        );
         assert!(!facts.acl_users.iter().any(|u| u.name == "default" && u.enabled));
     }
 }

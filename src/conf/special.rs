@@ -15,11 +15,19 @@ pub struct DirectiveError {
 }
 
 fn invalid(message: impl Into<String>, arg: Option<usize>) -> DirectiveError {
-    DirectiveError { rule: "config.invalid-value", message: message.into(), arg }
+    DirectiveError {
+        rule: "config.invalid-value",
+        message: message.into(),
+        arg,
+    }
 }
 
 fn syntax(message: impl Into<String>) -> DirectiveError {
-    DirectiveError { rule: "config.syntax-error", message: message.into(), arg: None }
+    DirectiveError {
+        rule: "config.syntax-error",
+        message: message.into(),
+        arg: None,
+    }
 }
 
 /// Validates the arguments of one directive line and returns its value.
@@ -51,7 +59,10 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
             (min, Some(max)) => format!("{min} to {max}"),
             (min, None) => format!("at least {min}"),
         };
-        return Err(syntax(format!("wrong number of arguments: expected {expected}, got {}", args.len())));
+        return Err(syntax(format!(
+            "wrong number of arguments: expected {expected}, got {}",
+            args.len()
+        )));
     }
     if directive.value_type != ValueType::Special {
         return parse_standard(directive, args).map_err(|message| invalid(message, Some(0)));
@@ -64,7 +75,9 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
         "notify-keyspace-events" => parse_keyspace_events(args[0]),
         "replicaof" => Ok(Value::Str(args.join(" "))),
         "rename-command" => Ok(Value::Str(format!("{} {}", args[0], quote_if_empty(args[1])))),
-        "user" => acl::parse_user_args(args).map(|user| Value::Str(user.redacted_line())).map_err(|e| invalid(e.message, e.arg)),
+        "user" => acl::parse_user_args(args)
+            .map(|user| Value::Str(user.redacted_line()))
+            .map_err(|e| invalid(e.message, e.arg)),
         "latency-tracking-info-percentiles" => parse_percentiles(args),
         "unixsocketperm" => parse_octal_permissions(args[0]),
         "dir" | "loadmodule" | "sentinel" | "include" | "ignored" => Ok(Value::Str(args.join(" "))),
@@ -94,13 +107,19 @@ fn parse_save(args: &[&str]) -> Result<Value, DirectiveError> {
         return Ok(Value::List(Vec::new()));
     }
     if args.len() % 2 == 1 {
-        return Err(invalid("Invalid save parameters: expected pairs of <seconds> <changes>", None));
+        return Err(invalid(
+            "Invalid save parameters: expected pairs of <seconds> <changes>",
+            None,
+        ));
     }
     let mut points = Vec::new();
     for (index, pair) in args.chunks(2).enumerate() {
         for (offset, number) in pair.iter().enumerate() {
             if strtoll_full(number).is_none() {
-                return Err(invalid("Invalid save parameters: not an integer", Some(index * 2 + offset)));
+                return Err(invalid(
+                    "Invalid save parameters: not an integer",
+                    Some(index * 2 + offset),
+                ));
             }
         }
         points.push(Value::Str(format!("{} {}", pair[0], pair[1])));
@@ -113,7 +132,10 @@ const BIND_ADDRESS_MAX: usize = 16;
 
 fn parse_bind(args: &[&str]) -> Result<Value, DirectiveError> {
     if args.len() > BIND_ADDRESS_MAX {
-        return Err(invalid(format!("Too many bind addresses specified (at most {BIND_ADDRESS_MAX})"), Some(BIND_ADDRESS_MAX)));
+        return Err(invalid(
+            format!("Too many bind addresses specified (at most {BIND_ADDRESS_MAX})"),
+            Some(BIND_ADDRESS_MAX),
+        ));
     }
     Ok(Value::List(args.iter().map(|a| Value::Str(a.to_string())).collect()))
 }
@@ -130,13 +152,19 @@ pub fn output_buffer_class(name: &str) -> Option<&'static str> {
 
 fn parse_output_buffer_limits(args: &[&str]) -> Result<Value, DirectiveError> {
     if args.is_empty() || args.len() % 4 != 0 {
-        return Err(invalid("Wrong number of arguments in buffer limit configuration: expected <class> <hard> <soft> <seconds>", None));
+        return Err(invalid(
+            "Wrong number of arguments in buffer limit configuration: expected <class> <hard> <soft> <seconds>",
+            None,
+        ));
     }
     let mut limits = Vec::new();
     for (index, group) in args.chunks(4).enumerate() {
         let Some(class) = output_buffer_class(group[0]) else {
             return Err(invalid(
-                format!("Invalid client class `{}` in buffer limit configuration (normal, replica, pubsub)", group[0]),
+                format!(
+                    "Invalid client class `{}` in buffer limit configuration (normal, replica, pubsub)",
+                    group[0]
+                ),
                 Some(index * 4),
             ));
         };
@@ -144,7 +172,10 @@ fn parse_output_buffer_limits(args: &[&str]) -> Result<Value, DirectiveError> {
         let soft = memtoull(group[2]);
         let seconds = strtoll_full(group[3]).filter(|s| *s >= 0);
         let (Some(hard), Some(soft), Some(seconds)) = (hard, soft, seconds) else {
-            return Err(invalid("Error in hard, soft or soft_seconds setting in buffer limit configuration", Some(index * 4 + 1)));
+            return Err(invalid(
+                "Error in hard, soft or soft_seconds setting in buffer limit configuration",
+                Some(index * 4 + 1),
+            ));
         };
         limits.push(Value::Str(format!("{class} {hard} {soft} {seconds}")));
     }
@@ -158,7 +189,12 @@ fn parse_oom_score_adj(args: &[&str]) -> Result<Value, DirectiveError> {
     for (index, arg) in args.iter().enumerate() {
         match strtoll_full(arg) {
             Some(v) if (-2000..=2000).contains(&v) => {}
-            _ => return Err(invalid("Invalid oom-score-adj-values: each value must be an integer from -2000 to 2000", Some(index))),
+            _ => {
+                return Err(invalid(
+                    "Invalid oom-score-adj-values: each value must be an integer from -2000 to 2000",
+                    Some(index),
+                ))
+            }
         }
     }
     Ok(Value::List(args.iter().map(|a| Value::Str(a.to_string())).collect()))
@@ -167,7 +203,10 @@ fn parse_oom_score_adj(args: &[&str]) -> Result<Value, DirectiveError> {
 fn parse_keyspace_events(arg: &str) -> Result<Value, DirectiveError> {
     const CLASSES: &str = "Ag$lshzxeKEtmdn";
     if let Some(bad) = arg.chars().find(|c| !CLASSES.contains(*c)) {
-        return Err(invalid(format!("Invalid event class character `{bad}`; use letters from '{CLASSES}'"), Some(0)));
+        return Err(invalid(
+            format!("Invalid event class character `{bad}`; use letters from '{CLASSES}'"),
+            Some(0),
+        ));
     }
     Ok(Value::Str(arg.to_string()))
 }
@@ -179,7 +218,12 @@ fn parse_percentiles(args: &[&str]) -> Result<Value, DirectiveError> {
     for (index, arg) in args.iter().enumerate() {
         match arg.parse::<f64>() {
             Ok(p) if (0.0..=100.0).contains(&p) => {}
-            _ => return Err(invalid("latency-tracking-info-percentiles: each value must be a number from 0 to 100", Some(index))),
+            _ => {
+                return Err(invalid(
+                    "latency-tracking-info-percentiles: each value must be a number from 0 to 100",
+                    Some(index),
+                ))
+            }
         }
     }
     Ok(Value::List(args.iter().map(|a| Value::Str(a.to_string())).collect()))
@@ -188,6 +232,9 @@ fn parse_percentiles(args: &[&str]) -> Result<Value, DirectiveError> {
 fn parse_octal_permissions(arg: &str) -> Result<Value, DirectiveError> {
     match i64::from_str_radix(arg, 8) {
         Ok(mode) if (0..=0o777).contains(&mode) && !arg.is_empty() => Ok(Value::Int(mode)),
-        _ => Err(invalid("argument must be an octal permission mode from 0 to 777", Some(0))),
+        _ => Err(invalid(
+            "argument must be an octal permission mode from 0 to 777",
+            Some(0),
+        )),
     }
 }

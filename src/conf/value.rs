@@ -125,7 +125,11 @@ fn parse_number(directive: &Directive, text: &str) -> Result<Value, ValueError> 
 
 fn parse_enum(directive: &Directive, args: &[&str]) -> Result<Value, ValueError> {
     let words: Vec<String> = if directive.multi_flag {
-        args.iter().flat_map(|a| a.split(' ')).filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect()
+        args.iter()
+            .flat_map(|a| a.split(' '))
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
     } else {
         vec![args.join(" ").to_ascii_lowercase()]
     };
@@ -134,8 +138,15 @@ fn parse_enum(directive: &Directive, args: &[&str]) -> Result<Value, ValueError>
     }
     for word in &words {
         if !directive.values.iter().any(|v| v == word) {
-            let kind = if directive.multi_flag { "argument(s)" } else { "argument" };
-            return Err(format!("{kind} must be one of the following: {}", directive.values.join(", ")));
+            let kind = if directive.multi_flag {
+                "argument(s)"
+            } else {
+                "argument"
+            };
+            return Err(format!(
+                "{kind} must be one of the following: {}",
+                directive.values.join(", ")
+            ));
         }
     }
     Ok(Value::Str(words.join(" ")))

@@ -54,7 +54,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<DotenvEntry>, InputError> {
             )));
         };
         let name = name_part.trim_end();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') || name.starts_with(|c: char| c.is_ascii_digit()) {
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            || name.starts_with(|c: char| c.is_ascii_digit())
+        {
             return Err(InputError::new(format!(
                 "{}:{line_number}:{}: `{}` is not a valid variable name",
                 path.display(),
@@ -154,7 +157,11 @@ mod tests {
     use super::*;
 
     fn values(text: &str) -> Vec<(String, String, usize)> {
-        parse(Path::new("t.env"), text).unwrap().into_iter().map(|e| (e.name, e.value, e.line)).collect()
+        parse(Path::new("t.env"), text)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.name, e.value, e.line))
+            .collect()
     }
 
     #[test]

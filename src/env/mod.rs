@@ -21,7 +21,12 @@ pub fn is_relevant(name: &str) -> bool {
 /// Whether a variable holds a credential and must never be shown.
 pub fn is_secret_name(name: &str) -> bool {
     let words: Vec<&str> = name.split('_').collect();
-    let secret_word = words.iter().any(|w| matches!(*w, "PASSWORD" | "PASS" | "PASSWD" | "PWD" | "AUTH" | "SECRET" | "TOKEN" | "KEY" | "CREDENTIALS"));
+    let secret_word = words.iter().any(|w| {
+        matches!(
+            *w,
+            "PASSWORD" | "PASS" | "PASSWD" | "PWD" | "AUTH" | "SECRET" | "TOKEN" | "KEY" | "CREDENTIALS"
+        )
+    });
     secret_word && !matches!(words.last(), Some(&"FILE") | Some(&"PATH") | Some(&"DIR"))
 }
 
@@ -32,14 +37,24 @@ pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<crate::conf
     let mut sources = Vec::new();
     for path in paths {
         let bytes = std::fs::read(path).map_err(|e| {
-            InputError::new(format!("{}: cannot read the env file: {}", path.display(), crate::conf::io_reason(&e)))
+            InputError::new(format!(
+                "{}: cannot read the env file: {}",
+                path.display(),
+                crate::conf::io_reason(&e)
+            ))
         })?;
         if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-            return Err(InputError::new(format!("{}: is a directory, not an env file", path.display())));
+            return Err(InputError::new(format!(
+                "{}: is a directory, not an env file",
+                path.display()
+            )));
         }
         let text = crate::conf::decode_text(path, bytes)?;
         let file = Arc::new(path.to_path_buf());
-        sources.push(crate::conf::SourceFile { path: file.clone(), text: Arc::from(text.as_str()) });
+        sources.push(crate::conf::SourceFile {
+            path: file.clone(),
+            text: Arc::from(text.as_str()),
+        });
         for entry in dotenv::parse(path, &text)? {
             if !is_relevant(&entry.name) {
                 continue;
@@ -67,7 +82,14 @@ pub fn read_process_env() -> Vec<EnvVar> {
         .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
         .filter(|(name, _)| is_relevant(name))
         .map(|(name, value)| EnvVar {
-            origin: Origin::Env { var: name.clone(), file: None, line: None, column: None, offset: None, len: None },
+            origin: Origin::Env {
+                var: name.clone(),
+                file: None,
+                line: None,
+                column: None,
+                offset: None,
+                len: None,
+            },
             name,
             value: Secret::new(value),
         })
@@ -122,10 +144,22 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for name in ["REDIS_PASSWORD", "REDIS_AUTH", "REDIS_PASS", "REDIS_TLS_KEY", "REDIS_SECRET"] {
+        for name in [
+            "REDIS_PASSWORD",
+            "REDIS_AUTH",
+            "REDIS_PASS",
+            "REDIS_TLS_KEY",
+            "REDIS_SECRET",
+        ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["NODE_TLS_REJECT_UNAUTHORIZED", "REDIS_KEY_FILE", "REDIS_TLS_KEY_PATH", "REDIS_URL", "REDIS_KEYPREFIX"] {
+        for name in [
+            "NODE_TLS_REJECT_UNAUTHORIZED",
+            "REDIS_KEY_FILE",
+            "REDIS_TLS_KEY_PATH",
+            "REDIS_URL",
+            "REDIS_KEYPREFIX",
+        ] {
             assert!(!is_secret_name(name), "{name}");
         }
     }

@@ -31,11 +31,18 @@ pub fn parse(text: &str) -> Result<RedisUrl, String> {
     let tls = match scheme.as_str() {
         "redis" | "valkey" | "unix" | "redis+unix" | "redis-socket" => false,
         "rediss" | "valkeys" => true,
-        other => return Err(format!("unsupported scheme `{other}://` (expected redis://, rediss:// or unix://)")),
+        other => {
+            return Err(format!(
+                "unsupported scheme `{other}://` (expected redis://, rediss:// or unix://)"
+            ))
+        }
     };
     let username = Some(percent_decode(url.username())).filter(|u| !u.is_empty());
     let password = url.password().map(percent_decode);
-    let query: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let query: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     let query_value = |key: &str| query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let password = password.or_else(|| query_value("password"));
     let is_socket = matches!(scheme.as_str(), "unix" | "redis+unix" | "redis-socket");
@@ -67,12 +74,25 @@ pub fn parse(text: &str) -> Result<RedisUrl, String> {
         };
         (Some(host), Some(port), None, db)
     };
-    Ok(RedisUrl { scheme, host, port, socket_path, db, username, password, tls, query })
+    Ok(RedisUrl {
+        scheme,
+        host,
+        port,
+        socket_path,
+        db,
+        username,
+        password,
+        tls,
+        query,
+    })
 }
 
 fn parse_db(text: &str) -> Result<i64, String> {
     text.parse::<i64>().ok().filter(|db| *db >= 0).ok_or_else(|| {
-        format!("the database `{}` is not a non-negative number", text.chars().take(20).collect::<String>())
+        format!(
+            "the database `{}` is not a non-negative number",
+            text.chars().take(20).collect::<String>()
+        )
     })
 }
 
@@ -104,19 +124,33 @@ pub fn redact(text: &str) -> String {
             if url.password().is_some() {
                 let _ = url.set_password(Some(crate::facts::Secret::REDACTED));
             }
-            let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
             if pairs.iter().any(|(k, _)| k == "password") {
                 let mut serializer = url::form_urlencoded::Serializer::new(String::new());
                 for (k, v) in &pairs {
-                    serializer.append_pair(k, if k == "password" { crate::facts::Secret::REDACTED } else { v });
+                    serializer.append_pair(
+                        k,
+                        if k == "password" {
+                            crate::facts::Secret::REDACTED
+                        } else {
+                            v
+                        },
+                    );
                 }
                 url.set_query(Some(&serializer.finish()));
             }
-            url.to_string().replace("%2A%2A%2A%2A%2A%2A%2A%2A", crate::facts::Secret::REDACTED)
+            url.to_string()
+                .replace("%2A%2A%2A%2A%2A%2A%2A%2A", crate::facts::Secret::REDACTED)
         }
         // Unparseable: show only the scheme-looking prefix, never the rest.
         Err(_) => {
-            let prefix: String = text.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '-').collect();
+            let prefix: String = text
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '-')
+                .collect();
             if text[prefix.len()..].starts_with("://") {
                 format!("{prefix}://…")
             } else {
@@ -168,7 +202,11 @@ pub fn apply(var: &EnvVar, facts: &mut Facts) {
             }
             for (key, value) in &url.query {
                 if key != "password" {
-                    facts.insert(format!("env.url.query.{key}"), Value::Str(value.clone()), origin.clone());
+                    facts.insert(
+                        format!("env.url.query.{key}"),
+                        Value::Str(value.clone()),
+                        origin.clone(),
+                    );
                 }
             }
         }
@@ -210,7 +248,13 @@ mod tests {
 
     #[test]
     fn errors_never_contain_the_password() {
-        for bad in ["http://u:hunter2secret@h", "redis://u:hunter2secret@h:99999", "redis://u:hunter2secret@h/abc", "hunter2secret", "redis://:hunter2secret@"] {
+        for bad in [
+            "http://u:hunter2secret@h",
+            "redis://u:hunter2secret@h:99999",
+            "redis://u:hunter2secret@h/abc",
+            "hunter2secret",
+            "redis://:hunter2secret@",
+        ] {
             let err = parse(bad).unwrap_err();
             assert!(!err.contains("hunter2secret"), "{err}");
             assert!(!redact(bad).contains("hunter2secret"), "{}", redact(bad));

@@ -16,8 +16,16 @@ pub struct FactInputs<'a> {
 
 pub fn build_facts(inputs: FactInputs<'_>) -> Facts {
     let mut facts = Facts::default();
-    facts.insert("target.product", Value::Str(inputs.target.product.name().into()), Origin::Settings);
-    facts.insert("target.line", Value::Str(format!("{}.{}", inputs.target.major, inputs.target.minor)), Origin::Settings);
+    facts.insert(
+        "target.product",
+        Value::Str(inputs.target.product.name().into()),
+        Origin::Settings,
+    );
+    facts.insert(
+        "target.line",
+        Value::Str(format!("{}.{}", inputs.target.major, inputs.target.minor)),
+        Origin::Settings,
+    );
     facts.insert("profile", Value::Str(inputs.profile.into()), Origin::Settings);
     let settings = inputs.settings;
     facts.insert(

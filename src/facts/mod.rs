@@ -56,7 +56,9 @@ pub enum Value {
     List(Vec<Value>),
     Secret(Secret),
     /// The source exists but could not tell (e.g. a denied probe command).
-    Unknown { unknown: String },
+    Unknown {
+        unknown: String,
+    },
 }
 
 impl Value {
@@ -127,11 +129,24 @@ impl fmt::Display for Value {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Origin {
     /// A directive in a config file.
-    File { file: Arc<PathBuf>, line: usize, column: usize, offset: usize, len: usize },
+    File {
+        file: Arc<PathBuf>,
+        line: usize,
+        column: usize,
+        offset: usize,
+        len: usize,
+    },
     /// redis-server's compiled-in default for the target release line.
     Default,
     /// An environment variable, from a dotenv file line or the process.
-    Env { var: String, file: Option<Arc<PathBuf>>, line: Option<usize>, column: Option<usize>, offset: Option<usize>, len: Option<usize> },
+    Env {
+        var: String,
+        file: Option<Arc<PathBuf>>,
+        line: Option<usize>,
+        column: Option<usize>,
+        offset: Option<usize>,
+        len: Option<usize>,
+    },
     /// The running server (probe).
     Live,
     /// redis-preflight's own settings.

@@ -3,7 +3,10 @@
 
 use crate::check::Report;
 use crate::findings::{Finding, Severity, State};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -20,17 +23,28 @@ impl WindowedSource {
     fn new(name: String, text: Arc<str>) -> WindowedSource {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        WindowedSource { name, text, line_starts }
+        WindowedSource {
+            name,
+            text,
+            line_starts,
+        }
     }
 
     /// 0-based line containing a byte offset.
     fn line_of(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|start| *start <= offset).saturating_sub(1)
+        self.line_starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
     }
 }
 
 impl SourceCode for WindowedSource {
-    fn read_span<'a>(&'a self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let first = self.line_of(span.offset()).saturating_sub(before);
         let last = self.line_of(span.offset() + span.len().saturating_sub(1)) + after + 1;
         let start = self.line_starts[first];
@@ -85,11 +99,17 @@ fn render_finding(report: &Report, finding: &Finding, handler: &GraphicalReportH
             };
             let end = (start + location.len).min(text.len());
             let label = finding.subject.clone().unwrap_or_else(|| finding.title.clone());
-            diagnostic = diagnostic.with_label(LabeledSpan::new_with_span(Some(label.trim_matches('`').to_string()), start..end.max(start)));
+            diagnostic = diagnostic.with_label(LabeledSpan::new_with_span(
+                Some(label.trim_matches('`').to_string()),
+                start..end.max(start),
+            ));
             source = Some(WindowedSource::new(location.file.clone(), text.clone()));
         }
     } else if let Some(variable) = &finding.variable {
-        diagnostic = diagnostic.with_help(format!("{} (set in the process environment as {variable})", finding.remediation));
+        diagnostic = diagnostic.with_help(format!(
+            "{} (set in the process environment as {variable})",
+            finding.remediation
+        ));
     }
     let report_diagnostic = match source {
         Some(source) => miette::Report::new(diagnostic).with_source_code(source),
@@ -98,15 +118,24 @@ fn render_finding(report: &Report, finding: &Finding, handler: &GraphicalReportH
     let _ = handler.render_report(out, report_diagnostic.as_ref());
     if finding.location.is_none() {
         if let Some(file) = report.configs.first().filter(|_| finding.source == "config") {
-            let _ = writeln!(out, "  (in {file}: not set there, so redis-server uses its compiled-in default)");
+            let _ = writeln!(
+                out,
+                "  (in {file}: not set there, so redis-server uses its compiled-in default)"
+            );
         }
     }
     out.push('\n');
 }
 
 pub fn render(report: &Report, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for finding in &report.findings {
         render_finding(report, finding, &handler, &mut out);
@@ -144,7 +173,11 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "PASS: no finding at or above `{threshold}`");
         }
         Some(threshold) => {
-            let _ = writeln!(out, "FAIL: {failing} {} at or above `{threshold}`", if failing == 1 { "finding" } else { "findings" });
+            let _ = writeln!(
+                out,
+                "FAIL: {failing} {} at or above `{threshold}`",
+                if failing == 1 { "finding" } else { "findings" }
+            );
         }
     }
     out

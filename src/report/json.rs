@@ -38,7 +38,10 @@ struct JsonReport<'a> {
 pub fn render(report: &Report) -> String {
     let json = JsonReport {
         version: 1,
-        tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
         profile: &report.profile,
         redis_version: report.target.to_string(),
         fail_on: report.fail_on,

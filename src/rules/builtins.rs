@@ -44,7 +44,11 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 }
 
 pub fn run(name: &str, rule: &Rule, facts: &Facts) -> Vec<Hit> {
-    BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, f)| f(rule, facts)).unwrap_or_default()
+    BUILTINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| f(rule, facts))
+        .unwrap_or_default()
 }
 
 fn fact_origin(facts: &Facts, path: &str) -> Origin {
@@ -56,7 +60,11 @@ fn config_diagnostics(rule: &Rule, facts: &Facts) -> Vec<Hit> {
         .diagnostics
         .iter()
         .filter(|d| d.rule == rule.id)
-        .map(|d| Hit { subject: d.subject.clone(), detail: d.message.clone(), origin: d.origin.clone() })
+        .map(|d| Hit {
+            subject: d.subject.clone(),
+            detail: d.message.clone(),
+            origin: d.origin.clone(),
+        })
         .collect()
 }
 
@@ -74,18 +82,36 @@ fn is_wildcard_bind(address: &str) -> bool {
 }
 
 fn bind_all_interfaces(_: &Rule, facts: &Facts) -> Vec<Hit> {
-    let Some(fact) = facts.get("conf.bind") else { return Vec::new() };
-    let Some(addresses) = fact.value.as_list() else { return Vec::new() };
-    let written: Vec<String> = addresses.iter().filter_map(|a| a.as_str().map(str::to_string)).collect();
+    let Some(fact) = facts.get("conf.bind") else {
+        return Vec::new();
+    };
+    let Some(addresses) = fact.value.as_list() else {
+        return Vec::new();
+    };
+    let written: Vec<String> = addresses
+        .iter()
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
     let detail = if written.is_empty() {
         "no `bind` address, and before 7.0 that means every interface".to_string()
     } else if let Some(wildcard) = written.iter().find(|a| is_wildcard_bind(a)) {
-        let how = if matches!(fact.origin, Origin::Default) { "the compiled-in default" } else { "the config" };
-        format!("`bind {}` from {how} includes the wildcard `{wildcard}`", written.join(" "))
+        let how = if matches!(fact.origin, Origin::Default) {
+            "the compiled-in default"
+        } else {
+            "the config"
+        };
+        format!(
+            "`bind {}` from {how} includes the wildcard `{wildcard}`",
+            written.join(" ")
+        )
     } else {
         return Vec::new();
     };
-    vec![Hit { subject: "bind".into(), detail, origin: fact.origin.clone() }]
+    vec![Hit {
+        subject: "bind".into(),
+        detail,
+        origin: fact.origin.clone(),
+    }]
 }
 
 fn unixsocket_permissive(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -93,8 +119,12 @@ fn unixsocket_permissive(_: &Rule, facts: &Facts) -> Vec<Hit> {
     if socket.is_empty() {
         return Vec::new();
     }
-    let Some(fact) = facts.get("conf.unixsocketperm") else { return Vec::new() };
-    let Some(mode) = fact.value.as_int() else { return Vec::new() };
+    let Some(fact) = facts.get("conf.unixsocketperm") else {
+        return Vec::new();
+    };
+    let Some(mode) = fact.value.as_int() else {
+        return Vec::new();
+    };
     if mode & 0o007 == 0 {
         return Vec::new();
     }
@@ -115,15 +145,25 @@ fn no_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
     facts
         .acl_users
         .iter()
-        .filter(|u| u.enabled && (u.nopass || (u.passwords.is_empty() && u.hashed_passwords == 0 && u.name == "default")))
+        .filter(|u| {
+            u.enabled && (u.nopass || (u.passwords.is_empty() && u.hashed_passwords == 0 && u.name == "default"))
+        })
         .map(|u| {
             let detail = if u.name == "default" && matches!(u.origin, Origin::Default) {
                 "no `requirepass` and no `user default` line, so the default user is `on nopass`".to_string()
             } else {
                 format!("`user {}` is enabled with `nopass`", u.name)
             };
-            let subject = if u.name == "default" { "the default user".to_string() } else { user_subject(u) };
-            Hit { subject, detail, origin: u.origin.clone() }
+            let subject = if u.name == "default" {
+                "the default user".to_string()
+            } else {
+                user_subject(u)
+            };
+            Hit {
+                subject,
+                detail,
+                origin: u.origin.clone(),
+            }
         })
         .collect()
 }
@@ -142,14 +182,19 @@ fn all_passwords(facts: &Facts) -> Vec<(String, Secret, Origin)> {
     }
     for user in &facts.acl_users {
         // The implicit default user's password is `requirepass`, already listed.
-        if matches!(user.origin, Origin::Default) || (user.name == "default" && facts.get("conf.requirepass").is_some_and(|f| f.origin == user.origin)) {
+        if matches!(user.origin, Origin::Default)
+            || (user.name == "default" && facts.get("conf.requirepass").is_some_and(|f| f.origin == user.origin))
+        {
             continue;
         }
         for password in &user.passwords {
             out.push((user_subject(user), password.clone(), user.origin.clone()));
         }
     }
-    for (path, subject) in [("env.REDIS_PASSWORD", "REDIS_PASSWORD"), ("env.url.password", "the REDIS_URL password")] {
+    for (path, subject) in [
+        ("env.REDIS_PASSWORD", "REDIS_PASSWORD"),
+        ("env.url.password", "the REDIS_URL password"),
+    ] {
         if let Some(fact) = facts.get(path) {
             if let Value::Secret(secret) = &fact.value {
                 if !secret.expose().is_empty() {
@@ -162,11 +207,48 @@ fn all_passwords(facts: &Facts) -> Vec<(String, Secret, Origin)> {
 }
 
 const PLACEHOLDERS: &[&str] = &[
-    "foobared", "changeme", "change-me", "change_me", "password", "passw0rd", "p@ssw0rd", "p@ssword", "password1",
-    "password123", "your_strong_password_here", "your_password_here", "your-password-here", "yourpassword",
-    "your_password", "mypassword", "secret", "redis", "redispassword", "redis_password", "admin", "root", "default",
-    "test", "testing", "example", "sample", "pass", "123456", "12345678", "123456789", "qwerty", "letmein",
-    "replaceme", "replace_me", "todo", "xxx", "dummy", "defaultpass", "insecure", "password_here", "strongpassword",
+    "foobared",
+    "changeme",
+    "change-me",
+    "change_me",
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "password1",
+    "password123",
+    "your_strong_password_here",
+    "your_password_here",
+    "your-password-here",
+    "yourpassword",
+    "your_password",
+    "mypassword",
+    "secret",
+    "redis",
+    "redispassword",
+    "redis_password",
+    "admin",
+    "root",
+    "default",
+    "test",
+    "testing",
+    "example",
+    "sample",
+    "pass",
+    "123456",
+    "12345678",
+    "123456789",
+    "qwerty",
+    "letmein",
+    "replaceme",
+    "replace_me",
+    "todo",
+    "xxx",
+    "dummy",
+    "defaultpass",
+    "insecure",
+    "password_here",
+    "strongpassword",
 ];
 
 /// Why a password is a placeholder, if it is one.
@@ -182,7 +264,18 @@ pub fn placeholder_reason(password: &str) -> Option<&'static str> {
     if template {
         return Some("it is an unexpanded template variable");
     }
-    let markers = ["changeme", "change_me", "change-me", "replace_me", "replaceme", "your_", "your-", "_here", "placeholder", "example"];
+    let markers = [
+        "changeme",
+        "change_me",
+        "change-me",
+        "replace_me",
+        "replaceme",
+        "your_",
+        "your-",
+        "_here",
+        "placeholder",
+        "example",
+    ];
     if markers.iter().any(|m| lower.contains(m)) {
         return Some("it looks like an example value that was never replaced");
     }
@@ -203,10 +296,13 @@ pub fn entropy_bits_per_char(password: &str) -> f64 {
         *counts.entry(*c).or_insert(0usize) += 1;
     }
     let total = chars.len() as f64;
-    counts.values().map(|&n| {
-        let p = n as f64 / total;
-        -p * p.log2()
-    }).sum()
+    counts
+        .values()
+        .map(|&n| {
+            let p = n as f64 / total;
+            -p * p.log2()
+        })
+        .sum()
 }
 
 /// Below this many bits per character a long password is still guessable
@@ -221,13 +317,19 @@ pub fn weakness(password: &str, min_length: usize) -> Option<String> {
     }
     let bits = entropy_bits_per_char(password);
     if bits < MIN_BITS_PER_CHAR {
-        return Some(format!("low entropy: {bits:.1} bits per character (repetitive or few distinct characters)"));
+        return Some(format!(
+            "low entropy: {bits:.1} bits per character (repetitive or few distinct characters)"
+        ));
     }
     None
 }
 
 fn min_password_length(facts: &Facts) -> usize {
-    facts.value("settings.password_min_length").and_then(Value::as_int).and_then(|n| usize::try_from(n).ok()).unwrap_or(32)
+    facts
+        .value("settings.password_min_length")
+        .and_then(Value::as_int)
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(32)
 }
 
 fn weak_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -236,7 +338,13 @@ fn weak_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .into_iter()
         // A placeholder is reported by auth.placeholder-password; saying "weak" too is noise.
         .filter(|(_, secret, _)| placeholder_reason(secret.expose()).is_none())
-        .filter_map(|(subject, secret, origin)| weakness(secret.expose(), min_length).map(|detail| Hit { subject, detail, origin }))
+        .filter_map(|(subject, secret, origin)| {
+            weakness(secret.expose(), min_length).map(|detail| Hit {
+                subject,
+                detail,
+                origin,
+            })
+        })
         .collect()
 }
 
@@ -244,7 +352,11 @@ fn placeholder_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
     all_passwords(facts)
         .into_iter()
         .filter_map(|(subject, secret, origin)| {
-            placeholder_reason(secret.expose()).map(|reason| Hit { subject, detail: reason.to_string(), origin })
+            placeholder_reason(secret.expose()).map(|reason| Hit {
+                subject,
+                detail: reason.to_string(),
+                origin,
+            })
         })
         .collect()
 }
@@ -279,12 +391,21 @@ fn default_user_unrestricted(_: &Rule, facts: &Facts) -> Vec<Hit> {
 }
 
 fn acl_all_commands(user: &AclUser) -> bool {
-    let last_all = user.command_rules.iter().rposition(|r| r == "+@all" || r == "allcommands");
-    last_all.is_some_and(|at| !user.command_rules[at + 1..].iter().any(|r| r.starts_with('-') || r == "nocommands"))
+    let last_all = user
+        .command_rules
+        .iter()
+        .rposition(|r| r == "+@all" || r == "allcommands");
+    last_all.is_some_and(|at| {
+        !user.command_rules[at + 1..]
+            .iter()
+            .any(|r| r.starts_with('-') || r == "nocommands")
+    })
 }
 
 fn acl_all_keys(user: &AclUser) -> bool {
-    user.key_patterns.iter().any(|k| k == "~*" || k == "allkeys" || k == "%RW~*")
+    user.key_patterns
+        .iter()
+        .any(|k| k == "~*" || k == "allkeys" || k == "%RW~*")
 }
 
 /// Commands an application should never be able to run, with their ACL categories.
@@ -324,7 +445,10 @@ fn acl_may_run(user: &AclUser, command: &str, categories: &[&str]) -> bool {
 
 fn dangerous_commands(_: &Rule, facts: &Facts) -> Vec<Hit> {
     let renamed: Vec<&str> = facts.renamed_commands.iter().map(|r| r.command.as_str()).collect();
-    let url_user = facts.value("env.url.username").and_then(Value::as_str).map(str::to_string);
+    let url_user = facts
+        .value("env.url.username")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     facts
         .acl_users
         .iter()
@@ -339,14 +463,24 @@ fn dangerous_commands(_: &Rule, facts: &Facts) -> Vec<Hit> {
             if callable.is_empty() {
                 return None;
             }
-            let subject = if user.name == "default" { "the default user".to_string() } else { user_subject(user) };
-            Some(Hit { subject, detail: callable.join(", "), origin: user.origin.clone() })
+            let subject = if user.name == "default" {
+                "the default user".to_string()
+            } else {
+                user_subject(user)
+            };
+            Some(Hit {
+                subject,
+                detail: callable.join(", "),
+                origin: user.origin.clone(),
+            })
         })
         .collect()
 }
 
 fn output_buffer_unlimited(_: &Rule, facts: &Facts) -> Vec<Hit> {
-    let Some(fact) = facts.get("conf.client-output-buffer-limit") else { return Vec::new() };
+    let Some(fact) = facts.get("conf.client-output-buffer-limit") else {
+        return Vec::new();
+    };
     fact.value
         .as_list()
         .unwrap_or_default()
@@ -375,7 +509,12 @@ pub fn is_public_ip(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             let [a, b, ..] = v4.octets();
-            !(v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast() || (a == 100 && (64..128).contains(&b)))
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || (a == 100 && (64..128).contains(&b)))
         }
         IpAddr::V6(v6) => {
             let first = v6.segments()[0];
@@ -395,7 +534,9 @@ fn plaintext_url(_: &Rule, facts: &Facts) -> Vec<Hit> {
     if facts.value("env.url.tls").and_then(Value::as_bool) != Some(false) {
         return Vec::new();
     }
-    let Some(host) = facts.value("env.url.host").and_then(Value::as_str) else { return Vec::new() };
+    let Some(host) = facts.value("env.url.host").and_then(Value::as_str) else {
+        return Vec::new();
+    };
     if is_loopback_host(host) {
         return Vec::new();
     }
@@ -408,14 +549,20 @@ fn plaintext_url(_: &Rule, facts: &Facts) -> Vec<Hit> {
 }
 
 fn public_host(_: &Rule, facts: &Facts) -> Vec<Hit> {
-    let Some(host) = facts.value("env.url.host").and_then(Value::as_str) else { return Vec::new() };
-    let Ok(ip) = host.parse::<IpAddr>() else { return Vec::new() };
+    let Some(host) = facts.value("env.url.host").and_then(Value::as_str) else {
+        return Vec::new();
+    };
+    let Ok(ip) = host.parse::<IpAddr>() else {
+        return Vec::new();
+    };
     if !is_public_ip(ip) {
         return Vec::new();
     }
     vec![Hit {
         subject: "REDIS_URL".into(),
-        detail: format!("`{host}` is not a private, loopback or link-local address, so it is reachable from the internet"),
+        detail: format!(
+            "`{host}` is not a private, loopback or link-local address, so it is reachable from the internet"
+        ),
         origin: fact_origin(facts, "env.REDIS_URL"),
     }]
 }
@@ -438,10 +585,16 @@ fn password_mismatch(_: &Rule, facts: &Facts) -> Vec<Hit> {
         }
     }
     // Compare with the server only when the app authenticates as the default user.
-    let url_user = facts.value("env.url.username").and_then(Value::as_str).unwrap_or("default");
+    let url_user = facts
+        .value("env.url.username")
+        .and_then(Value::as_str)
+        .unwrap_or("default");
     let server = secret("conf.requirepass").filter(|_| url_user == "default");
     if let Some(server) = server {
-        for (path, name) in [("env.REDIS_PASSWORD", "REDIS_PASSWORD"), ("env.url.password", "REDIS_URL")] {
+        for (path, name) in [
+            ("env.REDIS_PASSWORD", "REDIS_PASSWORD"),
+            ("env.url.password", "REDIS_URL"),
+        ] {
             if let Some(client) = secret(path) {
                 if client.expose() != server.expose() {
                     hits.push(Hit {
@@ -464,7 +617,12 @@ fn disables_verification(name: &str, value: &str) -> bool {
     let falsy = crate::env::parse_bool(&value) == Some(false);
     (name.contains("REJECT_UNAUTHORIZED") && falsy)
         || ((name.contains("SKIP_VERIFY") || name.contains("INSECURE") || name.contains("NO_VERIFY")) && truthy)
-        || ((name.ends_with("_VERIFY") || name.contains("VERIFY_PEER") || name.contains("VERIFY_CERT") || name.ends_with("_SSL_VERIFY")) && !name.contains("SKIP") && falsy)
+        || ((name.ends_with("_VERIFY")
+            || name.contains("VERIFY_PEER")
+            || name.contains("VERIFY_CERT")
+            || name.ends_with("_SSL_VERIFY"))
+            && !name.contains("SKIP")
+            && falsy)
         || (name.contains("CERT_REQS") && value == "none")
 }
 
@@ -480,12 +638,18 @@ fn tls_verify_disabled(_: &Rule, facts: &Facts) -> Vec<Hit> {
         })
         .collect();
     for (path, fact) in facts.iter() {
-        let Some(key) = path.strip_prefix("env.url.query.") else { continue };
+        let Some(key) = path.strip_prefix("env.url.query.") else {
+            continue;
+        };
         let value = fact.value.as_str().unwrap_or("");
         let off = match key.to_ascii_lowercase().as_str() {
             "ssl_cert_reqs" | "tls_cert_reqs" => value.eq_ignore_ascii_case("none"),
-            "insecure" | "tls_insecure" | "skip_verify" | "insecure_skip_verify" => crate::env::parse_bool(value) == Some(true),
-            "verify" | "tls_verify" | "ssl_verify" | "reject_unauthorized" | "rejectunauthorized" => crate::env::parse_bool(value) == Some(false),
+            "insecure" | "tls_insecure" | "skip_verify" | "insecure_skip_verify" => {
+                crate::env::parse_bool(value) == Some(true)
+            }
+            "verify" | "tls_verify" | "ssl_verify" | "reject_unauthorized" | "rejectunauthorized" => {
+                crate::env::parse_bool(value) == Some(false)
+            }
             _ => false,
         };
         if off {
@@ -500,7 +664,10 @@ fn tls_verify_disabled(_: &Rule, facts: &Facts) -> Vec<Hit> {
 }
 
 fn ttl_invalid(_: &Rule, facts: &Facts) -> Vec<Hit> {
-    let max = facts.value("settings.max_ttl_seconds").and_then(Value::as_int).unwrap_or(2_592_000);
+    let max = facts
+        .value("settings.max_ttl_seconds")
+        .and_then(Value::as_int)
+        .unwrap_or(2_592_000);
     facts
         .env_vars
         .iter()
@@ -510,11 +677,17 @@ fn ttl_invalid(_: &Rule, facts: &Facts) -> Vec<Hit> {
             let detail = match raw.parse::<i64>() {
                 Err(_) if raw.is_empty() => "is empty".to_string(),
                 Err(_) => format!("`{raw}` is not a whole number of seconds"),
-                Ok(n) if n <= 0 => format!("{n} is not a positive number of seconds: entries would never expire or be rejected"),
+                Ok(n) if n <= 0 => {
+                    format!("{n} is not a positive number of seconds: entries would never expire or be rejected")
+                }
                 Ok(n) if n > max => format!("{n} seconds is longer than the {max}-second maximum"),
                 Ok(_) => return None,
             };
-            Some(Hit { subject: v.name.clone(), detail, origin: v.origin.clone() })
+            Some(Hit {
+                subject: v.name.clone(),
+                detail,
+                origin: v.origin.clone(),
+            })
         })
         .collect()
 }
@@ -525,10 +698,26 @@ mod tests {
 
     #[test]
     fn public_and_private_addresses() {
-        for private in ["10.0.0.5", "172.16.3.4", "192.168.1.1", "127.0.0.1", "100.64.0.1", "169.254.1.1", "::1", "fd00::1", "fe80::1"] {
+        for private in [
+            "10.0.0.5",
+            "172.16.3.4",
+            "192.168.1.1",
+            "127.0.0.1",
+            "100.64.0.1",
+            "169.254.1.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+        ] {
             assert!(!is_public_ip(private.parse().unwrap()), "{private}");
         }
-        for public in ["8.8.8.8", "203.0.113.7", "35.1.2.3", "2001:4860::8888", "::ffff:8.8.8.8"] {
+        for public in [
+            "8.8.8.8",
+            "203.0.113.7",
+            "35.1.2.3",
+            "2001:4860::8888",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(is_public_ip(public.parse().unwrap()), "{public}");
         }
     }
@@ -544,7 +733,16 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for p in ["foobared", "FOOBARED", "your_strong_password_here", "changeme", "password", "${REDIS_PASSWORD}", "<password>", "xxxx"] {
+        for p in [
+            "foobared",
+            "FOOBARED",
+            "your_strong_password_here",
+            "changeme",
+            "password",
+            "${REDIS_PASSWORD}",
+            "<password>",
+            "xxxx",
+        ] {
             assert!(placeholder_reason(p).is_some(), "{p}");
         }
         assert!(placeholder_reason("q3V9xL2mR7tK8pZ4wN6yB1cF5hJ0dG3s").is_none());

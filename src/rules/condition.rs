@@ -18,16 +18,24 @@ pub struct LazyRegex {
 
 impl LazyRegex {
     fn new(pattern: &str) -> LazyRegex {
-        LazyRegex { pattern: pattern.to_string(), compiled: Arc::new(OnceLock::new()) }
+        LazyRegex {
+            pattern: pattern.to_string(),
+            compiled: Arc::new(OnceLock::new()),
+        }
     }
 
     /// Compiles now, for rule packs that must be checked at load.
     pub fn validate(&self) -> Result<(), String> {
-        Regex::new(&self.pattern).map(|_| ()).map_err(|e| format!("invalid regex `{}`: {e}", self.pattern))
+        Regex::new(&self.pattern)
+            .map(|_| ())
+            .map_err(|e| format!("invalid regex `{}`: {e}", self.pattern))
     }
 
     fn is_match(&self, text: &str) -> bool {
-        self.compiled.get_or_init(|| Regex::new(&self.pattern).ok()).as_ref().is_some_and(|r| r.is_match(text))
+        self.compiled
+            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .as_ref()
+            .is_some_and(|r| r.is_match(text))
     }
 }
 
@@ -81,9 +89,15 @@ impl Condition {
             return Ok(Condition::Not(Box::new(Condition::parse(inner)?)));
         }
         if let Some(name) = table.get("builtin") {
-            return Ok(Condition::Builtin(name.as_str().ok_or("builtin must be a string")?.to_string()));
+            return Ok(Condition::Builtin(
+                name.as_str().ok_or("builtin must be a string")?.to_string(),
+            ));
         }
-        let fact = table.get("fact").and_then(|f| f.as_str()).ok_or("a test needs `fact = \"path\"`")?.to_string();
+        let fact = table
+            .get("fact")
+            .and_then(|f| f.as_str())
+            .ok_or("a test needs `fact = \"path\"`")?
+            .to_string();
         let ops: Vec<(&String, &toml::Value)> = table.iter().filter(|(k, _)| k.as_str() != "fact").collect();
         let [(name, operand)] = ops.as_slice() else {
             return Err(format!("the test on `{fact}` needs exactly one operator"));
@@ -130,7 +144,9 @@ impl Condition {
             Condition::All(items) | Condition::Any(items) => items.iter().try_for_each(Condition::validate),
             Condition::Not(inner) => inner.validate(),
             Condition::Builtin(_) => Ok(()),
-            Condition::Test { op: Op::Matches(regex), .. } => regex.validate(),
+            Condition::Test {
+                op: Op::Matches(regex), ..
+            } => regex.validate(),
             Condition::Test { .. } => Ok(()),
         }
     }
@@ -142,13 +158,21 @@ impl Condition {
             Condition::Any(items) => Condition::Any(items.iter().map(|c| c.substitute(path)).collect()),
             Condition::Not(inner) => Condition::Not(Box::new(inner.substitute(path))),
             Condition::Builtin(name) => Condition::Builtin(name.clone()),
-            Condition::Test { fact, op } => Condition::Test { fact: if fact == "$" { path.to_string() } else { fact.clone() }, op: op.clone() },
+            Condition::Test { fact, op } => Condition::Test {
+                fact: if fact == "$" { path.to_string() } else { fact.clone() },
+                op: op.clone(),
+            },
         }
     }
 }
 
 fn parse_list(value: &toml::Value) -> Result<Vec<Condition>, String> {
-    value.as_array().ok_or("`all`/`any` take an array of conditions")?.iter().map(Condition::parse).collect()
+    value
+        .as_array()
+        .ok_or("`all`/`any` take an array of conditions")?
+        .iter()
+        .map(Condition::parse)
+        .collect()
 }
 
 fn parse_operand(value: &toml::Value) -> Operand {
@@ -240,8 +264,16 @@ fn test(facts: &Facts, path: &str, op: &Op) -> Truth {
             },
             None => Truth::False,
         },
-        Op::In(items) => truth(items.iter().any(|item| compare_eq(value, &OperandValue::Toml(item.clone())) == Truth::True)),
-        Op::NotIn(items) => truth(!items.iter().any(|item| compare_eq(value, &OperandValue::Toml(item.clone())) == Truth::True)),
+        Op::In(items) => truth(
+            items
+                .iter()
+                .any(|item| compare_eq(value, &OperandValue::Toml(item.clone())) == Truth::True),
+        ),
+        Op::NotIn(items) => truth(
+            !items
+                .iter()
+                .any(|item| compare_eq(value, &OperandValue::Toml(item.clone())) == Truth::True),
+        ),
         Op::Lt(o) | Op::Le(o) | Op::Gt(o) | Op::Ge(o) => {
             let (Some(left), Some(right)) = (value.as_int(), resolve(o).and_then(|r| r.as_int())) else {
                 return Truth::False;
@@ -259,10 +291,16 @@ fn test(facts: &Facts, path: &str, op: &Op) -> Truth {
             other => truth(regex.is_match(&plain_text(other))),
         },
         Op::Contains(operand) => {
-            let Some(needle) = resolve(operand).map(|o| o.text()) else { return Truth::False };
+            let Some(needle) = resolve(operand).map(|o| o.text()) else {
+                return Truth::False;
+            };
             match value {
                 Value::List(items) => truth(items.iter().any(|i| plain_text(i).eq_ignore_ascii_case(&needle))),
-                other => truth(plain_text(other).to_ascii_lowercase().contains(&needle.to_ascii_lowercase())),
+                other => truth(
+                    plain_text(other)
+                        .to_ascii_lowercase()
+                        .contains(&needle.to_ascii_lowercase()),
+                ),
             }
         }
     }
@@ -334,7 +372,9 @@ fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q)),
-        (Value::Str(_) | Value::Secret(_), Value::Str(_) | Value::Secret(_)) => plain_text(a).eq_ignore_ascii_case(&plain_text(b)),
+        (Value::Str(_) | Value::Secret(_), Value::Str(_) | Value::Secret(_)) => {
+            plain_text(a).eq_ignore_ascii_case(&plain_text(b))
+        }
         _ => false,
     }
 }
@@ -367,14 +407,28 @@ mod tests {
     fn facts() -> Facts {
         let mut f = Facts::default();
         f.insert("conf.maxmemory", Value::Int(0), Origin::Default);
-        f.insert("conf.maxmemory-policy", Value::Str("noeviction".into()), Origin::Default);
+        f.insert(
+            "conf.maxmemory-policy",
+            Value::Str("noeviction".into()),
+            Origin::Default,
+        );
         f.insert("conf.appendonly", Value::Bool(false), Origin::Default);
         f.insert("conf.save", Value::List(vec![]), Origin::Default);
         f.insert("conf.requirepass", Value::secret(""), Origin::Default);
         f.insert("conf.aclfile", Value::Str("users.acl".into()), Origin::Settings);
         f.insert("conf.rename-command", Value::List(vec![]), Origin::Settings);
-        f.insert("settings.eviction_policy", Value::Str("allkeys-lru".into()), Origin::Settings);
-        f.insert("live.used_memory", Value::Unknown { unknown: "INFO denied".into() }, Origin::Live);
+        f.insert(
+            "settings.eviction_policy",
+            Value::Str("allkeys-lru".into()),
+            Origin::Settings,
+        );
+        f.insert(
+            "live.used_memory",
+            Value::Unknown {
+                unknown: "INFO denied".into(),
+            },
+            Origin::Live,
+        );
         f
     }
 
@@ -386,12 +440,21 @@ mod tests {
     fn comparisons() {
         assert_eq!(eval(r#"{ fact = "conf.maxmemory", eq = 0 }"#), Truth::True);
         assert_eq!(eval(r#"{ fact = "conf.maxmemory", gt = 0 }"#), Truth::False);
-        assert_eq!(eval(r#"{ fact = "conf.maxmemory-policy", ne = { fact = "settings.eviction_policy" } }"#), Truth::True);
-        assert_eq!(eval(r#"{ fact = "conf.maxmemory-policy", in = ["noeviction", "volatile-ttl"] }"#), Truth::True);
+        assert_eq!(
+            eval(r#"{ fact = "conf.maxmemory-policy", ne = { fact = "settings.eviction_policy" } }"#),
+            Truth::True
+        );
+        assert_eq!(
+            eval(r#"{ fact = "conf.maxmemory-policy", in = ["noeviction", "volatile-ttl"] }"#),
+            Truth::True
+        );
         assert_eq!(eval(r#"{ fact = "conf.appendonly", eq = false }"#), Truth::True);
         assert_eq!(eval(r#"{ fact = "conf.appendonly", eq = "no" }"#), Truth::True);
         assert_eq!(eval(r#"{ fact = "conf.save", eq = [] }"#), Truth::True);
-        assert_eq!(eval(r#"{ fact = "conf.maxmemory-policy", matches = "^no" }"#), Truth::True);
+        assert_eq!(
+            eval(r#"{ fact = "conf.maxmemory-policy", matches = "^no" }"#),
+            Truth::True
+        );
     }
 
     #[test]
@@ -405,9 +468,18 @@ mod tests {
         assert_eq!(eval(r#"{ fact = "conf.aclfile", set = true }"#), Truth::True);
         assert_eq!(eval(r#"{ fact = "conf.maxmemory", unset = true }"#), Truth::True);
         assert_eq!(eval(r#"{ fact = "live.used_memory", gt = 5 }"#), Truth::Unknown);
-        assert_eq!(eval(r#"{ all = [{ fact = "conf.maxmemory", eq = 0 }, { fact = "live.used_memory", gt = 5 }] }"#), Truth::Unknown);
-        assert_eq!(eval(r#"{ any = [{ fact = "conf.maxmemory", eq = 0 }, { fact = "live.used_memory", gt = 5 }] }"#), Truth::True);
-        assert_eq!(eval(r#"{ not = { fact = "live.used_memory", gt = 5 } }"#), Truth::Unknown);
+        assert_eq!(
+            eval(r#"{ all = [{ fact = "conf.maxmemory", eq = 0 }, { fact = "live.used_memory", gt = 5 }] }"#),
+            Truth::Unknown
+        );
+        assert_eq!(
+            eval(r#"{ any = [{ fact = "conf.maxmemory", eq = 0 }, { fact = "live.used_memory", gt = 5 }] }"#),
+            Truth::True
+        );
+        assert_eq!(
+            eval(r#"{ not = { fact = "live.used_memory", gt = 5 } }"#),
+            Truth::Unknown
+        );
     }
 
     #[test]

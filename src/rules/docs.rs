@@ -12,7 +12,14 @@ pub fn rules_markdown(pack: &RulePack) -> String {
     );
     let _ = writeln!(out, "| id | severity | title |\n|---|---|---|");
     for rule in &pack.rules {
-        let _ = writeln!(out, "| [`{}`](#{}) | {} | {} |", rule.id, anchor(&rule.id), rule.severity, rule.title);
+        let _ = writeln!(
+            out,
+            "| [`{}`](#{}) | {} | {} |",
+            rule.id,
+            anchor(&rule.id),
+            rule.severity,
+            rule.title
+        );
     }
     let mut category = "";
     for rule in &pack.rules {
@@ -24,11 +31,19 @@ pub fn rules_markdown(pack: &RulePack) -> String {
         let _ = writeln!(out, "**{}**\n", rule.title);
         let _ = writeln!(out, "- Severity: `{}`", rule.severity);
         if !rule.profile_severity.is_empty() {
-            let by: Vec<String> = rule.profile_severity.iter().map(|(p, s)| format!("`{s}` on {p}")).collect();
+            let by: Vec<String> = rule
+                .profile_severity
+                .iter()
+                .map(|(p, s)| format!("`{s}` on {p}"))
+                .collect();
             let _ = writeln!(out, "- Severity by profile: {}", by.join(", "));
         }
         let _ = writeln!(out, "- Sources: {}", rule.sources.join(", "));
-        let profiles = rule.profiles.as_ref().map(|p| p.join(", ")).unwrap_or_else(|| "all".into());
+        let profiles = rule
+            .profiles
+            .as_ref()
+            .map(|p| p.join(", "))
+            .unwrap_or_else(|| "all".into());
         let _ = writeln!(out, "- Profiles: {profiles}");
         if !rule.checklist.is_empty() {
             let _ = writeln!(out, "- Checklist: {}", rule.checklist.join(", "));
@@ -53,7 +68,10 @@ pub fn rules_markdown(pack: &RulePack) -> String {
 }
 
 fn anchor(id: &str) -> String {
-    id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>().to_ascii_lowercase()
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 /// The full text `explain RULE` prints.
@@ -66,7 +84,14 @@ pub fn explain(rule: &super::Rule) -> String {
     let _ = writeln!(out, "Fix: {}\n", rule.remediation);
     let _ = writeln!(out, "Category: {}", rule.category);
     let _ = writeln!(out, "Sources: {}", rule.sources.join(", "));
-    let _ = writeln!(out, "Profiles: {}", rule.profiles.as_ref().map(|p| p.join(", ")).unwrap_or_else(|| "all".into()));
+    let _ = writeln!(
+        out,
+        "Profiles: {}",
+        rule.profiles
+            .as_ref()
+            .map(|p| p.join(", "))
+            .unwrap_or_else(|| "all".into())
+    );
     for (profile, severity) in &rule.profile_severity {
         let _ = writeln!(out, "Severity on {profile}: {severity}");
     }

@@ -164,42 +164,59 @@ impl RulePack {
     pub fn embedded() -> Result<RulePack, InputError> {
         let mut rules = Vec::new();
         for (name, text) in EMBEDDED_RULE_FILES {
-            rules.extend(parse_embedded_file(&format!("rules/{name}"), text).map_err(|e| InputError::new(format!("internal error in the built-in rules: {e}")))?);
+            rules.extend(
+                parse_embedded_file(&format!("rules/{name}"), text)
+                    .map_err(|e| InputError::new(format!("internal error in the built-in rules: {e}")))?,
+            );
         }
         Ok(RulePack { rules })
     }
 
     /// Adds a user pack: every `*.toml` in `dir`, each validated against the rule schema.
     pub fn add_user_pack(&mut self, dir: &Path) -> Result<(), InputError> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| InputError::new(format!("{}: cannot read the rules directory: {}", dir.display(), crate::conf::io_reason(&e))))?;
-        let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            InputError::new(format!(
+                "{}: cannot read the rules directory: {}",
+                dir.display(),
+                crate::conf::io_reason(&e)
+            ))
+        })?;
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
         files.sort();
         if files.is_empty() {
             return Err(InputError::new(format!("{}: no *.toml rule files", dir.display())));
         }
-        let schema: serde_json::Value =
-            serde_json::from_str(RULE_SCHEMA).map_err(|e| InputError::new(format!("internal error: rule schema: {e}")))?;
-        let validator =
-            jsonschema::validator_for(&schema).map_err(|e| InputError::new(format!("internal error: rule schema: {e}")))?;
+        let schema: serde_json::Value = serde_json::from_str(RULE_SCHEMA)
+            .map_err(|e| InputError::new(format!("internal error: rule schema: {e}")))?;
+        let validator = jsonschema::validator_for(&schema)
+            .map_err(|e| InputError::new(format!("internal error: rule schema: {e}")))?;
         for path in files {
             let text = std::fs::read(&path)
                 .map_err(|e| InputError::new(format!("{}: {}", path.display(), crate::conf::io_reason(&e))))
                 .and_then(|b| crate::conf::decode_text(&path, b))?;
-            let value: toml::Value =
-                toml::from_str(&text).map_err(|e| InputError::new(format!("{}: invalid TOML: {}", path.display(), e.message())))?;
+            let value: toml::Value = toml::from_str(&text)
+                .map_err(|e| InputError::new(format!("{}: invalid TOML: {}", path.display(), e.message())))?;
             let json = serde_json::to_value(&value).map_err(|e| InputError::new(format!("{}: {e}", path.display())))?;
             let problems: Vec<String> = validator
                 .iter_errors(&json)
                 .map(|e| format!("{}: {} at `{}`", path.display(), e, e.instance_path))
                 .collect();
             if !problems.is_empty() {
-                return Err(InputError::new(format!("invalid rule file:\n  {}", problems.join("\n  "))));
+                return Err(InputError::new(format!(
+                    "invalid rule file:\n  {}",
+                    problems.join("\n  ")
+                )));
             }
             let name = path.display().to_string();
             for rule in parse_rule_file(&name, &text).map_err(InputError::new)? {
                 if let Check::When(condition) = &rule.check {
-                    condition.validate().map_err(|e| InputError::new(format!("{name}: rule {}: {e}", rule.id)))?;
+                    condition
+                        .validate()
+                        .map_err(|e| InputError::new(format!("{name}: rule {}: {e}", rule.id)))?;
                 }
                 if self.rules.iter().any(|r| r.id == rule.id) {
                     return Err(InputError::new(format!(
@@ -261,7 +278,9 @@ impl Evaluation<'_> {
 
     /// Whether a rule runs at all in this evaluation (inputs, profile, selection).
     pub fn runs(&self, rule: &Rule, facts: &Facts) -> bool {
-        rule.sources.iter().any(|s| facts.has_source(s)) && rule.applies_to_profile(self.profile) && self.is_selected(rule)
+        rule.sources.iter().any(|s| facts.has_source(s))
+            && rule.applies_to_profile(self.profile)
+            && self.is_selected(rule)
     }
 }
 
@@ -294,8 +313,19 @@ fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding>
         Check::Builtin(name) => builtins::run(name, rule, facts)
             .into_iter()
             .map(|hit| {
-                let vars = vec![("subject".to_string(), hit.subject.clone()), ("detail".to_string(), hit.detail.clone())];
-                make_finding(rule, severity, State::Fail, facts, &hit.origin, Some(hit.subject), &vars)
+                let vars = vec![
+                    ("subject".to_string(), hit.subject.clone()),
+                    ("detail".to_string(), hit.detail.clone()),
+                ];
+                make_finding(
+                    rule,
+                    severity,
+                    State::Fail,
+                    facts,
+                    &hit.origin,
+                    Some(hit.subject),
+                    &vars,
+                )
             })
             .collect(),
         Check::When(condition) if !rule.for_each.is_empty() => rule
@@ -310,8 +340,19 @@ fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding>
                 };
                 let fact = facts.get(path)?;
                 let name = path.split_once('.').map(|(_, n)| n).unwrap_or(path).to_string();
-                let vars = vec![("$".to_string(), fact.value.to_string()), ("$.name".to_string(), name.clone())];
-                Some(make_finding(rule, severity, state, facts, &fact.origin, Some(name), &vars))
+                let vars = vec![
+                    ("$".to_string(), fact.value.to_string()),
+                    ("$.name".to_string(), name.clone()),
+                ];
+                Some(make_finding(
+                    rule,
+                    severity,
+                    state,
+                    facts,
+                    &fact.origin,
+                    Some(name),
+                    &vars,
+                ))
             })
             .collect(),
         Check::When(condition) => {
@@ -325,10 +366,21 @@ fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding>
                 paths.push(at.clone());
             }
             condition.facts(&mut paths);
-            let located = paths.iter().filter_map(|p| facts.get(p).map(|f| (p, f))).find(|(_, f)| f.origin.has_location());
-            let first = located.or_else(|| paths.iter().filter_map(|p| facts.get(p).map(|f| (p, f))).find(|(_, f)| f.origin.source().is_some()));
+            let located = paths
+                .iter()
+                .filter_map(|p| facts.get(p).map(|f| (p, f)))
+                .find(|(_, f)| f.origin.has_location());
+            let first = located.or_else(|| {
+                paths
+                    .iter()
+                    .filter_map(|p| facts.get(p).map(|f| (p, f)))
+                    .find(|(_, f)| f.origin.source().is_some())
+            });
             let (subject, origin) = match first {
-                Some((path, fact)) => (Some(path.split_once('.').map(|(_, n)| n).unwrap_or(path).to_string()), fact.origin.clone()),
+                Some((path, fact)) => (
+                    Some(path.split_once('.').map(|(_, n)| n).unwrap_or(path).to_string()),
+                    fact.origin.clone(),
+                ),
                 None => (None, Origin::Default),
             };
             vec![make_finding(rule, severity, state, facts, &origin, subject, &[])]
@@ -348,11 +400,16 @@ fn make_finding(
     let source = origin
         .source()
         .filter(|s| rule.sources.iter().any(|r| r == s))
-        .or_else(|| rule.sources.iter().find(|s| facts.has_source(s)).map(|s| match s.as_str() {
-            "env" => "env",
-            "live" => "live",
-            _ => "config",
-        }))
+        .or_else(|| {
+            rule.sources
+                .iter()
+                .find(|s| facts.has_source(s))
+                .map(|s| match s.as_str() {
+                    "env" => "env",
+                    "live" => "live",
+                    _ => "config",
+                })
+        })
         .unwrap_or("config");
     let variable = match origin {
         Origin::Env { var, .. } => Some(var.clone()),
@@ -389,7 +446,10 @@ pub fn render(template: &str, facts: &Facts, vars: &[(String, String)]) -> Strin
             return out;
         };
         let name = &after[..close];
-        let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '$'));
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '$'));
         if !valid {
             out.push('{');
             rest = after;

@@ -114,11 +114,7 @@ pub fn redis_server_line() -> String {
         .find_map(|w| w.strip_prefix("v="))
         .unwrap_or_else(|| panic!("no `v=` in {version:?}"));
     let mut parts = v.split('.');
-    format!(
-        "{}.{}",
-        parts.next().unwrap_or("0"),
-        parts.next().unwrap_or("0")
-    )
+    format!("{}.{}", parts.next().unwrap_or("0"), parts.next().unwrap_or("0"))
 }
 
 /// How child redis-servers are isolated from the host network.

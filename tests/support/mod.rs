@@ -36,11 +36,17 @@ pub fn check_json(args: &[&str], dir: &Path) -> (i32, serde_json::Value, String)
 }
 
 pub fn rule_ids(report: &serde_json::Value) -> Vec<String> {
-    report["findings"].as_array().map(|f| f.iter().map(|x| x["rule"].as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+    report["findings"]
+        .as_array()
+        .map(|f| f.iter().map(|x| x["rule"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
 }
 
 pub fn findings_of<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
-    report["findings"].as_array().map(|f| f.iter().filter(|x| x["rule"] == rule).collect()).unwrap_or_default()
+    report["findings"]
+        .as_array()
+        .map(|f| f.iter().filter(|x| x["rule"] == rule).collect())
+        .unwrap_or_default()
 }
 
 pub fn validator(schema_file: &str) -> jsonschema::Validator {
@@ -50,7 +56,10 @@ pub fn validator(schema_file: &str) -> jsonschema::Validator {
 }
 
 pub fn schema_errors(validator: &jsonschema::Validator, instance: &serde_json::Value) -> Vec<String> {
-    validator.iter_errors(instance).map(|e| format!("{e} at {}", e.instance_path)).collect()
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect()
 }
 
 /// The shared corpus (`../shared/corpus`), present in CI, absent in a user's clone.
@@ -59,7 +68,10 @@ pub fn corpus_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("\n!!!!!!!! MISSING CORPUS: {} not found: the corpus tests cannot run here !!!!!!!!\n", dir.display());
+        eprintln!(
+            "\n!!!!!!!! MISSING CORPUS: {} not found: the corpus tests cannot run here !!!!!!!!\n",
+            dir.display()
+        );
         None
     }
 }
