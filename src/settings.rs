@@ -73,15 +73,8 @@ impl Settings {
     }
 
     pub fn load(path: &Path) -> Result<Settings, InputError> {
-        let text = std::fs::read(path)
-            .map_err(|e| {
-                InputError::new(format!(
-                    "{}: cannot read the settings file: {}",
-                    path.display(),
-                    crate::conf::io_reason(&e)
-                ))
-            })
-            .and_then(|bytes| crate::conf::decode_text(path, bytes))?;
+        let text =
+            crate::conf::read_text_file(path).map_err(|reason| InputError::new(format!("settings file {reason}")))?;
         Settings::parse(path, &text)
     }
 

@@ -166,6 +166,32 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
     Ok(user)
 }
 
+/// Parses a `user` line and checks that every command and category it names
+/// exists on the target, as redis-server does when it loads the ACL.
+pub fn parse_user_args_for(args: &[&str], target: &super::catalog::Target) -> Result<AclUserSpec, AclError> {
+    let user = parse_user_args(args)?;
+    for rule in &user.command_rules {
+        let Some(what) = rule.strip_prefix('+').or_else(|| rule.strip_prefix('-')) else {
+            continue;
+        };
+        let known = match what.strip_prefix('@') {
+            Some(category) => super::commands::is_category(category),
+            None => super::commands::exists(what.split('|').next().unwrap_or(what), target),
+        };
+        if !known {
+            let arg = args.iter().position(|a| a.eq_ignore_ascii_case(rule));
+            return Err(AclError {
+                message: format!(
+                    "Error in user declaration '{}': Unknown command or category name in ACL `{rule}`",
+                    user.name
+                ),
+                arg,
+            });
+        }
+    }
+    Ok(user)
+}
+
 /// The built-in default user when no `user default` line exists.
 pub fn implicit_default_user() -> AclUserSpec {
     AclUserSpec {

@@ -202,9 +202,34 @@ pub struct Directive {
     pub aliases: Vec<Alias>,
     #[serde(default)]
     pub args: Option<ArgCount>,
+    /// Enum values that only exist from a Redis release line on.
+    #[serde(default)]
+    pub value_since: HashMap<String, String>,
+    /// `[min, max]` for lines whose bounds differ from `min`/`max`.
+    #[serde(default)]
+    pub bounds_by_line: HashMap<String, (Option<i128>, Option<i128>)>,
 }
 
 impl Directive {
+    /// Inclusive integer bounds on a target.
+    pub fn bounds_for(&self, target: &Target) -> (Option<i128>, Option<i128>) {
+        self.bounds_by_line
+            .get(&target.key())
+            .copied()
+            .unwrap_or((self.min, self.max))
+    }
+
+    /// Whether an enum value exists on a target (Valkey has every value up to Redis 7.2).
+    pub fn value_exists_on(&self, value: &str, target: &Target) -> bool {
+        let Some(since) = self.value_since.get(value).and_then(|s| parse_line(s).ok()) else {
+            return true;
+        };
+        match target.product {
+            Product::Redis => (target.major, target.minor) >= since,
+            Product::Valkey => since <= (7, 2),
+        }
+    }
+
     pub fn accepted_by(&self, target: &Target) -> bool {
         target.is_within(match target.product {
             Product::Redis => &self.redis,

@@ -4,8 +4,10 @@
 
 pub mod acl;
 pub mod catalog;
+pub mod commands;
 pub mod effective;
 pub mod lexer;
+mod sentinel;
 mod special;
 pub mod value;
 
@@ -204,43 +206,65 @@ pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<Parsed
         },
         stack: Vec::new(),
         line_indexes: Vec::new(),
+        sentinel_state: sentinel::SentinelState::default(),
         seen_single: HashMap::new(),
     };
     loader.load_text(path.to_path_buf(), text)?;
     Ok(loader.parsed)
 }
 
-/// Reads a file with clear errors for the usual ways it goes wrong.
+/// Reads the main config file, with clear errors for the usual ways it goes wrong.
 pub fn read_config_file(path: &Path) -> Result<String, InputError> {
-    let metadata = std::fs::metadata(path).map_err(|e| {
-        InputError::new(format!(
-            "{}: cannot read the config file: {}",
-            path.display(),
-            io_reason(&e)
-        ))
-    })?;
+    read_text_file(path).map_err(InputError::new)
+}
+
+/// Reads a text file the user gave us: a regular file (not a directory,
+/// FIFO or device, which could block or never end), at most
+/// `MAX_FILE_BYTES`, UTF-8 without NUL bytes. The error names the file and
+/// says why.
+pub fn read_text_file(path: &Path) -> Result<String, String> {
+    let shown = path.display();
+    read_text_file_inner(path).map_err(|reason| {
+        if reason.starts_with(&shown.to_string()) {
+            reason
+        } else {
+            format!("{shown}: {reason}")
+        }
+    })
+}
+
+fn read_text_file_inner(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read it: {}", io_reason(&e)))?;
     if metadata.is_dir() {
-        return Err(InputError::new(format!(
-            "{}: is a directory, not a config file",
-            path.display()
-        )));
+        return Err("is a directory, not a file".into());
     }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(InputError::new(format!(
-            "{}: the file is {:.1} MB; redis-preflight reads config files up to {} MB",
-            path.display(),
-            metadata.len() as f64 / 1_000_000.0,
+    if !metadata.is_file() {
+        return Err("is not a regular file (a FIFO, socket or device)".into());
+    }
+    let too_large = || {
+        format!(
+            "the file is larger than {} MB, the most redis-preflight reads",
             MAX_FILE_BYTES / 1024 / 1024
-        )));
+        )
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{} ({:.1} MB)",
+            too_large(),
+            metadata.len() as f64 / 1_000_000.0
+        ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        InputError::new(format!(
-            "{}: cannot read the config file: {}",
-            path.display(),
-            io_reason(&e)
-        ))
-    })?;
-    decode_text(path, bytes)
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {}", io_reason(&e)))?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // The size can change between stat and read: bound the read itself too.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read it: {}", io_reason(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    decode_text(path, bytes).map_err(|e| e.to_string())
 }
 
 /// UTF-8 text without NUL bytes, or an error naming the line and column.
@@ -295,6 +319,7 @@ struct Loader<'o> {
     parsed: ParsedConfig,
     /// Canonical paths of the files being read, for cycle detection.
     stack: Vec<PathBuf>,
+    sentinel_state: sentinel::SentinelState,
     /// One per entry of `parsed.files`.
     line_indexes: Vec<LineIndex>,
     /// Single-valued directives already set: canonical name -> file and line.
@@ -415,6 +440,17 @@ impl Loader<'_> {
             self.diagnose("config.unknown-directive", message, name_origin, name.to_string());
             return (None, None);
         };
+        if directive.is_special("sentinel") && self.sentinel {
+            let values: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
+            if let Err(special::DirectiveError { rule, message, arg }) = self.sentinel_state.check(&values, &target) {
+                let at = match arg.and_then(|i| args.get(i)) {
+                    Some(arg) => self.origin_of_arg(&origin, arg),
+                    None => origin.clone(),
+                };
+                self.diagnose(rule, format!("`sentinel`: {message}"), at, "sentinel".into());
+                return (Some(directive.name.clone()), None);
+            }
+        }
         if directive.is_special("sentinel") && !self.sentinel {
             self.diagnose(
                 "config.syntax-error",
@@ -540,7 +576,7 @@ impl Loader<'_> {
                     line.number
                 )));
             }
-            let text = match read_included(&path) {
+            let text = match read_text_file(&path) {
                 Ok(text) => text,
                 Err(reason) => {
                     self.diagnose(
@@ -573,18 +609,6 @@ impl Loader<'_> {
             self.base.join(path)
         }
     }
-}
-
-fn read_included(path: &Path) -> Result<String, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
-    if metadata.is_dir() {
-        return Err("it is a directory".into());
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(format!("the file is larger than {} MB", MAX_FILE_BYTES / 1024 / 1024));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
-    decode_text(path, bytes).map_err(|e| e.to_string())
 }
 
 fn unknown_directive_message(name: &str, target: &Target, sentinel: bool) -> String {

@@ -2,9 +2,9 @@
 //! the directives redis-server parses with its own code (save, bind,
 //! client-output-buffer-limit, user, ...).
 
-use super::acl;
 use super::catalog::{Directive, Target, ValueType};
 use super::value::{memtoull, parse_standard};
+use super::{acl, commands};
 use crate::facts::Value;
 
 pub struct DirectiveError {
@@ -65,7 +65,7 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
         )));
     }
     if directive.value_type != ValueType::Special {
-        return parse_standard(directive, args).map_err(|message| invalid(message, Some(0)));
+        return parse_standard(directive, args, target).map_err(|message| invalid(message, Some(0)));
     }
     match directive.special.as_deref().unwrap_or("") {
         "save" => parse_save(args),
@@ -73,9 +73,17 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
         "client-output-buffer-limit" => parse_output_buffer_limits(args),
         "oom-score-adj-values" => parse_oom_score_adj(args),
         "notify-keyspace-events" => parse_keyspace_events(args[0]),
-        "replicaof" => Ok(Value::Str(args.join(" "))),
-        "rename-command" => Ok(Value::Str(format!("{} {}", args[0], quote_if_empty(args[1])))),
-        "user" => acl::parse_user_args(args)
+        "replicaof" => parse_replicaof(args),
+        "rename-command" => {
+            if !commands::exists(&args[0].to_ascii_lowercase(), target) {
+                return Err(invalid(
+                    format!("No such command `{}` in rename-command", args[0]),
+                    Some(0),
+                ));
+            }
+            Ok(Value::Str(format!("{} {}", args[0], quote_if_empty(args[1]))))
+        }
+        "user" => acl::parse_user_args_for(args, target)
             .map(|user| Value::Str(user.redacted_line()))
             .map_err(|e| invalid(e.message, e.arg)),
         "latency-tracking-info-percentiles" => parse_percentiles(args),
@@ -91,6 +99,16 @@ fn quote_if_empty(text: &str) -> &str {
     } else {
         text
     }
+}
+
+fn parse_replicaof(args: &[&str]) -> Result<Value, DirectiveError> {
+    if args[0].eq_ignore_ascii_case("no") && args[1].eq_ignore_ascii_case("one") {
+        return Ok(Value::Str(String::new()));
+    }
+    if !strtoll_full(args[1]).is_some_and(|port| (0..=65535).contains(&port)) {
+        return Err(invalid("Invalid master port", Some(1)));
+    }
+    Ok(Value::Str(args.join(" ")))
 }
 
 /// C `strtoll(s, &end, 10)` requiring the whole string to be consumed.

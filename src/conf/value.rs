@@ -2,7 +2,7 @@
 //! (`yesnotoi`, `string2ll`, `memtoull`, enum tables, bounds), so that
 //! "redis-server would refuse to start" is decided by the same rules.
 
-use super::catalog::{Directive, ValueType};
+use super::catalog::{Directive, Target, ValueType};
 use crate::facts::Value;
 
 /// Redis's `string2ll`: optional `-`, no `+`, no leading zeros, no blanks.
@@ -55,8 +55,8 @@ pub fn memtoull(text: &str) -> Option<u64> {
 /// Why a value is refused, phrased like redis-server's own message.
 pub type ValueError = String;
 
-fn bounds_message(directive: &Directive) -> String {
-    match (directive.min, directive.max) {
+fn bounds_message(bounds: (Option<i128>, Option<i128>)) -> String {
+    match bounds {
         (Some(min), Some(max)) => format!("argument must be between {min} and {max} inclusive"),
         (Some(min), None) => format!("argument must be at least {min}"),
         (None, Some(max)) => format!("argument must be at most {max}"),
@@ -64,18 +64,19 @@ fn bounds_message(directive: &Directive) -> String {
     }
 }
 
-fn check_bounds(directive: &Directive, number: i128) -> Result<(), ValueError> {
-    let below = directive.min.is_some_and(|min| number < min);
-    let above = directive.max.is_some_and(|max| number > max);
+fn check_bounds(directive: &Directive, target: &Target, number: i128) -> Result<(), ValueError> {
+    let bounds = directive.bounds_for(target);
+    let below = bounds.0.is_some_and(|min| number < min);
+    let above = bounds.1.is_some_and(|max| number > max);
     if below || above {
-        Err(bounds_message(directive))
+        Err(bounds_message(bounds))
     } else {
         Ok(())
     }
 }
 
 /// Parses the arguments of a standard (non-special) directive into a typed value.
-pub fn parse_standard(directive: &Directive, args: &[&str]) -> Result<Value, ValueError> {
+pub fn parse_standard(directive: &Directive, args: &[&str], target: &Target) -> Result<Value, ValueError> {
     let joined = args.join(" ");
     match directive.value_type {
         ValueType::Bool => match joined.to_ascii_lowercase().as_str() {
@@ -83,8 +84,8 @@ pub fn parse_standard(directive: &Directive, args: &[&str]) -> Result<Value, Val
             "no" => Ok(Value::Bool(false)),
             _ => Err("argument must be 'yes' or 'no'".to_string()),
         },
-        ValueType::Int | ValueType::Memory => parse_number(directive, &joined),
-        ValueType::Enum => parse_enum(directive, args),
+        ValueType::Int | ValueType::Memory => parse_number(directive, target, &joined),
+        ValueType::Enum => parse_enum(directive, target, args),
         ValueType::String | ValueType::Path | ValueType::Special => {
             if directive.secret {
                 Ok(Value::secret(joined))
@@ -95,10 +96,10 @@ pub fn parse_standard(directive: &Directive, args: &[&str]) -> Result<Value, Val
     }
 }
 
-fn parse_number(directive: &Directive, text: &str) -> Result<Value, ValueError> {
+fn parse_number(directive: &Directive, target: &Target, text: &str) -> Result<Value, ValueError> {
     if directive.value_type == ValueType::Memory {
         if let Some(bytes) = memtoull(text) {
-            check_bounds(directive, bytes as i128)?;
+            check_bounds(directive, target, bytes as i128)?;
             return Ok(Value::Int(i64::try_from(bytes).unwrap_or(i64::MAX)));
         }
     }
@@ -110,7 +111,7 @@ fn parse_number(directive: &Directive, text: &str) -> Result<Value, ValueError> 
     }
     if directive.value_type == ValueType::Int {
         if let Some(number) = string2ll(text) {
-            check_bounds(directive, number as i128)?;
+            check_bounds(directive, target, number as i128)?;
             return Ok(Value::Int(number));
         }
     }
@@ -123,7 +124,7 @@ fn parse_number(directive: &Directive, text: &str) -> Result<Value, ValueError> 
     })
 }
 
-fn parse_enum(directive: &Directive, args: &[&str]) -> Result<Value, ValueError> {
+fn parse_enum(directive: &Directive, target: &Target, args: &[&str]) -> Result<Value, ValueError> {
     let words: Vec<String> = if directive.multi_flag {
         args.iter()
             .flat_map(|a| a.split(' '))
@@ -133,20 +134,23 @@ fn parse_enum(directive: &Directive, args: &[&str]) -> Result<Value, ValueError>
     } else {
         vec![args.join(" ").to_ascii_lowercase()]
     };
+    let known: Vec<&str> = directive
+        .values
+        .iter()
+        .map(String::as_str)
+        .filter(|v| directive.value_exists_on(v, target))
+        .collect();
     if words.is_empty() {
-        return Err(format!("argument(s) must be one of: {}", directive.values.join(", ")));
+        return Err(format!("argument(s) must be one of: {}", known.join(", ")));
     }
     for word in &words {
-        if !directive.values.iter().any(|v| v == word) {
+        if !known.contains(&word.as_str()) {
             let kind = if directive.multi_flag {
                 "argument(s)"
             } else {
                 "argument"
             };
-            return Err(format!(
-                "{kind} must be one of the following: {}",
-                directive.values.join(", ")
-            ));
+            return Err(format!("{kind} must be one of the following: {}", known.join(", ")));
         }
     }
     Ok(Value::Str(words.join(" ")))

@@ -36,20 +36,7 @@ pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<crate::conf
     let mut vars = Vec::new();
     let mut sources = Vec::new();
     for path in paths {
-        let bytes = std::fs::read(path).map_err(|e| {
-            InputError::new(format!(
-                "{}: cannot read the env file: {}",
-                path.display(),
-                crate::conf::io_reason(&e)
-            ))
-        })?;
-        if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-            return Err(InputError::new(format!(
-                "{}: is a directory, not an env file",
-                path.display()
-            )));
-        }
-        let text = crate::conf::decode_text(path, bytes)?;
+        let text = crate::conf::read_text_file(path).map_err(|reason| InputError::new(format!("env file {reason}")))?;
         let file = Arc::new(path.to_path_buf());
         sources.push(crate::conf::SourceFile {
             path: file.clone(),

@@ -195,9 +195,7 @@ impl RulePack {
         let validator = jsonschema::validator_for(&schema)
             .map_err(|e| InputError::new(format!("internal error: rule schema: {e}")))?;
         for path in files {
-            let text = std::fs::read(&path)
-                .map_err(|e| InputError::new(format!("{}: {}", path.display(), crate::conf::io_reason(&e))))
-                .and_then(|b| crate::conf::decode_text(&path, b))?;
+            let text = crate::conf::read_text_file(&path).map_err(InputError::new)?;
             let value: toml::Value = toml::from_str(&text)
                 .map_err(|e| InputError::new(format!("{}: invalid TOML: {}", path.display(), e.message())))?;
             let json = serde_json::to_value(&value).map_err(|e| InputError::new(format!("{}: {e}", path.display())))?;

@@ -1,0 +1,91 @@
+//! Command names and ACL categories redis-server knows (`schemas/commands.json`),
+//! for `rename-command` and ACL rules, which redis-server refuses to load when
+//! they name an unknown command.
+
+use super::catalog::{Product, Target};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const COMMANDS_JSON: &str = include_str!("../../schemas/commands.json");
+
+#[derive(Deserialize)]
+struct Entry {
+    name: String,
+    /// First Redis line with the command (absent: older than every line covered).
+    #[serde(default)]
+    redis: Option<String>,
+    /// `null` when Valkey does not have it; absent when it does.
+    #[serde(default, deserialize_with = "present_or_null")]
+    valkey: Option<Option<String>>,
+}
+
+fn present_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(deserializer)?))
+}
+
+#[derive(Deserialize)]
+struct CommandsFile {
+    categories: Vec<String>,
+    commands: Vec<Entry>,
+}
+
+struct Commands {
+    categories: Vec<String>,
+    by_name: HashMap<String, Entry>,
+}
+
+fn commands() -> &'static Commands {
+    static COMMANDS: OnceLock<Commands> = OnceLock::new();
+    COMMANDS.get_or_init(|| {
+        // Checked by tests; an unreadable embedded table would be a build defect.
+        let file: CommandsFile = serde_json::from_str(COMMANDS_JSON).expect("embedded schemas/commands.json is valid");
+        Commands {
+            categories: file.categories,
+            by_name: file.commands.into_iter().map(|e| (e.name.clone(), e)).collect(),
+        }
+    })
+}
+
+fn parse_line(text: &str) -> Option<(u32, u32)> {
+    let (major, minor) = text.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// Whether a command (lower-case, without subcommand) exists on a target.
+pub fn exists(name: &str, target: &Target) -> bool {
+    let Some(entry) = commands().by_name.get(name) else {
+        return false;
+    };
+    let since = entry.redis.as_deref().and_then(parse_line).unwrap_or((0, 0));
+    match target.product {
+        Product::Redis => (target.major, target.minor) >= since,
+        Product::Valkey => match &entry.valkey {
+            Some(None) => false,
+            Some(Some(line)) => parse_line(line).is_some_and(|l| (target.major, target.minor) >= l),
+            None => since <= (7, 2),
+        },
+    }
+}
+
+pub fn is_category(name: &str) -> bool {
+    commands().categories.iter().any(|c| c == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_by_version() {
+        let t70 = Target::parse("7.0").unwrap();
+        assert!(exists("flushall", &t70));
+        assert!(exists("function", &t70));
+        assert!(!exists("function", &Target::parse("6.2").unwrap()));
+        assert!(!exists("hexpire", &t70));
+        assert!(exists("hexpire", &Target::parse("7.4").unwrap()));
+        assert!(!exists("hexpire", &Target::parse("valkey-8.0").unwrap()));
+        assert!(!exists("nosuchcmd", &t70));
+        assert!(is_category("dangerous") && !is_category("dangerzone"));
+    }
+}
