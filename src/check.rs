@@ -29,6 +29,14 @@ pub struct CheckOptions {
     pub today: String,
 }
 
+/// A rule of the pack, with its effective severity and whether it ran.
+#[derive(Debug, Clone)]
+pub struct RuleStatus {
+    pub rule: crate::rules::Rule,
+    pub severity: Severity,
+    pub ran: bool,
+}
+
 pub struct Report {
     pub target: Target,
     pub profile: String,
@@ -38,6 +46,9 @@ pub struct Report {
     /// Texts of every file a finding may point into.
     pub sources: BTreeMap<PathBuf, Arc<str>>,
     pub rules_run: usize,
+    /// Every rule of the pack and whether it ran (inputs, profile and selection
+    /// allowed it), for formats that list passed and skipped checks.
+    pub rules: Vec<RuleStatus>,
     pub configs: Vec<String>,
     /// Every secret seen, so tests and the JSON writer can prove none leaks.
     secrets: Vec<String>,
@@ -98,6 +109,7 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
     let mut secrets = Vec::new();
     let mut secret_spans: Vec<(Location, String)> = Vec::new();
     let mut rules_run = 0;
+    let mut ran = vec![false; options.rules.rules.len()];
     let parsed: Vec<Option<ParsedConfig>> = if options.configs.is_empty() {
         vec![None]
     } else {
@@ -127,12 +139,11 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
                 secret_spans.push((location, secret.to_string()));
             }
         }
-        rules_run = options
-            .rules
-            .rules
-            .iter()
-            .filter(|r| evaluation.runs(r, &facts))
-            .count();
+        for (index, rule) in options.rules.rules.iter().enumerate() {
+            ran[index] |= evaluation.runs(rule, &facts)
+                && !(evaluation.profile == "development" && evaluation.severity_of(rule) < Severity::Critical);
+        }
+        rules_run = ran.iter().filter(|r| **r).count();
         for finding in rules::evaluate(&options.rules, &facts, &evaluation) {
             // Env findings repeat for every config checked: keep one.
             if !findings.contains(&finding) {
@@ -282,14 +293,22 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
     // Longest first, so a secret that contains another is replaced whole.
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     mask_secrets_in_sources(&mut sources, &mut secret_spans);
+    let rules: Vec<RuleStatus> = options
+        .rules
+        .rules
+        .iter()
+        .zip(ran)
+        .map(|(rule, ran)| RuleStatus { severity: evaluation.severity_of(rule), rule: rule.clone(), ran })
+        .collect();
     Ok(Report {
         target: options.target,
-        profile: options.profile,
+        profile: options.profile.clone(),
         fail_on: options.fail_on,
         findings,
         suppressed,
         sources,
         rules_run,
+        rules,
         configs: options.configs.iter().map(|p| p.display().to_string()).collect(),
         secrets,
     })
