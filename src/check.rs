@@ -25,6 +25,9 @@ pub struct CheckOptions {
     pub ignore: Vec<String>,
     pub settings: Settings,
     pub rules: RulePack,
+    /// What the live probe saw (`--probe`), or why it could not (optional probe).
+    pub live: Option<crate::probe::LiveData>,
+    pub probe_failure: Option<String>,
     /// Today as `YYYY-MM-DD`, for waiver expiry.
     pub today: String,
 }
@@ -50,6 +53,12 @@ pub struct Report {
     /// allowed it), for formats that list passed and skipped checks.
     pub rules: Vec<RuleStatus>,
     pub configs: Vec<String>,
+    /// What the live probe saw, for the Live section and the JSON `probe` object.
+    pub live: Option<crate::probe::LiveData>,
+    /// Why an optional probe could not complete.
+    pub probe_failure: Option<String>,
+    /// Attestations, today and the values each rule read (checklist audit).
+    pub audit: crate::attest::Audit,
     /// Every secret seen, so tests and the JSON writer can prove none leaks.
     secrets: Vec<String>,
 }
@@ -108,8 +117,12 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
     let mut inline = Vec::new();
     let mut secrets = Vec::new();
     let mut secret_spans: Vec<(Location, String)> = Vec::new();
+    if let Some(live) = &options.live {
+        secrets.extend(live.secrets.iter().map(|s| s.expose().to_string()));
+    }
     let mut rules_run = 0;
     let mut ran = vec![false; options.rules.rules.len()];
+    let mut audit = crate::attest::Audit::new(&options.settings.attest, &options.today);
     let parsed: Vec<Option<ParsedConfig>> = if options.configs.is_empty() {
         vec![None]
     } else {
@@ -120,13 +133,37 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
             .collect::<Result<_, _>>()?
     };
     for config in &parsed {
-        let facts = build_facts(FactInputs {
+        let mut facts = build_facts(FactInputs {
             target: options.target,
             profile: &options.profile,
             settings: &options.settings,
             config: config.as_ref(),
             env: options.env.clone(),
+            live: options.live.as_ref(),
         });
+        // With a file and a running server: what runs is audited too, and
+        // compared with the file.
+        let running = match (config, options.live.as_ref()) {
+            (Some(config), Some(live)) => {
+                let running = build_facts(FactInputs {
+                    target: options.target,
+                    profile: &options.profile,
+                    settings: &options.settings,
+                    config: None,
+                    env: None,
+                    live: Some(live),
+                });
+                match &live.config {
+                    crate::probe::Reply::Ok(_) => {
+                        let dir = config.main_file().and_then(|f| f.parent().map(|p| p.to_path_buf()));
+                        facts.drift = crate::facts::live::drift(&facts, &running, dir.as_deref());
+                    }
+                    crate::probe::Reply::Denied(reason) => facts.drift_unknown = Some(format!("CONFIG GET was refused: {reason}")),
+                }
+                Some(running)
+            }
+            _ => None,
+        };
         if let Some(config) = config {
             for file in &config.files {
                 sources.insert(file.path.to_path_buf(), file.text.clone());
@@ -144,7 +181,34 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
                 && !(evaluation.profile == "development" && evaluation.severity_of(rule) < Severity::Critical);
         }
         rules_run = ran.iter().filter(|r| **r).count();
-        for finding in rules::evaluate(&options.rules, &facts, &evaluation) {
+        audit.collect(&options.rules, &facts, &evaluation);
+        let primary = rules::evaluate(&options.rules, &facts, &evaluation);
+        // The static rules on the running configuration: only what the file
+        // did not already show (e.g. a password removed with CONFIG SET).
+        let mut extra = Vec::new();
+        if let Some(running) = running.as_ref().filter(|_| facts.drift_unknown.is_none()) {
+            for (secret, _) in running.secrets() {
+                secrets.push(secret.to_string());
+            }
+            let static_rules = RulePack {
+                rules: options
+                    .rules
+                    .rules
+                    .iter()
+                    .filter(|r| r.sources.iter().any(|s| s == "config") && r.sources.iter().any(|s| s == "live"))
+                    .cloned()
+                    .collect(),
+            };
+            for finding in rules::evaluate(&static_rules, running, &evaluation) {
+                // A declarative rule finds one thing per run; a builtin one thing per subject.
+                let per_rule = options.rules.get(&finding.rule).is_some_and(|r| r.builtin_name().is_none() && r.for_each.is_empty());
+                let known = primary.iter().any(|f| f.rule == finding.rule && (per_rule || f.subject == finding.subject));
+                if !known {
+                    extra.push(finding);
+                }
+            }
+        }
+        for finding in primary.into_iter().chain(extra) {
             // Env findings repeat for every config checked: keep one.
             if !findings.contains(&finding) {
                 findings.push(finding);
@@ -256,6 +320,23 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
             ));
         }
     }
+    if let Some(reason) = &options.probe_failure {
+        if let Some(rule) = options.rules.get("probe.incomplete").filter(|r| evaluation.is_selected(r)) {
+            findings.push(Finding {
+                rule: rule.id.clone(),
+                title: rule.title.clone(),
+                severity: evaluation.severity_of(rule),
+                category: rule.category.clone(),
+                source: "live".into(),
+                state: State::Warn,
+                message: format!("the live probe could not complete: {reason}"),
+                remediation: rule.remediation.clone(),
+                location: None,
+                subject: Some("probe".into()),
+                variable: None,
+            });
+        }
+    }
     for (rule_id, message, location, subject) in meta {
         let Some(rule) = options.rules.get(rule_id) else {
             continue;
@@ -310,6 +391,9 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
         rules_run,
         rules,
         configs: options.configs.iter().map(|p| p.display().to_string()).collect(),
+        live: options.live.clone(),
+        probe_failure: options.probe_failure.clone(),
+        audit,
         secrets,
     })
 }

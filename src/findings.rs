@@ -54,9 +54,10 @@ impl fmt::Display for Severity {
 }
 
 /// FAIL: the check ran and the deployment does not meet it. WARN: it could not be verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
+    #[default]
     Fail,
     Warn,
 }

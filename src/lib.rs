@@ -3,6 +3,7 @@
 //! Data flows one way: inputs (`conf`, `env`) → `facts` → `rules` →
 //! findings → `report`. See docs/internals.md.
 
+pub mod attest;
 pub mod check;
 pub mod cli;
 pub mod conf;
@@ -10,6 +11,7 @@ pub mod env;
 pub mod error;
 pub mod facts;
 pub mod findings;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod settings;

@@ -20,6 +20,13 @@ pub const PROFILES: [&str; 4] = ["self-hosted", "memorystore", "redis-cloud", "d
 pub struct Thresholds {
     pub password_min_length: Option<i64>,
     pub max_ttl_seconds: Option<i64>,
+    pub memory_pressure_percent: Option<i64>,
+    pub hit_rate_min_percent: Option<i64>,
+    pub clients_percent: Option<i64>,
+    pub backup_max_age_hours: Option<i64>,
+    pub latency_p50_medium_ms: Option<i64>,
+    pub latency_p50_high_ms: Option<i64>,
+    pub cert_expiry_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,10 +59,17 @@ pub struct Settings {
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,
     pub eviction_policy: Option<String>,
+    /// `basic` (default) or `standard` (high availability: a replica is required).
+    pub tier: Option<String>,
+    /// `required` or `optional`: run the live probe (as --probe).
+    pub probe: Option<String>,
     #[serde(default)]
     pub thresholds: Thresholds,
     #[serde(default)]
     pub waiver: Vec<Waiver>,
+    /// Attestations for checklist items no machine can see (`[[attest]]`).
+    #[serde(default)]
+    pub attest: Vec<crate::attest::Attestation>,
     /// Where the settings came from (None = built-in defaults) and its text.
     #[serde(skip)]
     pub path: Option<Arc<PathBuf>>,
@@ -124,6 +138,10 @@ impl Settings {
             let at = span_of_pointer(&document, &format!("/waiver/{index}")).unwrap_or(0);
             waiver.line = line_column(text, at).0;
             waiver.offset = at;
+        }
+        for (index, attestation) in settings.attest.iter_mut().enumerate() {
+            let at = span_of_pointer(&document, &format!("/attest/{index}")).unwrap_or(0);
+            attestation.line = line_column(text, at).0;
         }
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         settings.env_files = settings.env_files.iter().map(|f| base.join(f)).collect();

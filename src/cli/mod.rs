@@ -1,15 +1,18 @@
 //! Command-line interface: argument parsing and wiring; the work is in
 //! `check`, `rules` and `report`.
 
+mod probe_args;
+pub mod output;
+
 use crate::check::{self, CheckOptions};
 use crate::conf::catalog::Target;
 use crate::conf::LoadOptions;
 use crate::error::{exit, InputError};
-use crate::report::{self, Format};
+use crate::report::Format;
 use crate::rules::{docs, RulePack};
 use crate::settings::{self, Settings};
 use clap::{Args, Parser, Subcommand};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
@@ -27,6 +30,15 @@ pub struct Cli {
 pub enum Command {
     /// Check a redis.conf and/or the application's Redis environment.
     Check(Box<CheckArgs>),
+    /// The production checklist audit (= `check --format checklist`; `--format html` for a page).
+    Checklist(Box<CheckArgs>),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
     /// List the rules (table, json or markdown).
     Rules(RulesArgs),
     /// Print the full documentation of one rule.
@@ -68,9 +80,8 @@ pub struct CheckArgs {
     /// Colour: auto (only on a terminal, and never with NO_COLOR set), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
-    /// Write the report to this file instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: output::OutputArgs,
     /// Settings file [default: the nearest redis-preflight.toml from the working directory up].
     #[arg(long, value_name = "FILE")]
     pub settings: Option<PathBuf>,
@@ -95,6 +106,8 @@ pub struct CheckArgs {
     /// Read the config as a Sentinel config.
     #[arg(long)]
     pub sentinel: bool,
+    #[command(flatten)]
+    pub probe: probe_args::ProbeArgs,
 }
 
 #[derive(Args, Debug)]
@@ -119,6 +132,14 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Check(args) => run_check(*args),
+        Command::Checklist(mut args) => {
+            if args.format == Format::Human {
+                args.format = Format::Checklist;
+            }
+            run_check(*args)
+        }
+        Command::Completions { shell } => write_output(&output::completions(shell), None).map(|_| exit::PASS),
+        Command::Man => output::man_page().and_then(|page| write_output(&page, None)).map(|_| exit::PASS),
         Command::Rules(args) => run_rules(args),
         Command::Explain { rule, rules } => run_explain(&rule, rules.as_deref()),
     };
@@ -177,7 +198,8 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
         }
     };
     let version = args.redis_version.as_deref().or(settings.redis_version.as_deref());
-    let target = match version {
+    let explicit_version = version.is_some();
+    let mut target = match version {
         Some(spec) => Target::parse(spec).map_err(InputError::new)?,
         None => Target::DEFAULT,
     };
@@ -207,15 +229,41 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
     }
     env_files.extend(args.env_files.iter().cloned());
     let use_process_env = args.env || settings.env == Some(true);
-    if configs.is_empty() && env_files.is_empty() && !use_process_env {
+    let probe_mode = args.probe.probe.clone().or(settings.probe.clone());
+    if configs.is_empty() && env_files.is_empty() && !use_process_env && probe_mode.is_none() {
         return Err(InputError::new(
-            "nothing to check: give a redis.conf (`--config FILE`) and/or the client environment (`--env-file FILE`, `--env`)",
+            "nothing to check: give a redis.conf (`--config FILE`), the client environment (`--env-file FILE`, `--env`) and/or `--probe`",
         ));
     }
     let (mut vars, env_sources) = crate::env::read_env_files(&env_files)?;
     if use_process_env {
         vars.extend(crate::env::read_process_env());
     }
+    // The probe connects only when asked: a pre-commit hook never touches a server.
+    let (live, probe_failure) = match probe_mode.as_deref() {
+        None => (None, None),
+        Some(mode) => {
+            let options = probe_args::probe_options(&args.probe, &vars)?;
+            match crate::probe::run(&options) {
+                Ok(data) => {
+                    // Without --redis-version, judge the file by the version that runs.
+                    if !explicit_version {
+                        let running = data.info.get("valkey_version").map(|v| format!("valkey-{v}")).or_else(|| data.info.get("redis_version").cloned());
+                        if let Some(found) = running.and_then(|v| Target::parse(&v).ok()) {
+                            target = found;
+                        }
+                    }
+                    (Some(data), None)
+                }
+                Err(error) if error.usage => return Err(InputError::new(error.reason)),
+                Err(error) if mode == "required" => {
+                    eprintln!("error: the live probe of {} could not complete: {}", options.endpoint.describe(), error.reason);
+                    return Ok(exit::PROBE_INCOMPLETE);
+                }
+                Err(error) => (None, Some(format!("{}: {}", options.endpoint.describe(), error.reason))),
+            }
+        }
+    };
     let env = (!env_files.is_empty() || use_process_env).then_some(vars);
     let mut include_map = Vec::new();
     for mapping in &args.include_map {
@@ -249,18 +297,11 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
         settings,
         rules,
         today: check::today(),
+        live,
+        probe_failure,
     })?;
-    let color = match args.color.as_str() {
-        "always" => true,
-        "never" => false,
-        _ => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    let text = report::render(args.format, &report, color);
-    write_output(&text, args.output.as_deref())?;
+    let mut report = report;
+    output::finish(&args.output, args.format, &args.color, &mut report)?;
     Ok(report.exit_code())
 }
 

@@ -8,7 +8,7 @@ pub mod commands;
 pub mod effective;
 pub mod lexer;
 mod sentinel;
-mod special;
+pub mod special;
 pub mod value;
 
 use crate::error::InputError;

@@ -3,6 +3,7 @@
 //! only read them.
 
 mod build;
+pub mod live;
 
 pub use build::{build_facts, FactInputs};
 
@@ -125,7 +126,7 @@ impl fmt::Display for Value {
 }
 
 /// Where a setting's value came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Origin {
     /// A directive in a config file.
@@ -137,6 +138,7 @@ pub enum Origin {
         len: usize,
     },
     /// redis-server's compiled-in default for the target release line.
+    #[default]
     Default,
     /// An environment variable, from a dotenv file line or the process.
     Env {
@@ -233,6 +235,12 @@ pub struct Facts {
     pub config_file: Option<Arc<PathBuf>>,
     /// Other spellings of secrets as written in a file (a percent-encoded URL password).
     pub secret_spellings: Vec<(String, Origin)>,
+    /// Why ACL users are unknown (ACL LIST refused on a live server).
+    pub acl_unknown: Option<String>,
+    /// Settings whose running value differs from the file (live probe).
+    pub drift: Vec<live::Drift>,
+    /// Why drift could not be checked (CONFIG GET refused).
+    pub drift_unknown: Option<String>,
 }
 
 impl Facts {

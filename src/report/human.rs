@@ -140,6 +140,9 @@ pub fn render(report: &Report, color: bool) -> String {
     for finding in &report.findings {
         render_finding(report, finding, &handler, &mut out);
     }
+    if let Some(live) = &report.live {
+        out.push_str(&super::probe_summary::human(&super::probe_summary::summarise(live)));
+    }
     let counts: Vec<String> = Severity::ALL_DESCENDING
         .iter()
         .map(|s| (s, report.count(*s)))

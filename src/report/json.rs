@@ -33,6 +33,12 @@ struct JsonReport<'a> {
     summary: Summary,
     findings: &'a [Finding],
     suppressed: &'a [Suppressed],
+    /// The live probe's numbers, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probe: Option<super::probe_summary::ProbeSummary>,
+    /// Why an optional probe could not complete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probe_error: Option<&'a str>,
 }
 
 pub fn render(report: &Report) -> String {
@@ -58,6 +64,8 @@ pub fn render(report: &Report) -> String {
         },
         findings: &report.findings,
         suppressed: &report.suppressed,
+        probe: report.live.as_ref().map(super::probe_summary::summarise),
+        probe_error: report.probe_failure.as_deref(),
     };
     // Serialising plain data with string keys cannot fail.
     let mut text = serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -4,14 +4,20 @@
 
 use super::Rule;
 use crate::facts::{AclUser, Facts, Origin, Secret, Value};
+use crate::findings::{Severity, State};
 use std::net::IpAddr;
 
 /// One thing a builtin found.
 #[derive(Debug, Clone)]
+#[derive(Default)]
 pub struct Hit {
     pub subject: String,
     pub detail: String,
     pub origin: Origin,
+    /// `Warn`: the builtin could not verify (the facts it needs are unknown).
+    pub state: State,
+    /// Overrides the rule's severity when it depends on the value (latency, expiry).
+    pub severity: Option<Severity>,
 }
 
 type Builtin = fn(&Rule, &Facts) -> Vec<Hit>;
@@ -33,6 +39,10 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("tls_verify_disabled", tls_verify_disabled),
     ("ttl_invalid", ttl_invalid),
     ("suppression_meta", suppression_meta),
+    ("config_drift", config_drift),
+    ("latency_high", latency_high),
+    ("tls_cert_expiring", tls_cert_expiring),
+    ("version_eol", version_eol),
 ];
 
 pub fn exists(name: &str) -> bool {
@@ -63,8 +73,7 @@ fn config_diagnostics(rule: &Rule, facts: &Facts) -> Vec<Hit> {
         .map(|d| Hit {
             subject: d.subject.clone(),
             detail: d.message.clone(),
-            origin: d.origin.clone(),
-        })
+            origin: d.origin.clone(), ..Default::default() })
         .collect()
 }
 
@@ -72,6 +81,77 @@ fn config_diagnostics(rule: &Rule, facts: &Facts) -> Vec<Hit> {
 /// depend on which findings exist), so the rule itself finds nothing.
 fn suppression_meta(_: &Rule, _: &Facts) -> Vec<Hit> {
     Vec::new()
+}
+
+// ---------------------------------------------------------------- live
+
+fn config_drift(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    if let Some(reason) = &facts.drift_unknown {
+        return vec![Hit { subject: "CONFIG GET".into(), detail: reason.clone(), state: State::Warn, origin: Origin::Live, ..Default::default() }];
+    }
+    facts
+        .drift
+        .iter()
+        .map(|drift| {
+            let detail = if drift.file_value.is_secret() || drift.live_value.is_secret() {
+                "the running value differs from the file (values hidden: it is a secret)".to_string()
+            } else {
+                format!("the file says `{}`, the server runs `{}`", drift.file_text, drift.live_text)
+            };
+            Hit { subject: drift.name.clone(), detail, origin: drift.origin.clone(), ..Default::default() }
+        })
+        .collect()
+}
+
+fn int_fact(facts: &Facts, path: &str) -> Option<i64> {
+    facts.value(path).and_then(Value::as_int)
+}
+
+fn latency_high(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let Some(p50) = int_fact(facts, "live.latency.p50_us") else { return Vec::new() };
+    let medium = int_fact(facts, "settings.latency_medium_us").unwrap_or(1000);
+    let high = int_fact(facts, "settings.latency_high_us").unwrap_or(10_000);
+    let severity = if p50 > high {
+        Severity::High
+    } else if p50 > medium {
+        Severity::Medium
+    } else {
+        return Vec::new();
+    };
+    let p99 = int_fact(facts, "live.latency.p99_us").unwrap_or(p50);
+    vec![Hit {
+        subject: "latency".into(),
+        detail: format!("p50 {:.2} ms, p99 {:.2} ms over PING round trips", p50 as f64 / 1000.0, p99 as f64 / 1000.0),
+        origin: Origin::Live,
+        severity: Some(severity),
+        ..Default::default()
+    }]
+}
+
+fn tls_cert_expiring(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let Some(days) = int_fact(facts, "live.tls.cert_days_left") else { return Vec::new() };
+    let limit = int_fact(facts, "settings.cert_expiry_days").unwrap_or(30);
+    let (severity, detail) = if days < 0 {
+        (Severity::Critical, format!("it expired {} day(s) ago", -days))
+    } else if days < limit {
+        (Severity::High, format!("it expires in {days} day(s)"))
+    } else {
+        return Vec::new();
+    };
+    vec![Hit { subject: "server certificate".into(), detail, origin: Origin::Live, severity: Some(severity), ..Default::default() }]
+}
+
+fn version_eol(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    // Valkey reports `redis_version` 7.2.4 for compatibility; its own version is `valkey_version`.
+    if facts.value("live.product").and_then(Value::as_str) == Some("valkey") {
+        return Vec::new();
+    }
+    let Some(number) = int_fact(facts, "live.version_number") else { return Vec::new() };
+    if number >= 700 {
+        return Vec::new();
+    }
+    let version = facts.value("live.version").map(|v| v.to_string()).unwrap_or_default();
+    vec![Hit { subject: "redis_version".into(), detail: format!("Redis {version} no longer receives security fixes"), origin: Origin::Live, ..Default::default() }]
 }
 
 // ---------------------------------------------------------------- network
@@ -110,8 +190,7 @@ fn bind_all_interfaces(_: &Rule, facts: &Facts) -> Vec<Hit> {
     vec![Hit {
         subject: "bind".into(),
         detail,
-        origin: fact.origin.clone(),
-    }]
+        origin: fact.origin.clone(), ..Default::default() }]
 }
 
 fn unixsocket_permissive(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -131,8 +210,7 @@ fn unixsocket_permissive(_: &Rule, facts: &Facts) -> Vec<Hit> {
     vec![Hit {
         subject: "unixsocketperm".into(),
         detail: format!("`{socket}` is created with mode {mode:o}: every local user can connect"),
-        origin: fact.origin.clone(),
-    }]
+        origin: fact.origin.clone(), ..Default::default() }]
 }
 
 // ---------------------------------------------------------------- auth
@@ -141,7 +219,17 @@ fn user_subject(user: &AclUser) -> String {
     format!("ACL user `{}`", user.name)
 }
 
+/// A WARN hit when the ACL users could not be read (ACL LIST refused).
+fn acl_unknown(facts: &Facts) -> Option<Vec<Hit>> {
+    facts.acl_unknown.as_ref().map(|reason| {
+        vec![Hit { subject: "ACL users".into(), detail: reason.clone(), state: State::Warn, origin: Origin::Live, ..Default::default() }]
+    })
+}
+
 fn no_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    if let Some(unknown) = acl_unknown(facts) {
+        return unknown;
+    }
     facts
         .acl_users
         .iter()
@@ -162,8 +250,7 @@ fn no_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
             Hit {
                 subject,
                 detail,
-                origin: u.origin.clone(),
-            }
+                origin: u.origin.clone(), ..Default::default() }
         })
         .collect()
 }
@@ -342,8 +429,7 @@ fn weak_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
             weakness(secret.expose(), min_length).map(|detail| Hit {
                 subject,
                 detail,
-                origin,
-            })
+                origin, ..Default::default() })
         })
         .collect()
 }
@@ -355,8 +441,7 @@ fn placeholder_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
             placeholder_reason(secret.expose()).map(|reason| Hit {
                 subject,
                 detail: reason.to_string(),
-                origin,
-            })
+                origin, ..Default::default() })
         })
         .collect()
 }
@@ -371,12 +456,14 @@ fn cleartext_acl_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .map(|u| Hit {
             subject: format!("`{}`", u.name),
             detail: format!("{} `>password` rule(s) instead of `#<sha256>`", u.passwords.len()),
-            origin: u.origin.clone(),
-        })
+            origin: u.origin.clone(), ..Default::default() })
         .collect()
 }
 
 fn default_user_unrestricted(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    if let Some(unknown) = acl_unknown(facts) {
+        return unknown;
+    }
     facts
         .acl_users
         .iter()
@@ -385,8 +472,7 @@ fn default_user_unrestricted(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .map(|u| Hit {
             subject: "the default user".into(),
             detail: "it may run every command on every key (`~* +@all`)".into(),
-            origin: u.origin.clone(),
-        })
+            origin: u.origin.clone(), ..Default::default() })
         .collect()
 }
 
@@ -444,6 +530,11 @@ fn acl_may_run(user: &AclUser, command: &str, categories: &[&str]) -> bool {
 }
 
 fn dangerous_commands(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    // Renames are only visible in a file; a live server is checked with
+    // ACL DRYRUN instead (live.dangerous-commands-callable).
+    if !facts.has_source("config") {
+        return Vec::new();
+    }
     let renamed: Vec<&str> = facts.renamed_commands.iter().map(|r| r.command.as_str()).collect();
     let url_user = facts
         .value("env.url.username")
@@ -471,8 +562,7 @@ fn dangerous_commands(_: &Rule, facts: &Facts) -> Vec<Hit> {
             Some(Hit {
                 subject,
                 detail: callable.join(", "),
-                origin: user.origin.clone(),
-            })
+                origin: user.origin.clone(), ..Default::default() })
         })
         .collect()
 }
@@ -492,8 +582,7 @@ fn output_buffer_unlimited(_: &Rule, facts: &Facts) -> Vec<Hit> {
                 [class @ ("replica" | "pubsub"), "0", "0", _] => Some(Hit {
                     subject: format!("client-output-buffer-limit {class}"),
                     detail: format!("the `{class}` class has no hard or soft limit"),
-                    origin: fact.origin.clone(),
-                }),
+                    origin: fact.origin.clone(), ..Default::default() }),
                 _ => None,
             }
         })
@@ -544,8 +633,7 @@ fn plaintext_url(_: &Rule, facts: &Facts) -> Vec<Hit> {
     vec![Hit {
         subject: "REDIS_URL".into(),
         detail: format!("`{scheme}://` to `{host}` sends the password and every value in clear text"),
-        origin: fact_origin(facts, "env.REDIS_URL"),
-    }]
+        origin: fact_origin(facts, "env.REDIS_URL"), ..Default::default() }]
 }
 
 fn public_host(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -563,8 +651,7 @@ fn public_host(_: &Rule, facts: &Facts) -> Vec<Hit> {
         detail: format!(
             "`{host}` is not a private, loopback or link-local address, so it is reachable from the internet"
         ),
-        origin: fact_origin(facts, "env.REDIS_URL"),
-    }]
+        origin: fact_origin(facts, "env.REDIS_URL"), ..Default::default() }]
 }
 
 fn password_mismatch(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -580,8 +667,7 @@ fn password_mismatch(_: &Rule, facts: &Facts) -> Vec<Hit> {
             hits.push(Hit {
                 subject: "REDIS_PASSWORD".into(),
                 detail: "REDIS_PASSWORD and the password in REDIS_URL differ; which one the client uses depends on the library".into(),
-                origin: fact_origin(facts, "env.REDIS_PASSWORD"),
-            });
+                origin: fact_origin(facts, "env.REDIS_PASSWORD"), ..Default::default() });
         }
     }
     // Compare with the server only when the app authenticates as the default user.
@@ -600,8 +686,7 @@ fn password_mismatch(_: &Rule, facts: &Facts) -> Vec<Hit> {
                     hits.push(Hit {
                         subject: name.into(),
                         detail: format!("{name} does not match `requirepass` in the config: the application will fail to authenticate"),
-                        origin: fact_origin(facts, path),
-                    });
+                        origin: fact_origin(facts, path), ..Default::default() });
                 }
             }
         }
@@ -634,8 +719,7 @@ fn tls_verify_disabled(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .map(|v| Hit {
             subject: v.name.clone(),
             detail: format!("`{}={}` turns certificate verification off", v.name, v.value.expose()),
-            origin: v.origin.clone(),
-        })
+            origin: v.origin.clone(), ..Default::default() })
         .collect();
     for (path, fact) in facts.iter() {
         let Some(key) = path.strip_prefix("env.url.query.") else {
@@ -656,8 +740,7 @@ fn tls_verify_disabled(_: &Rule, facts: &Facts) -> Vec<Hit> {
             hits.push(Hit {
                 subject: "REDIS_URL".into(),
                 detail: format!("the URL option `{key}={value}` turns certificate verification off"),
-                origin: fact.origin.clone(),
-            });
+                origin: fact.origin.clone(), ..Default::default() });
         }
     }
     hits
@@ -686,8 +769,7 @@ fn ttl_invalid(_: &Rule, facts: &Facts) -> Vec<Hit> {
             Some(Hit {
                 subject: v.name.clone(),
                 detail,
-                origin: v.origin.clone(),
-            })
+                origin: v.origin.clone(), ..Default::default() })
         })
         .collect()
 }

@@ -315,15 +315,8 @@ fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding>
                     ("subject".to_string(), hit.subject.clone()),
                     ("detail".to_string(), hit.detail.clone()),
                 ];
-                make_finding(
-                    rule,
-                    severity,
-                    State::Fail,
-                    facts,
-                    &hit.origin,
-                    Some(hit.subject),
-                    &vars,
-                )
+                let severity = hit.severity.unwrap_or(severity);
+                make_finding(rule, severity, hit.state, facts, &hit.origin, Some(hit.subject), &vars)
             })
             .collect(),
         Check::When(condition) if !rule.for_each.is_empty() => rule

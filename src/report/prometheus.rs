@@ -1,0 +1,113 @@
+//! Prometheus text exposition format for node_exporter's textfile collector
+//! (`--output prometheus=/var/lib/node_exporter/textfile/redis_preflight.prom`).
+
+use super::checklist;
+use crate::check::Report;
+use crate::findings::Severity;
+use std::fmt::Write as _;
+
+/// Escapes a label value: backslash, double quote and newline.
+pub fn label(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    header(
+        &mut out,
+        "redis_preflight_info",
+        "gauge",
+        "redis-preflight run: tool version, profile and target Redis version.",
+    );
+    let _ = writeln!(
+        out,
+        "redis_preflight_info{{version=\"{}\",profile=\"{}\",redis_version=\"{}\"}} 1",
+        label(env!("CARGO_PKG_VERSION")),
+        label(&report.profile),
+        label(&report.target.to_string())
+    );
+    header(
+        &mut out,
+        "redis_preflight_findings",
+        "gauge",
+        "Findings of the last run by severity (suppressed ones excluded).",
+    );
+    for severity in Severity::ALL_DESCENDING {
+        let _ = writeln!(
+            out,
+            "redis_preflight_findings{{severity=\"{severity}\"}} {}",
+            report.count(severity)
+        );
+    }
+    header(
+        &mut out,
+        "redis_preflight_findings_suppressed",
+        "gauge",
+        "Findings suppressed by a waiver, an inline comment or the baseline.",
+    );
+    let _ = writeln!(out, "redis_preflight_findings_suppressed {}", report.suppressed.len());
+    header(
+        &mut out,
+        "redis_preflight_gate_passed",
+        "gauge",
+        "1 when no finding reaches --fail-on, else 0.",
+    );
+    let _ = writeln!(
+        out,
+        "redis_preflight_gate_passed {}",
+        u8::from(report.exit_code() == 0)
+    );
+    header(
+        &mut out,
+        "redis_preflight_rules_run",
+        "gauge",
+        "Rules that ran (inputs, profile and selection allowed them).",
+    );
+    let _ = writeln!(out, "redis_preflight_rules_run {}", report.rules_run);
+    header(
+        &mut out,
+        "redis_preflight_check_passed",
+        "gauge",
+        "1 when a rule that ran has no finding, 0 when it has one.",
+    );
+    for status in report.rules.iter().filter(|r| r.ran) {
+        let passed = !report.findings.iter().any(|f| f.rule == status.rule.id);
+        let _ = writeln!(
+            out,
+            "redis_preflight_check_passed{{rule=\"{}\",severity=\"{}\",category=\"{}\"}} {}",
+            label(&status.rule.id),
+            status.severity,
+            label(&status.rule.category),
+            u8::from(passed)
+        );
+    }
+    header(
+        &mut out,
+        "redis_preflight_checklist_items",
+        "gauge",
+        "Production checklist items by status.",
+    );
+    let audit = checklist::audit(report);
+    for (status, count) in checklist::counts(&audit) {
+        let _ = writeln!(
+            out,
+            "redis_preflight_checklist_items{{status=\"{}\"}} {count}",
+            status.id()
+        );
+    }
+    live_metrics(report, &mut out);
+    out
+}
+
+/// PROBE: the live numbers, under the guide's names, only when the report
+/// carries probe data: `redis_cache_hits_total` and `redis_cache_misses_total`
+/// (counter, keyspace_hits / keyspace_misses), `redis_cache_hit_rate` (gauge,
+/// hits / (hits + misses)), `redis_memory_used_bytes` (gauge, used_memory) and
+/// `redis_connected_clients` (gauge). The probe adds the `Report` fields; until
+/// then a static run has no live numbers and emits none.
+fn live_metrics(_report: &Report, _out: &mut String) {}
