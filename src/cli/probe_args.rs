@@ -82,6 +82,12 @@ pub fn probe_options(args: &ProbeArgs, env_vars: &[EnvVar]) -> Result<ProbeOptio
         None => url.password.clone().map(Secret::new).or_else(|| from_env("REDIS_PASSWORD")),
     }
     .filter(|p| !p.expose().is_empty());
+    // Dangerous commands are checked for the application's user: the one in
+    // REDIS_URL, which may differ from the probe's own (--url).
+    let app_user = from_env("REDIS_URL")
+        .and_then(|app| redis_url::parse(app.expose()).ok())
+        .map(|app| app.username.unwrap_or_else(|| "default".into()))
+        .or_else(|| url.username.clone());
     let endpoint = match (&url.socket_path, &url.host, url.port) {
         (Some(path), _, _) => Endpoint::Unix { path: PathBuf::from(path) },
         (None, Some(host), Some(port)) => Endpoint::Tcp {
@@ -99,6 +105,6 @@ pub fn probe_options(args: &ProbeArgs, env_vars: &[EnvVar]) -> Result<ProbeOptio
         connect_timeout: seconds(args.connect_timeout, "--connect-timeout")?,
         timeout: seconds(args.timeout, "--timeout")?,
         latency_samples: args.latency_samples.min(100_000),
-        app_user: url.username.clone(),
+        app_user,
     })
 }

@@ -218,7 +218,7 @@ pub async fn open(endpoint: &Endpoint, files: &TlsFiles, connect_timeout: Durati
             .await?;
             let session = stream.get_ref().1;
             let facts = TlsFacts {
-                protocol: session.protocol_version().map(|v| format!("{v:?}").replace('_', ".").replace("TLSv1.", "TLSv1.")).unwrap_or_default(),
+                protocol: session.protocol_version().map(|v| format!("{v:?}").replace('_', ".")).unwrap_or_default(),
                 cipher: session.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite())).unwrap_or_default(),
                 not_after: session.peer_certificates().and_then(|certs| certs.first()).and_then(certificate_not_after),
                 validity_problem: verifier.problem.lock().ok().and_then(|p| p.clone()),

@@ -350,9 +350,11 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
         .await
         .map_err(|e| ProbeError::unreachable(describe_error(&e)))?;
     round_trips += 1;
-    // Any error (no permission for ACL DRYRUN, no such user, a server older
+    // A command renamed away or removed is "not found": not callable. Any
+    // other error (no permission for ACL DRYRUN, no such user, a server older
     // than 7.0) means the answer is unknown, not "nothing is callable".
-    let dangerous_callable = if let Some(Err(error)) = dryruns.iter().find(|r| r.is_err()) {
+    let removed = |error: &redis::RedisError| error.to_string().contains("not found");
+    let dangerous_callable = if let Some(Err(error)) = dryruns.iter().find(|r| matches!(r, Err(e) if !removed(e))) {
         Reply::Denied(denied(error))
     } else {
         Reply::Ok(

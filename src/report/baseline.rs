@@ -17,7 +17,10 @@ pub fn repo_relative(file: &str) -> String {
         let cwd = std::env::current_dir().ok();
         let canonical_cwd = cwd.as_ref().and_then(|c| c.canonicalize().ok());
         let canonical = path.canonicalize().ok();
-        let direct = cwd.as_ref().and_then(|c| path.strip_prefix(c).ok()).map(Path::to_path_buf);
+        let direct = cwd
+            .as_ref()
+            .and_then(|c| path.strip_prefix(c).ok())
+            .map(Path::to_path_buf);
         let resolved = match (&canonical, &canonical_cwd) {
             (Some(p), Some(c)) => p.strip_prefix(c).ok().map(Path::to_path_buf),
             _ => None,

@@ -139,7 +139,7 @@ pub fn audit(report: &Report) -> Vec<ItemAudit<'_>> {
             let rules: Vec<&RuleStatus> = report
                 .rules
                 .iter()
-                .filter(|r| r.rule.checklist.iter().any(|c| *c == item.id))
+                .filter(|r| r.rule.checklist.contains(&item.id))
                 .collect();
             let of_item = |rule: &str| rules.iter().any(|r| r.rule.id == rule);
             let failures: Vec<&Finding> = report
@@ -249,7 +249,10 @@ pub fn location_text(finding: &Finding) -> Option<String> {
 
 /// Findings counted by severity (unsuppressed).
 pub fn severity_counts(report: &Report) -> Vec<(Severity, usize)> {
-    Severity::ALL_DESCENDING.iter().map(|s| (*s, report.count(*s))).collect()
+    Severity::ALL_DESCENDING
+        .iter()
+        .map(|s| (*s, report.count(*s)))
+        .collect()
 }
 
 pub fn render(report: &Report) -> String {
@@ -371,7 +374,11 @@ pub fn render(report: &Report) -> String {
                         .join(", ")
                 )
             };
-            lines.push(format!("- ✅ `{}` passed — {}{values}", rule.rule.id, md_escape(&rule.rule.title)));
+            lines.push(format!(
+                "- ✅ `{}` passed — {}{values}",
+                rule.rule.id,
+                md_escape(&rule.rule.title)
+            ));
         }
         for attestation in &entry.attestations {
             let a = attestation.attestation;

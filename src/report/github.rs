@@ -42,7 +42,10 @@ pub fn render(report: &Report) -> String {
         };
         properties.push(format!(
             "title={}",
-            escape_property(&format!("{} [{}]{warn}: {}", finding.rule, finding.severity, finding.title))
+            escape_property(&format!(
+                "{} [{}]{warn}: {}",
+                finding.rule, finding.severity, finding.title
+            ))
         ));
         let message = format!("{}\nFix: {}", finding.message, finding.remediation);
         let _ = writeln!(

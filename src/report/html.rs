@@ -67,7 +67,7 @@ h2 { font-size: 19px; margin: 32px 0 12px; }
 .card { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 16px 20px; flex: 1 1 340px; }
 .card h3 { margin: 0 0 8px; font-size: 15px; color: #374151; }
 .gate { font-weight: 700; padding: 2px 10px; border-radius: 999px; color: #fff; }
-.gate.pass { background: #16a34a; } .gate.fail { background: #dc2626; }
+.gate.pass { background: #16a34a; color: #fff; } .gate.fail { background: #dc2626; color: #fff; }
 table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; overflow: hidden; }
 th, td { text-align: left; vertical-align: top; padding: 9px 12px; border-bottom: 1px solid #e5e7eb; }
 th { background: #f9fafb; font-size: 13px; text-transform: uppercase; letter-spacing: .03em; color: #4b5563; }
@@ -77,6 +77,7 @@ tr:last-child td { border-bottom: none; }
 .title { font-weight: 600; }
 ul.evidence { margin: 4px 0 0; padding-left: 18px; }
 ul.evidence li { margin: 2px 0; }
+ul.evidence li.ok { font-size: 13px; }
 .fail { color: #b91c1c; } .ok { color: #15803d; } .muted { color: #6b7280; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; background: #f3f4f6; padding: 0 4px; border-radius: 4px; overflow-wrap: anywhere; }
 .sev { display: inline-block; width: 74px; font-size: 12px; font-weight: 700; color: #fff; text-align: center; border-radius: 4px; padding: 1px 0; }
@@ -294,10 +295,10 @@ pub fn render(report: &Report) -> String {
             checklist::phase_title(phase)
         );
         for entry in audit.iter().filter(|a| a.item.phase == phase) {
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<tr id=\"{}\"><td><span class=\"badge\" style=\"background:{}\">{}</span></td>\
-                 <td><div class=\"title\">{}</div><div class=\"item-id\">{}</div><div class=\"muted\">{}</div></td><td>{}</td></tr>\n",
+                 <td><div class=\"title\">{}</div><div class=\"item-id\">{}</div><div class=\"muted\">{}</div></td><td>{}</td></tr>",
                 escape(&entry.item.id),
                 status_color(entry.status),
                 entry.status.label(),
@@ -315,9 +316,9 @@ pub fn render(report: &Report) -> String {
             let at = checklist::location_text(finding)
                 .map(|l| format!("<div class=\"muted\"><code>{}</code></div>", escape(&l)))
                 .unwrap_or_default();
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr><td><span class=\"sev\" style=\"background:{}\">{}</span></td><td><code>{}</code>{at}</td><td>{}{}</td></tr>\n",
+                "<tr><td><span class=\"sev\" style=\"background:{}\">{}</span></td><td><code>{}</code>{at}</td><td>{}{}</td></tr>",
                 severity_color(finding.severity),
                 finding.severity,
                 escape(&finding.rule),

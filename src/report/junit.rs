@@ -53,13 +53,11 @@ fn outcome<'a>(report: &'a Report, status: &RuleStatus) -> Outcome<'a> {
         return Outcome::Skipped(format!("could not verify: {}", reasons.join("; ")));
     }
     if !status.ran {
-        return Outcome::Skipped(
-            format!(
-                "not applicable: needs {} input, profile `{}` or the rule selection excludes it",
-                status.rule.sources.join(" or "),
-                report.profile
-            ),
-        );
+        return Outcome::Skipped(format!(
+            "not applicable: needs {} input, profile `{}` or the rule selection excludes it",
+            status.rule.sources.join(" or "),
+            report.profile
+        ));
     }
     Outcome::Passed
 }
@@ -67,7 +65,13 @@ fn outcome<'a>(report: &'a Report, status: &RuleStatus) -> Outcome<'a> {
 fn finding_text(finding: &Finding) -> String {
     let mut text = String::new();
     if let Some(location) = &finding.location {
-        let _ = writeln!(text, "{}:{}:{}", repo_relative(&location.file), location.line, location.column);
+        let _ = writeln!(
+            text,
+            "{}:{}:{}",
+            repo_relative(&location.file),
+            location.line,
+            location.column
+        );
     }
     let _ = writeln!(text, "{}", finding.message);
     let _ = writeln!(text, "Fix: {}", finding.remediation);
@@ -129,8 +133,10 @@ pub fn render(report: &Report) -> String {
                         );
                     }
                     if !warns.is_empty() {
-                        let text: Vec<String> =
-                            warns.iter().map(|f| format!("could not verify: {}", f.message)).collect();
+                        let text: Vec<String> = warns
+                            .iter()
+                            .map(|f| format!("could not verify: {}", f.message))
+                            .collect();
                         let _ = writeln!(body, "      <system-out>{}</system-out>", text_escape(&text.join("\n")));
                     }
                     let _ = writeln!(body, "    </testcase>");

@@ -57,11 +57,7 @@ pub fn render(report: &Report) -> String {
         "gauge",
         "1 when no finding reaches --fail-on, else 0.",
     );
-    let _ = writeln!(
-        out,
-        "redis_preflight_gate_passed {}",
-        u8::from(report.exit_code() == 0)
-    );
+    let _ = writeln!(out, "redis_preflight_gate_passed {}", u8::from(report.exit_code() == 0));
     header(
         &mut out,
         "redis_preflight_rules_run",

@@ -131,7 +131,8 @@ fn result(
                 });
             }
             None => {
-                result["properties"]["note"] = json!("not set in this file: the compiled-in default or the environment applies");
+                result["properties"]["note"] =
+                    json!("not set in this file: the compiled-in default or the environment applies");
             }
         }
         result["locations"] = json!([{ "physicalLocation": physical }]);
@@ -164,7 +165,11 @@ pub fn render(report: &Report) -> String {
         results.push(result(report, finding, index_of(&finding.rule), &fingerprints[n], None));
     }
     for (n, suppressed) in report.suppressed.iter().enumerate() {
-        let kind = if suppressed.by == "inline" { "inSource" } else { "external" };
+        let kind = if suppressed.by == "inline" {
+            "inSource"
+        } else {
+            "external"
+        };
         let justification = format!("{}: {}", suppressed.by, suppressed.reason);
         results.push(result(
             report,
