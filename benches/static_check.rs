@@ -34,6 +34,7 @@ fn static_check(c: &mut Criterion) {
                 settings: &settings,
                 config: Some(&parsed),
                 env: None,
+                live: None,
             });
             rules::evaluate(&pack, &facts, &evaluation)
         })
@@ -47,6 +48,7 @@ fn static_check(c: &mut Criterion) {
                 settings: &settings,
                 config: Some(&parsed),
                 env: None,
+                live: None,
             });
             rules::evaluate(&pack, &facts, &evaluation)
         })
