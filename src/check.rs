@@ -158,7 +158,9 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
                         let dir = config.main_file().and_then(|f| f.parent().map(|p| p.to_path_buf()));
                         facts.drift = crate::facts::live::drift(&facts, &running, dir.as_deref());
                     }
-                    crate::probe::Reply::Denied(reason) => facts.drift_unknown = Some(format!("CONFIG GET was refused: {reason}")),
+                    crate::probe::Reply::Denied(reason) => {
+                        facts.drift_unknown = Some(format!("CONFIG GET was refused: {reason}"))
+                    }
                 }
                 Some(running)
             }
@@ -201,8 +203,13 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
             };
             for finding in rules::evaluate(&static_rules, running, &evaluation) {
                 // A declarative rule finds one thing per run; a builtin one thing per subject.
-                let per_rule = options.rules.get(&finding.rule).is_some_and(|r| r.builtin_name().is_none() && r.for_each.is_empty());
-                let known = primary.iter().any(|f| f.rule == finding.rule && (per_rule || f.subject == finding.subject));
+                let per_rule = options
+                    .rules
+                    .get(&finding.rule)
+                    .is_some_and(|r| r.builtin_name().is_none() && r.for_each.is_empty());
+                let known = primary
+                    .iter()
+                    .any(|f| f.rule == finding.rule && (per_rule || f.subject == finding.subject));
                 if !known {
                     extra.push(finding);
                 }
@@ -321,7 +328,11 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
         }
     }
     if let Some(reason) = &options.probe_failure {
-        if let Some(rule) = options.rules.get("probe.incomplete").filter(|r| evaluation.is_selected(r)) {
+        if let Some(rule) = options
+            .rules
+            .get("probe.incomplete")
+            .filter(|r| evaluation.is_selected(r))
+        {
             findings.push(Finding {
                 rule: rule.id.clone(),
                 title: rule.title.clone(),
@@ -379,7 +390,11 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
         .rules
         .iter()
         .zip(ran)
-        .map(|(rule, ran)| RuleStatus { severity: evaluation.severity_of(rule), rule: rule.clone(), ran })
+        .map(|(rule, ran)| RuleStatus {
+            severity: evaluation.severity_of(rule),
+            rule: rule.clone(),
+            ran,
+        })
         .collect();
     Ok(Report {
         target: options.target,

@@ -11,11 +11,11 @@
 //! Every server here is started by the test on 127.0.0.1: fake ones in a thread
 //! (`support/probe.rs`) or a real redis-server (`support/server.rs`).
 
-mod support;
 #[path = "support/probe.rs"]
 mod probe;
 #[path = "support/server.rs"]
 mod server;
+mod support;
 
 use probe::{Behaviour, BlackHole, FakeServer, Run, PASSWORD};
 use server::TestServer;
@@ -63,7 +63,15 @@ impl Case {
         let connect = CONNECT_TIMEOUT.to_string();
         let timeout = TIMEOUT.to_string();
         let password_file = self.path().join("password");
-        let mut args: Vec<&str> = vec!["check", "--no-settings", mode, "--connect-timeout", &connect, "--timeout", &timeout];
+        let mut args: Vec<&str> = vec![
+            "check",
+            "--no-settings",
+            mode,
+            "--connect-timeout",
+            &connect,
+            "--timeout",
+            &timeout,
+        ];
         let mut envs: Vec<(&str, &str)> = Vec::new();
         match cred {
             Cred::None => {}
@@ -82,10 +90,19 @@ fn static_exit_code() -> i32 {
     static CODE: OnceLock<i32> = OnceLock::new();
     *CODE.get_or_init(|| {
         let case = Case::new();
-        let run = probe::run(case.path(), &["check", "--no-settings", "--config", "redis.conf", "--format", "json"], &[], GUARD);
+        let run = probe::run(
+            case.path(),
+            &["check", "--no-settings", "--config", "redis.conf", "--format", "json"],
+            &[],
+            GUARD,
+        );
         run.assert_clean();
         let code = run.code.expect("exit code");
-        assert_eq!(code, 1, "the static fixture should fail on its own findings:\n{}", run.stdout);
+        assert_eq!(
+            code, 1,
+            "the static fixture should fail on its own findings:\n{}",
+            run.stdout
+        );
         code
     })
 }
@@ -94,9 +111,19 @@ fn static_exit_code() -> i32 {
 /// containing one of `reasons`, within `limit` seconds. Returns the run.
 fn expect_required_failure(case: &Case, target: &[&str], cred: Cred, reasons: &[&str], limit: f64) -> Run {
     let run = case.run("--probe", target, cred);
-    assert_eq!(run.code, Some(3), "expected exit 3 for {:?}\nstdout: {}\nstderr: {}", run.args, run.stdout, run.stderr);
+    assert_eq!(
+        run.code,
+        Some(3),
+        "expected exit 3 for {:?}\nstdout: {}\nstderr: {}",
+        run.args,
+        run.stdout,
+        run.stderr
+    );
     let line = run.one_error_line().to_string();
-    assert!(line.contains("the live probe of "), "the error does not say what failed: {line}");
+    assert!(
+        line.contains("the live probe of "),
+        "the error does not say what failed: {line}"
+    );
     assert!(
         reasons.iter().any(|r| line.to_lowercase().contains(&r.to_lowercase())),
         "the error line does not give the expected reason (one of {reasons:?}): {line}"
@@ -107,7 +134,11 @@ fn expect_required_failure(case: &Case, target: &[&str], cred: Cred, reasons: &[
         run.elapsed.as_secs_f64(),
         run.args
     );
-    assert!(run.stdout.trim().is_empty(), "a failed required probe printed a report: {}", run.stdout);
+    assert!(
+        run.stdout.trim().is_empty(),
+        "a failed required probe printed a report: {}",
+        run.stdout
+    );
     run
 }
 
@@ -118,26 +149,45 @@ fn expect_optional_failure(case: &Case, target: &[&str], cred: Cred, reasons: &[
     let mut extra = vec!["--format", "json", "--config", "redis.conf"];
     extra.extend_from_slice(target);
     let run = case.run("--probe=optional", &extra, cred);
-    assert_eq!(run.code, Some(static_exit_code()), "optional probe: expected the static exit code for {:?}\nstderr: {}", run.args, run.stderr);
-    assert!(run.error_lines().is_empty(), "an optional probe failure is not an error: {}", run.stderr);
+    assert_eq!(
+        run.code,
+        Some(static_exit_code()),
+        "optional probe: expected the static exit code for {:?}\nstderr: {}",
+        run.args,
+        run.stderr
+    );
+    assert!(
+        run.error_lines().is_empty(),
+        "an optional probe failure is not an error: {}",
+        run.stderr
+    );
     let report = run.json();
     let incomplete = support::findings_of(&report, "probe.incomplete");
     assert_eq!(incomplete.len(), 1, "expected one probe.incomplete finding: {report:#}");
     assert_eq!(incomplete[0]["state"], "warn", "{:#}", incomplete[0]);
     assert_eq!(incomplete[0]["source"], "live", "{:#}", incomplete[0]);
     let message = incomplete[0]["message"].as_str().unwrap_or("");
-    let probe_error = report["probe_error"].as_str().unwrap_or_else(|| panic!("no probe_error string: {report:#}"));
+    let probe_error = report["probe_error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no probe_error string: {report:#}"));
     for text in [message, probe_error] {
         assert!(
             reasons.iter().any(|r| text.to_lowercase().contains(&r.to_lowercase())),
             "optional probe: the reason (one of {reasons:?}) is missing from {text:?}"
         );
     }
-    assert!(report.get("probe").is_none(), "a failed probe has no probe object: {report:#}");
+    assert!(
+        report.get("probe").is_none(),
+        "a failed probe has no probe object: {report:#}"
+    );
     assert_eq!(report["result"], if static_exit_code() == 0 { "pass" } else { "fail" });
     let errors = support::schema_errors(&support::validator("report.schema.json"), &report);
     assert!(errors.is_empty(), "the report does not match the schema: {errors:#?}");
-    assert!(run.elapsed.as_secs_f64() < limit, "the optional probe took {:.2} s (limit {limit} s)", run.elapsed.as_secs_f64());
+    assert!(
+        run.elapsed.as_secs_f64() < limit,
+        "the optional probe took {:.2} s (limit {limit} s)",
+        run.elapsed.as_secs_f64()
+    );
 }
 
 fn expect_failure(target: &[&str], cred: Cred, reasons: &[&str], limit: f64) -> String {
@@ -184,7 +234,12 @@ fn black_hole_connect_never_completes() {
     }
     let url = hole.url();
     for cred in [Cred::None, Cred::File] {
-        let line = expect_failure(&["--url", &url], cred, &["connecting timed out after 1.0 s"], connect_limit());
+        let line = expect_failure(
+            &["--url", &url],
+            cred,
+            &["connecting timed out after 1.0 s"],
+            connect_limit(),
+        );
         assert!(line.contains("timed out"), "{line}");
     }
 }
@@ -194,10 +249,26 @@ fn accepts_and_never_answers_without_password() {
     let fake = FakeServer::start(Behaviour::Silent);
     let case = Case::new();
     let reasons = ["did not answer", "does not answer", "did not finish"];
-    let run = expect_required_failure(&case, &["--url", &fake.url()], Cred::None, &reasons, whole_probe_limit());
+    let run = expect_required_failure(
+        &case,
+        &["--url", &fake.url()],
+        Cred::None,
+        &reasons,
+        whole_probe_limit(),
+    );
     let seconds = run.elapsed.as_secs_f64();
-    assert!(seconds >= CONNECT_TIMEOUT * 0.9, "it gave up before any timeout ({seconds:.2} s): {}", run.stderr);
-    expect_optional_failure(&case, &["--url", &fake.url()], Cred::None, &reasons, whole_probe_limit());
+    assert!(
+        seconds >= CONNECT_TIMEOUT * 0.9,
+        "it gave up before any timeout ({seconds:.2} s): {}",
+        run.stderr
+    );
+    expect_optional_failure(
+        &case,
+        &["--url", &fake.url()],
+        Cred::None,
+        &reasons,
+        whole_probe_limit(),
+    );
     assert!(fake.accepted() >= 1, "the fake server was never reached");
 }
 
@@ -205,7 +276,12 @@ fn accepts_and_never_answers_without_password() {
 fn accepts_and_never_answers_the_auth_handshake() {
     let fake = FakeServer::start(Behaviour::Silent);
     for cred in [Cred::Env, Cred::File] {
-        expect_failure(&["--url", &fake.url()], cred, &["did not answer", "does not answer", "did not finish"], whole_probe_limit());
+        expect_failure(
+            &["--url", &fake.url()],
+            cred,
+            &["did not answer", "does not answer", "did not finish"],
+            whole_probe_limit(),
+        );
     }
 }
 
@@ -245,7 +321,12 @@ fn hostile_echo_server_does_not_leak_the_password() {
     // It sends back every byte, AUTH and password included; the reports must not show it.
     let fake = FakeServer::start(Behaviour::Echo);
     for cred in [Cred::None, Cred::Env, Cred::File] {
-        expect_failure(&["--url", &fake.url()], cred, &["refused", "not a redis server", "not the redis protocol"], whole_probe_limit());
+        expect_failure(
+            &["--url", &fake.url()],
+            cred,
+            &["refused", "not a redis server", "not the redis protocol"],
+            whole_probe_limit(),
+        );
     }
 }
 
@@ -285,10 +366,30 @@ fn tls_and_plaintext_mismatch() {
     // Control: the same TLS server with rediss:// and the CA works.
     let case = Case::new();
     let url = format!("rediss://127.0.0.1:{}", tls.port);
-    let run = case.run("--probe", &["--url", &url, "--tls-ca", &ca, "--format", "json", "--latency-samples", "3"], Cred::None);
+    let run = case.run(
+        "--probe",
+        &[
+            "--url",
+            &url,
+            "--tls-ca",
+            &ca,
+            "--format",
+            "json",
+            "--latency-samples",
+            "3",
+        ],
+        Cred::None,
+    );
     assert_ne!(run.code, Some(3), "the TLS control probe failed: {}", run.stderr);
     let report = run.json();
-    assert!(report["probe"]["tls"]["protocol"].as_str().unwrap_or("").starts_with("TLS"), "{:#}", report["probe"]);
+    assert!(
+        report["probe"]["tls"]["protocol"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("TLS"),
+        "{:#}",
+        report["probe"]
+    );
 }
 
 const ACL_CONF: &str = "user default on >Zq9-preflight-Sekret-4711 ~* &* +@all
@@ -306,18 +407,37 @@ fn wrong_password() {
     let wrong_file = case.path().join("wrong");
     let url = server.url();
     let target = ["--url", &url, "--password-file", wrong_file.to_str().unwrap()];
-    let run = expect_required_failure(&case, &target, Cred::None, &["authentication", "WRONGPASS"], connect_limit());
+    let run = expect_required_failure(
+        &case,
+        &target,
+        Cred::None,
+        &["authentication", "WRONGPASS"],
+        connect_limit(),
+    );
     eprintln!("wrong password: {}", run.one_error_line());
-    expect_optional_failure(&case, &target, Cred::None, &["authentication", "WRONGPASS"], connect_limit());
+    expect_optional_failure(
+        &case,
+        &target,
+        Cred::None,
+        &["authentication", "WRONGPASS"],
+        connect_limit(),
+    );
     let run = case.run("--probe", &target, Cred::None);
-    assert!(!run.all_output().contains(wrong), "the wrong password is echoed: {}", run.stderr);
+    assert!(
+        !run.all_output().contains(wrong),
+        "the wrong password is echoed: {}",
+        run.stderr
+    );
 }
 
 #[test]
 fn no_password_against_a_server_that_requires_one() {
     let server = TestServer::start(ACL_CONF);
     let line = expect_failure(&["--url", &server.url()], Cred::None, &["NOAUTH"], connect_limit());
-    assert!(line.contains("password"), "the NOAUTH error should say a password is needed: {line}");
+    assert!(
+        line.contains("password"),
+        "the NOAUTH error should say a password is needed: {line}"
+    );
 }
 
 #[test]
@@ -326,7 +446,10 @@ fn user_without_permission_to_run_info() {
     let url = format!("redis://limited@127.0.0.1:{}", server.port);
     for cred in [Cred::Env, Cred::File] {
         let line = expect_failure(&["--url", &url], cred, &["NOPERM"], connect_limit());
-        assert!(line.to_lowercase().contains("info"), "the NOPERM reason should name INFO: {line}");
+        assert!(
+            line.to_lowercase().contains("info"),
+            "the NOPERM reason should name INFO: {line}"
+        );
     }
 }
 
@@ -336,30 +459,56 @@ fn user_without_config_get_degrades_instead_of_failing() {
     let url = format!("redis://noconfig@127.0.0.1:{}", server.port);
     for mode in ["--probe", "--probe=optional"] {
         let case = Case::new();
-        let run = case.run(mode, &["--url", &url, "--format", "json", "--latency-samples", "5"], Cred::File);
-        assert!(matches!(run.code, Some(0) | Some(1)), "a degraded probe is not a failure (exit {:?}): {}", run.code, run.stderr);
+        let run = case.run(
+            mode,
+            &["--url", &url, "--format", "json", "--latency-samples", "5"],
+            Cred::File,
+        );
+        assert!(
+            matches!(run.code, Some(0) | Some(1)),
+            "a degraded probe is not a failure (exit {:?}): {}",
+            run.code,
+            run.stderr
+        );
         assert!(run.error_lines().is_empty(), "{}", run.stderr);
         let report = run.json();
         let errors = support::schema_errors(&support::validator("report.schema.json"), &report);
         assert!(errors.is_empty(), "the report does not match the schema: {errors:#?}");
-        assert!(support::findings_of(&report, "probe.incomplete").is_empty(), "the probe completed: {report:#}");
-        let denied = report["probe"]["denied"].as_array().unwrap_or_else(|| panic!("no probe.denied: {report:#}"));
         assert!(
-            denied.iter().any(|d| d["command"].as_str().unwrap_or("").starts_with("CONFIG GET")),
+            support::findings_of(&report, "probe.incomplete").is_empty(),
+            "the probe completed: {report:#}"
+        );
+        let denied = report["probe"]["denied"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no probe.denied: {report:#}"));
+        assert!(
+            denied
+                .iter()
+                .any(|d| d["command"].as_str().unwrap_or("").starts_with("CONFIG GET")),
             "probe.denied should list CONFIG GET: {denied:#?}"
         );
         for d in denied {
-            assert!(!d["reason"].as_str().unwrap_or("").is_empty(), "a denial without a reason: {d}");
+            assert!(
+                !d["reason"].as_str().unwrap_or("").is_empty(),
+                "a denial without a reason: {d}"
+            );
         }
         // Rules that need the running configuration cannot be verified.
         let maxmemory = support::findings_of(&report, "memory.maxmemory-unset");
-        assert!(!maxmemory.is_empty(), "memory.maxmemory-unset needs the running config: {:?}", support::rule_ids(&report));
+        assert!(
+            !maxmemory.is_empty(),
+            "memory.maxmemory-unset needs the running config: {:?}",
+            support::rule_ids(&report)
+        );
         for finding in maxmemory {
             assert_eq!(finding["state"], "warn", "{finding:#}");
             assert_eq!(finding["source"], "live", "{finding:#}");
             let message = finding["message"].as_str().unwrap_or("");
             assert!(message.starts_with("could not verify"), "{message}");
-            assert!(message.contains("CONFIG GET"), "the reason should name CONFIG GET: {message}");
+            assert!(
+                message.contains("CONFIG GET"),
+                "the reason should name CONFIG GET: {message}"
+            );
         }
         let could_not_verify = report["findings"]
             .as_array()
@@ -367,9 +516,16 @@ fn user_without_config_get_degrades_instead_of_failing() {
             .iter()
             .filter(|f| f["state"] == "warn" && f["message"].as_str().unwrap_or("").starts_with("could not verify"))
             .count();
-        assert!(could_not_verify >= 3, "expected several 'could not verify' findings, got {could_not_verify}");
+        assert!(
+            could_not_verify >= 3,
+            "expected several 'could not verify' findings, got {could_not_verify}"
+        );
         // What INFO gives still arrives.
-        assert!(report["probe"]["version"].as_str().unwrap_or("").starts_with('7'), "{:#}", report["probe"]);
+        assert!(
+            report["probe"]["version"].as_str().unwrap_or("").starts_with('7'),
+            "{:#}",
+            report["probe"]
+        );
     }
 }
 
@@ -388,10 +544,22 @@ fn malformed_url_is_a_usage_error_without_the_password() {
         for mode in ["--probe", "--probe=optional"] {
             let case = Case::new();
             let run = case.run(mode, &["--url", url], Cred::None);
-            assert_eq!(run.code, Some(2), "a malformed --url is a usage error: {url} ({mode})\nstderr: {}", run.stderr);
+            assert_eq!(
+                run.code,
+                Some(2),
+                "a malformed --url is a usage error: {url} ({mode})\nstderr: {}",
+                run.stderr
+            );
             let line = run.one_error_line();
-            assert!(line.contains("--url") || line.to_lowercase().contains("url"), "the error should blame the URL: {line}");
-            assert!(run.elapsed.as_secs_f64() < SLACK, "a usage error should not wait for anything: {:?}", run.elapsed);
+            assert!(
+                line.contains("--url") || line.to_lowercase().contains("url"),
+                "the error should blame the URL: {line}"
+            );
+            assert!(
+                run.elapsed.as_secs_f64() < SLACK,
+                "a usage error should not wait for anything: {:?}",
+                run.elapsed
+            );
         }
     }
 }
@@ -402,8 +570,17 @@ fn password_in_url_is_warned_about_and_never_echoed() {
     let url = format!("redis://:{PASSWORD}@127.0.0.1:{}", server.port);
     for format in ["human", "json"] {
         let case = Case::new();
-        let run = case.run("--probe", &["--url", &url, "--format", format, "--latency-samples", "3"], Cred::None);
-        assert_ne!(run.code, Some(3), "the probe with the password in the URL failed: {}", run.stderr);
+        let run = case.run(
+            "--probe",
+            &["--url", &url, "--format", format, "--latency-samples", "3"],
+            Cred::None,
+        );
+        assert_ne!(
+            run.code,
+            Some(3),
+            "the probe with the password in the URL failed: {}",
+            run.stderr
+        );
         assert_ne!(run.code, Some(2), "{}", run.stderr);
         let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning:")).collect();
         assert!(
@@ -412,7 +589,11 @@ fn password_in_url_is_warned_about_and_never_echoed() {
             run.stderr
         );
         if format == "json" {
-            assert_eq!(run.json()["probe"]["unauthenticated_access"], false, "the server requires a password");
+            assert_eq!(
+                run.json()["probe"]["unauthenticated_access"],
+                false,
+                "the server requires a password"
+            );
         }
     }
 }
@@ -424,18 +605,52 @@ fn without_probe_nothing_connects() {
     let listener = FakeServer::start(Behaviour::Count);
     let url = format!("redis://:{PASSWORD}@127.0.0.1:{}", listener.port);
     let case = Case::new();
-    std::fs::write(case.path().join("app.env"), format!("REDIS_URL={url}\nREDIS_PASSWORD={PASSWORD}\n")).unwrap();
+    std::fs::write(
+        case.path().join("app.env"),
+        format!("REDIS_URL={url}\nREDIS_PASSWORD={PASSWORD}\n"),
+    )
+    .unwrap();
     let runs: [(&[&str], bool); 4] = [
         (&["check", "--no-settings", "--env", "--config", "redis.conf"], true),
-        (&["check", "--no-settings", "--env", "--config", "redis.conf", "--format", "json"], true),
-        (&["check", "--no-settings", "--env-file", "app.env", "--config", "redis.conf"], false),
+        (
+            &[
+                "check",
+                "--no-settings",
+                "--env",
+                "--config",
+                "redis.conf",
+                "--format",
+                "json",
+            ],
+            true,
+        ),
+        (
+            &[
+                "check",
+                "--no-settings",
+                "--env-file",
+                "app.env",
+                "--config",
+                "redis.conf",
+            ],
+            false,
+        ),
         (&["check", "--no-settings", "--config", "redis.conf"], true),
     ];
     for (args, with_env) in runs {
-        let envs: Vec<(&str, &str)> = if with_env { vec![("REDIS_URL", url.as_str()), ("REDIS_PASSWORD", PASSWORD)] } else { vec![] };
+        let envs: Vec<(&str, &str)> = if with_env {
+            vec![("REDIS_URL", url.as_str()), ("REDIS_PASSWORD", PASSWORD)]
+        } else {
+            vec![]
+        };
         let run = probe::run(case.path(), args, &envs, GUARD);
         run.assert_clean();
-        assert!(matches!(run.code, Some(0) | Some(1)), "{args:?}: exit {:?}\n{}", run.code, run.stderr);
+        assert!(
+            matches!(run.code, Some(0) | Some(1)),
+            "{args:?}: exit {:?}\n{}",
+            run.code,
+            run.stderr
+        );
     }
     // Give a stray connection time to arrive before counting.
     std::thread::sleep(Duration::from_millis(300));

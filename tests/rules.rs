@@ -222,7 +222,12 @@ fn every_rule_fires_on_its_fail_fixture_and_not_on_its_pass_fixture() {
         if id.starts_with("settings.") || id.starts_with("probe.") {
             continue; // proven in tests/settings.rs and tests/probe.rs
         }
-        let sources: Vec<&str> = rule["sources"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let sources: Vec<&str> = rule["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         if !sources.contains(&"config") && !sources.contains(&"env") {
             continue; // live-only rules are proven against real servers in tests/probe.rs
         }

@@ -1,8 +1,8 @@
 //! Command-line interface: argument parsing and wiring; the work is in
 //! `check`, `rules` and `report`.
 
-mod probe_args;
 pub mod output;
+mod probe_args;
 
 use crate::check::{self, CheckOptions};
 use crate::conf::catalog::Target;
@@ -139,7 +139,9 @@ pub fn main() -> i32 {
             run_check(*args)
         }
         Command::Completions { shell } => write_output(&output::completions(shell), None).map(|_| exit::PASS),
-        Command::Man => output::man_page().and_then(|page| write_output(&page, None)).map(|_| exit::PASS),
+        Command::Man => output::man_page()
+            .and_then(|page| write_output(&page, None))
+            .map(|_| exit::PASS),
         Command::Rules(args) => run_rules(args),
         Command::Explain { rule, rules } => run_explain(&rule, rules.as_deref()),
     };
@@ -248,7 +250,11 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
                 Ok(data) => {
                     // Without --redis-version, judge the file by the version that runs.
                     if !explicit_version {
-                        let running = data.info.get("valkey_version").map(|v| format!("valkey-{v}")).or_else(|| data.info.get("redis_version").cloned());
+                        let running = data
+                            .info
+                            .get("valkey_version")
+                            .map(|v| format!("valkey-{v}"))
+                            .or_else(|| data.info.get("redis_version").cloned());
                         if let Some(found) = running.and_then(|v| Target::parse(&v).ok()) {
                             target = found;
                         }
@@ -257,7 +263,11 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
                 }
                 Err(error) if error.usage => return Err(InputError::new(error.reason)),
                 Err(error) if mode == "required" => {
-                    eprintln!("error: the live probe of {} could not complete: {}", options.endpoint.describe(), error.reason);
+                    eprintln!(
+                        "error: the live probe of {} could not complete: {}",
+                        options.endpoint.describe(),
+                        error.reason
+                    );
                     return Ok(exit::PROBE_INCOMPLETE);
                 }
                 Err(error) => (None, Some(format!("{}: {}", options.endpoint.describe(), error.reason))),

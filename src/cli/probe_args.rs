@@ -57,12 +57,18 @@ fn seconds(value: f64, flag: &str) -> Result<Duration, InputError> {
 /// the process environment is the last resort for REDIS_URL and REDIS_PASSWORD.
 pub fn probe_options(args: &ProbeArgs, env_vars: &[EnvVar]) -> Result<ProbeOptions, InputError> {
     let process = crate::env::read_process_env();
-    let from_env = |name: &str| last_var(env_vars, name).or_else(|| last_var(&process, name)).map(|v| v.value.clone());
+    let from_env = |name: &str| {
+        last_var(env_vars, name)
+            .or_else(|| last_var(&process, name))
+            .map(|v| v.value.clone())
+    };
     let (url_text, from_flag) = match &args.url {
         Some(url) => (Secret::new(url.as_str()), true),
         None => (
             from_env("REDIS_URL").ok_or_else(|| {
-                InputError::new("--probe needs a server: pass --url, or set REDIS_URL (in an --env-file or the environment)")
+                InputError::new(
+                    "--probe needs a server: pass --url, or set REDIS_URL (in an --env-file or the environment)",
+                )
             })?,
             false,
         ),
@@ -76,10 +82,15 @@ pub fn probe_options(args: &ProbeArgs, env_vars: &[EnvVar]) -> Result<ProbeOptio
     }
     let password = match &args.password_file {
         Some(path) => {
-            let text = crate::conf::read_text_file(path).map_err(|reason| InputError::new(format!("password file {reason}")))?;
+            let text = crate::conf::read_text_file(path)
+                .map_err(|reason| InputError::new(format!("password file {reason}")))?;
             Some(Secret::new(text.lines().next().unwrap_or("").trim_end_matches('\r')))
         }
-        None => url.password.clone().map(Secret::new).or_else(|| from_env("REDIS_PASSWORD")),
+        None => url
+            .password
+            .clone()
+            .map(Secret::new)
+            .or_else(|| from_env("REDIS_PASSWORD")),
     }
     .filter(|p| !p.expose().is_empty());
     // Dangerous commands are checked for the application's user: the one in
@@ -89,7 +100,9 @@ pub fn probe_options(args: &ProbeArgs, env_vars: &[EnvVar]) -> Result<ProbeOptio
         .map(|app| app.username.unwrap_or_else(|| "default".into()))
         .or_else(|| url.username.clone());
     let endpoint = match (&url.socket_path, &url.host, url.port) {
-        (Some(path), _, _) => Endpoint::Unix { path: PathBuf::from(path) },
+        (Some(path), _, _) => Endpoint::Unix {
+            path: PathBuf::from(path),
+        },
         (None, Some(host), Some(port)) => Endpoint::Tcp {
             host: host.clone(),
             port: u16::try_from(port).map_err(|_| InputError::new(format!("port {port} is out of range")))?,
@@ -101,7 +114,11 @@ pub fn probe_options(args: &ProbeArgs, env_vars: &[EnvVar]) -> Result<ProbeOptio
         endpoint,
         username: url.username.clone(),
         password,
-        tls: TlsFiles { ca: args.tls_ca.clone(), cert: args.tls_cert.clone(), key: args.tls_key.clone() },
+        tls: TlsFiles {
+            ca: args.tls_ca.clone(),
+            cert: args.tls_cert.clone(),
+            key: args.tls_key.clone(),
+        },
         connect_timeout: seconds(args.connect_timeout, "--connect-timeout")?,
         timeout: seconds(args.timeout, "--timeout")?,
         latency_samples: args.latency_samples.min(100_000),

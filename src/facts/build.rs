@@ -20,23 +20,61 @@ pub struct FactInputs<'a> {
 fn settings_facts(settings: &Settings, facts: &mut Facts) {
     let thresholds = &settings.thresholds;
     let mut put = |name: &str, value: Value| facts.insert(format!("settings.{name}"), value, Origin::Settings);
-    put("eviction_policy", Value::Str(settings.eviction_policy.clone().unwrap_or_else(|| "allkeys-lru".into())));
-    put("password_min_length", Value::Int(thresholds.password_min_length.unwrap_or(32)));
-    put("max_ttl_seconds", Value::Int(thresholds.max_ttl_seconds.unwrap_or(2_592_000)));
-    put("memory_pressure_percent", Value::Int(thresholds.memory_pressure_percent.unwrap_or(80)));
-    put("hit_rate_min_percent", Value::Int(thresholds.hit_rate_min_percent.unwrap_or(80)));
+    put(
+        "eviction_policy",
+        Value::Str(settings.eviction_policy.clone().unwrap_or_else(|| "allkeys-lru".into())),
+    );
+    put(
+        "password_min_length",
+        Value::Int(thresholds.password_min_length.unwrap_or(32)),
+    );
+    put(
+        "max_ttl_seconds",
+        Value::Int(thresholds.max_ttl_seconds.unwrap_or(2_592_000)),
+    );
+    put(
+        "memory_pressure_percent",
+        Value::Int(thresholds.memory_pressure_percent.unwrap_or(80)),
+    );
+    put(
+        "hit_rate_min_percent",
+        Value::Int(thresholds.hit_rate_min_percent.unwrap_or(80)),
+    );
     put("clients_percent", Value::Int(thresholds.clients_percent.unwrap_or(80)));
-    put("backup_max_age_seconds", Value::Int(thresholds.backup_max_age_hours.unwrap_or(24) * 3600));
-    put("latency_medium_us", Value::Int(thresholds.latency_p50_medium_ms.unwrap_or(1) * 1000));
-    put("latency_high_us", Value::Int(thresholds.latency_p50_high_ms.unwrap_or(10) * 1000));
-    put("cert_expiry_days", Value::Int(thresholds.cert_expiry_days.unwrap_or(30)));
-    put("tier", Value::Str(settings.tier.clone().unwrap_or_else(|| "basic".into())));
+    put(
+        "backup_max_age_seconds",
+        Value::Int(thresholds.backup_max_age_hours.unwrap_or(24) * 3600),
+    );
+    put(
+        "latency_medium_us",
+        Value::Int(thresholds.latency_p50_medium_ms.unwrap_or(1) * 1000),
+    );
+    put(
+        "latency_high_us",
+        Value::Int(thresholds.latency_p50_high_ms.unwrap_or(10) * 1000),
+    );
+    put(
+        "cert_expiry_days",
+        Value::Int(thresholds.cert_expiry_days.unwrap_or(30)),
+    );
+    put(
+        "tier",
+        Value::Str(settings.tier.clone().unwrap_or_else(|| "basic".into())),
+    );
 }
 
 pub fn build_facts(inputs: FactInputs<'_>) -> Facts {
     let mut facts = Facts::default();
-    facts.insert("target.product", Value::Str(inputs.target.product.name().into()), Origin::Settings);
-    facts.insert("target.line", Value::Str(format!("{}.{}", inputs.target.major, inputs.target.minor)), Origin::Settings);
+    facts.insert(
+        "target.product",
+        Value::Str(inputs.target.product.name().into()),
+        Origin::Settings,
+    );
+    facts.insert(
+        "target.line",
+        Value::Str(format!("{}.{}", inputs.target.major, inputs.target.minor)),
+        Origin::Settings,
+    );
     facts.insert("profile", Value::Str(inputs.profile.into()), Origin::Settings);
     settings_facts(inputs.settings, &mut facts);
     if let Some(config) = inputs.config {

@@ -46,7 +46,9 @@ fn info_value(text: &str) -> Value {
 }
 
 fn unknown(reason: &str) -> Value {
-    Value::Unknown { unknown: reason.to_string() }
+    Value::Unknown {
+        unknown: reason.to_string(),
+    }
 }
 
 fn int(live: &LiveData, key: &str) -> Option<i64> {
@@ -66,9 +68,18 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
     for (key, text) in &live.info {
         put(&format!("live.info.{key}"), info_value(text));
     }
-    let product = if live.info.contains_key("valkey_version") { "valkey" } else { "redis" };
+    let product = if live.info.contains_key("valkey_version") {
+        "valkey"
+    } else {
+        "redis"
+    };
     put("live.product", Value::Str(product.into()));
-    let version = live.info.get("valkey_version").or_else(|| live.info.get("redis_version")).cloned().unwrap_or_default();
+    let version = live
+        .info
+        .get("valkey_version")
+        .or_else(|| live.info.get("redis_version"))
+        .cloned()
+        .unwrap_or_default();
     let mut parts = version.split('.').map(|p| p.parse::<i64>().unwrap_or(0));
     let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     put("live.version", Value::Str(version.clone()));
@@ -95,7 +106,10 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
     }
     if let (Some(clients), Some(Ok(max))) = (
         int(live, "connected_clients"),
-        live.config.ok().and_then(|c| c.get("maxclients")).map(|m| m.parse::<i64>()),
+        live.config
+            .ok()
+            .and_then(|c| c.get("maxclients"))
+            .map(|m| m.parse::<i64>()),
     ) {
         if max > 0 {
             put("live.clients_percent", Value::Int(clients * 100 / max));
@@ -103,7 +117,8 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
     }
     let persistence_on = match live.config.ok() {
         Some(config) => Value::Bool(
-            config.get("save").is_some_and(|s| !s.trim().is_empty()) || config.get("appendonly").is_some_and(|a| a == "yes"),
+            config.get("save").is_some_and(|s| !s.trim().is_empty())
+                || config.get("appendonly").is_some_and(|a| a == "yes"),
         ),
         None => unknown("CONFIG GET was refused"),
     };
@@ -114,7 +129,10 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
         Reply::Denied(reason) => put("live.unauthenticated_access", unknown(reason)),
     }
     match &live.dangerous_callable {
-        Reply::Ok(commands) => put("live.dangerous_callable", Value::List(commands.iter().map(|c| Value::Str(c.clone())).collect())),
+        Reply::Ok(commands) => put(
+            "live.dangerous_callable",
+            Value::List(commands.iter().map(|c| Value::Str(c.clone())).collect()),
+        ),
         Reply::Denied(reason) => put("live.dangerous_callable", unknown(&format!("ACL DRYRUN: {reason}"))),
     }
     put("live.dryrun_user", Value::Str(live.dryrun_user.clone()));
@@ -130,7 +148,10 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
     if let Some(tls) = &live.tls {
         put("live.tls.protocol", Value::Str(tls.protocol.clone()));
         if let Some(not_after) = tls.not_after {
-            put("live.tls.cert_days_left", Value::Int((not_after - live.now).div_euclid(86_400)));
+            put(
+                "live.tls.cert_days_left",
+                Value::Int((not_after - live.now).div_euclid(86_400)),
+            );
         }
     }
     if let Some(accepted) = live.plaintext_accepted {
@@ -167,7 +188,8 @@ pub fn apply_running_config(live: &LiveData, target: &Target, facts: &mut Facts)
         let value = match &live.config {
             Reply::Denied(reason) => unknown(&format!("CONFIG GET was refused: {reason}")),
             Reply::Ok(config) => {
-                let names = std::iter::once(directive.name.as_str()).chain(directive.aliases.iter().map(|a| a.name.as_str()));
+                let names =
+                    std::iter::once(directive.name.as_str()).chain(directive.aliases.iter().map(|a| a.name.as_str()));
                 match names.filter_map(|n| config.get(n)).next() {
                     None => continue,
                     Some(text) => {
@@ -235,7 +257,9 @@ pub fn drift(file: &Facts, running: &Facts, config_dir: Option<&std::path::Path>
     let mut seen = std::collections::HashSet::new();
     for directive in catalog().all() {
         let path = format!("conf.{}", directive.name);
-        let (Some(in_file), Some(in_server)) = (file.get(&path), running.get(&path)) else { continue };
+        let (Some(in_file), Some(in_server)) = (file.get(&path), running.get(&path)) else {
+            continue;
+        };
         if !matches!(in_file.origin, Origin::File { .. }) || matches!(in_server.value, Value::Unknown { .. }) {
             continue;
         }

@@ -40,7 +40,10 @@ pub fn is_allowed(words: &[&str]) -> bool {
 /// bug in redis-preflight, never something a server or user can cause.
 pub fn command(words: &[&str]) -> Result<redis::Cmd, String> {
     if !is_allowed(words) {
-        return Err(format!("internal error: `{}` is not on the probe's allow-list", words.join(" ")));
+        return Err(format!(
+            "internal error: `{}` is not on the probe's allow-list",
+            words.join(" ")
+        ));
     }
     let mut cmd = redis::cmd(words[0]);
     for word in &words[1..] {
@@ -59,7 +62,16 @@ mod tests {
         assert!(is_allowed(&["info", "memory"]));
         assert!(is_allowed(&["CONFIG", "GET", "*"]));
         assert!(is_allowed(&["acl", "dryrun", "app", "flushall"]));
-        for bad in [&["CONFIG", "SET", "x", "y"][..], &["KEYS", "*"], &["SCAN", "0"], &["FLUSHALL"], &["ACL", "SETUSER", "x"], &["DEBUG", "SLEEP", "1"], &["SHUTDOWN"], &[]] {
+        for bad in [
+            &["CONFIG", "SET", "x", "y"][..],
+            &["KEYS", "*"],
+            &["SCAN", "0"],
+            &["FLUSHALL"],
+            &["ACL", "SETUSER", "x"],
+            &["DEBUG", "SLEEP", "1"],
+            &["SHUTDOWN"],
+            &[],
+        ] {
             assert!(!is_allowed(bad), "{bad:?}");
             assert!(command(bad).is_err());
         }

@@ -28,7 +28,8 @@ impl Endpoint {
         match self {
             Endpoint::Unix { .. } => true,
             Endpoint::Tcp { host, .. } => {
-                host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                host.eq_ignore_ascii_case("localhost")
+                    || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
             }
         }
     }
@@ -73,7 +74,10 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, ProbeError> {
         .collect::<Result<_, _>>()
         .map_err(|e| ProbeError::usage(format!("{}: invalid PEM certificate: {e}", path.display())))?;
     if certs.is_empty() {
-        return Err(ProbeError::usage(format!("{}: no PEM certificate in the file", path.display())));
+        return Err(ProbeError::usage(format!(
+            "{}: no PEM certificate in the file",
+            path.display()
+        )));
     }
     Ok(certs)
 }
@@ -96,7 +100,10 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+        match self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
             Err(rustls::Error::InvalidCertificate(
                 error @ (CertificateError::Expired
                 | CertificateError::ExpiredContext { .. }
@@ -141,7 +148,9 @@ fn tls_config(files: &TlsFiles) -> Result<(rustls::ClientConfig, Arc<RecordingVe
     match &files.ca {
         Some(ca) => {
             for cert in read_certs(ca)? {
-                roots.add(cert).map_err(|e| ProbeError::usage(format!("{}: unusable CA certificate: {e}", ca.display())))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| ProbeError::usage(format!("{}: unusable CA certificate: {e}", ca.display())))?;
             }
         }
         None => {
@@ -153,7 +162,10 @@ fn tls_config(files: &TlsFiles) -> Result<(rustls::ClientConfig, Arc<RecordingVe
     let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .map_err(|e| ProbeError::usage(format!("TLS: no usable CA certificate ({e}); pass --tls-ca")))?;
-    let verifier = Arc::new(RecordingVerifier { inner, problem: Mutex::new(None) });
+    let verifier = Arc::new(RecordingVerifier {
+        inner,
+        problem: Mutex::new(None),
+    });
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| ProbeError::usage(format!("TLS: {e}")))?
@@ -164,7 +176,9 @@ fn tls_config(files: &TlsFiles) -> Result<(rustls::ClientConfig, Arc<RecordingVe
             let chain = read_certs(cert)?;
             let key = PrivateKeyDer::from_pem_file(key)
                 .map_err(|e| ProbeError::usage(format!("{}: cannot read the private key: {e}", key.display())))?;
-            builder.with_client_auth_cert(chain, key).map_err(|e| ProbeError::usage(format!("TLS client certificate: {e}")))?
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| ProbeError::usage(format!("TLS client certificate: {e}")))?
         }
         (None, None) => builder.with_no_client_auth(),
         _ => return Err(ProbeError::usage("--tls-cert and --tls-key go together")),
@@ -177,31 +191,50 @@ fn certificate_not_after(der: &CertificateDer<'_>) -> Option<i64> {
     Some(cert.validity().not_after.timestamp())
 }
 
-async fn with_timeout<T>(limit: Duration, what: &str, future: impl std::future::Future<Output = Result<T, ProbeError>>) -> Result<T, ProbeError> {
+async fn with_timeout<T>(
+    limit: Duration,
+    what: &str,
+    future: impl std::future::Future<Output = Result<T, ProbeError>>,
+) -> Result<T, ProbeError> {
     match tokio::time::timeout(limit, future).await {
         Ok(result) => result,
-        Err(_) => Err(ProbeError::unreachable(format!("{what} timed out after {:.1} s", limit.as_secs_f64()))),
+        Err(_) => Err(ProbeError::unreachable(format!(
+            "{what} timed out after {:.1} s",
+            limit.as_secs_f64()
+        ))),
     }
 }
 
 /// Opens a stream to the endpoint; TLS facts when it is TLS.
-pub async fn open(endpoint: &Endpoint, files: &TlsFiles, connect_timeout: Duration) -> Result<(Box<dyn Stream>, Option<TlsFacts>), ProbeError> {
+pub async fn open(
+    endpoint: &Endpoint,
+    files: &TlsFiles,
+    connect_timeout: Duration,
+) -> Result<(Box<dyn Stream>, Option<TlsFacts>), ProbeError> {
     match endpoint {
         Endpoint::Unix { path } => {
             let stream = with_timeout(connect_timeout, "connecting", async {
-                tokio::net::UnixStream::connect(path)
-                    .await
-                    .map_err(|e| ProbeError::unreachable(format!("cannot connect to {}: {}", path.display(), crate::conf::io_reason(&e))))
+                tokio::net::UnixStream::connect(path).await.map_err(|e| {
+                    ProbeError::unreachable(format!(
+                        "cannot connect to {}: {}",
+                        path.display(),
+                        crate::conf::io_reason(&e)
+                    ))
+                })
             })
             .await?;
             Ok((Box::new(stream), None))
         }
         Endpoint::Tcp { host, port, tls } => {
-            let address = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+            let address = if host.contains(':') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
+            };
             let tcp = with_timeout(connect_timeout, "connecting", async {
-                tokio::net::TcpStream::connect(&address)
-                    .await
-                    .map_err(|e| ProbeError::unreachable(format!("cannot connect to {address}: {}", connect_reason(&e))))
+                tokio::net::TcpStream::connect(&address).await.map_err(|e| {
+                    ProbeError::unreachable(format!("cannot connect to {address}: {}", connect_reason(&e)))
+                })
             })
             .await?;
             let _ = tcp.set_nodelay(true);
@@ -213,14 +246,26 @@ pub async fn open(endpoint: &Endpoint, files: &TlsFiles, connect_timeout: Durati
                 .map_err(|_| ProbeError::usage(format!("`{host}` is not a valid TLS server name")))?;
             let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
             let stream = with_timeout(connect_timeout, "the TLS handshake", async {
-                connector.connect(name, tcp).await.map_err(|e| ProbeError::unreachable(tls_reason(&e)))
+                connector
+                    .connect(name, tcp)
+                    .await
+                    .map_err(|e| ProbeError::unreachable(tls_reason(&e)))
             })
             .await?;
             let session = stream.get_ref().1;
             let facts = TlsFacts {
-                protocol: session.protocol_version().map(|v| format!("{v:?}").replace('_', ".")).unwrap_or_default(),
-                cipher: session.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite())).unwrap_or_default(),
-                not_after: session.peer_certificates().and_then(|certs| certs.first()).and_then(certificate_not_after),
+                protocol: session
+                    .protocol_version()
+                    .map(|v| format!("{v:?}").replace('_', "."))
+                    .unwrap_or_default(),
+                cipher: session
+                    .negotiated_cipher_suite()
+                    .map(|c| format!("{:?}", c.suite()))
+                    .unwrap_or_default(),
+                not_after: session
+                    .peer_certificates()
+                    .and_then(|certs| certs.first())
+                    .and_then(certificate_not_after),
                 validity_problem: verifier.problem.lock().ok().and_then(|p| p.clone()),
             };
             Ok((Box::new(stream), Some(facts)))
@@ -246,7 +291,8 @@ fn tls_reason(e: &std::io::Error) -> String {
     } else if text.contains("CertificateRequired") || text.contains("certificate required") {
         "TLS handshake failed: the server requires a client certificate (pass --tls-cert and --tls-key)".into()
     } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
-        "TLS handshake failed: the server closed the connection (a plaintext port, or a client certificate is required)".into()
+        "TLS handshake failed: the server closed the connection (a plaintext port, or a client certificate is required)"
+            .into()
     } else {
         format!("TLS handshake failed: {text}")
     }

@@ -23,11 +23,17 @@ pub struct ProbeError {
 
 impl ProbeError {
     pub fn unreachable(reason: impl Into<String>) -> ProbeError {
-        ProbeError { reason: reason.into(), usage: false }
+        ProbeError {
+            reason: reason.into(),
+            usage: false,
+        }
     }
 
     pub fn usage(reason: impl Into<String>) -> ProbeError {
-        ProbeError { reason: reason.into(), usage: true }
+        ProbeError {
+            reason: reason.into(),
+            usage: true,
+        }
     }
 }
 
@@ -83,7 +89,13 @@ impl Latency {
         }
         samples.sort_unstable();
         let at = |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
-        Some(Latency { samples: samples.len(), min_us: samples[0], p50_us: at(0.50), p99_us: at(0.99), max_us: samples[samples.len() - 1] })
+        Some(Latency {
+            samples: samples.len(),
+            min_us: samples[0],
+            p50_us: at(0.50),
+            p99_us: at(0.99),
+            max_us: samples[samples.len() - 1],
+        })
     }
 }
 
@@ -137,7 +149,11 @@ const DANGEROUS_DRYRUNS: &[(&str, &[&str])] = &[
 /// sent back (replies, error texts) has the probe's password masked, in case
 /// a hostile server echoes what it received.
 pub fn run(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
-    let password = options.password.as_ref().map(|p| p.expose().to_string()).filter(|p| !p.is_empty());
+    let password = options
+        .password
+        .as_ref()
+        .map(|p| p.expose().to_string())
+        .filter(|p| !p.is_empty());
     let mask = |text: &str| match &password {
         Some(p) if text.contains(p.as_str()) => text.replace(p.as_str(), Secret::REDACTED),
         _ => text.to_string(),
@@ -209,7 +225,10 @@ fn describe_error(error: &redis::RedisError) -> String {
     }
 }
 
-async fn connection(options: &ProbeOptions, authenticated: bool) -> Result<(MultiplexedConnection, Option<TlsFacts>), ProbeError> {
+async fn connection(
+    options: &ProbeOptions,
+    authenticated: bool,
+) -> Result<(MultiplexedConnection, Option<TlsFacts>), ProbeError> {
     let (stream, tls) = connect::open(&options.endpoint, &options.tls, options.connect_timeout).await?;
     // No CLIENT SETINFO, no SELECT: only AUTH (when there is a password) is sent on setup.
     let mut info = RedisConnectionInfo::default().set_skip_set_lib_name();
@@ -222,10 +241,19 @@ async fn connection(options: &ProbeOptions, authenticated: bool) -> Result<(Mult
         }
     }
     let config = AsyncConnectionConfig::new().set_response_timeout(Some(options.timeout));
-    let (connection, driver) = match tokio::time::timeout(options.connect_timeout.max(Duration::from_secs(1)), MultiplexedConnection::new_with_config(&info, stream, config)).await {
+    let (connection, driver) = match tokio::time::timeout(
+        options.connect_timeout.max(Duration::from_secs(1)),
+        MultiplexedConnection::new_with_config(&info, stream, config),
+    )
+    .await
+    {
         Ok(Ok(pair)) => pair,
         Ok(Err(error)) => return Err(ProbeError::unreachable(describe_error(&error))),
-        Err(_) => return Err(ProbeError::unreachable("the server accepted the connection but did not answer the handshake")),
+        Err(_) => {
+            return Err(ProbeError::unreachable(
+                "the server accepted the connection but did not answer the handshake",
+            ))
+        }
     };
     tokio::spawn(driver);
     Ok((connection, tls))
@@ -259,10 +287,19 @@ fn parse_config(value: &RespValue) -> Option<BTreeMap<String, String>> {
     match value {
         RespValue::Array(items) => {
             let texts: Vec<String> = items.iter().filter_map(text_of).collect();
-            Some(texts.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0].to_ascii_lowercase(), c[1].clone())).collect())
+            Some(
+                texts
+                    .chunks(2)
+                    .filter(|c| c.len() == 2)
+                    .map(|c| (c[0].to_ascii_lowercase(), c[1].clone()))
+                    .collect(),
+            )
         }
         RespValue::Map(pairs) => Some(
-            pairs.iter().filter_map(|(k, v)| Some((text_of(k)?.to_ascii_lowercase(), text_of(v)?))).collect(),
+            pairs
+                .iter()
+                .filter_map(|(k, v)| Some((text_of(k)?.to_ascii_lowercase(), text_of(v)?)))
+                .collect(),
         ),
         _ => None,
     }
@@ -270,7 +307,9 @@ fn parse_config(value: &RespValue) -> Option<BTreeMap<String, String>> {
 
 fn reply<T>(result: &redis::RedisResult<RespValue>, convert: impl Fn(&RespValue) -> Option<T>) -> Reply<T> {
     match result {
-        Ok(value) => convert(value).map(Reply::Ok).unwrap_or_else(|| Reply::Denied("unexpected reply".into())),
+        Ok(value) => convert(value)
+            .map(Reply::Ok)
+            .unwrap_or_else(|| Reply::Denied("unexpected reply".into())),
         Err(error) => Reply::Denied(denied(error)),
     }
 }
@@ -305,30 +344,51 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
     }
     let info = match results.get(1) {
         Some(Ok(value)) => parse_info(&text_of(value).unwrap_or_default()),
-        Some(Err(error)) => return Err(ProbeError::unreachable(format!("INFO failed, nothing can be checked: {}", describe_error(error)))),
+        Some(Err(error)) => {
+            return Err(ProbeError::unreachable(format!(
+                "INFO failed, nothing can be checked: {}",
+                describe_error(error)
+            )))
+        }
         None => return Err(ProbeError::unreachable("the server answered the pipeline partially")),
     };
     if info.is_empty() {
         return Err(ProbeError::unreachable("INFO returned nothing: not a Redis server?"));
     }
-    let config = results.get(2).map(|r| reply(r, parse_config)).unwrap_or(Reply::Denied("no reply".into()));
-    let acl_whoami = results.get(3).map(|r| reply(r, text_of)).unwrap_or(Reply::Denied("no reply".into()));
+    let config = results
+        .get(2)
+        .map(|r| reply(r, parse_config))
+        .unwrap_or(Reply::Denied("no reply".into()));
+    let acl_whoami = results
+        .get(3)
+        .map(|r| reply(r, text_of))
+        .unwrap_or(Reply::Denied("no reply".into()));
     let acl_list = results
         .get(4)
-        .map(|r| reply(r, |v| match v {
-            RespValue::Array(items) => Some(items.iter().filter_map(text_of).collect()),
-            _ => None,
-        }))
+        .map(|r| {
+            reply(r, |v| match v {
+                RespValue::Array(items) => Some(items.iter().filter_map(text_of).collect()),
+                _ => None,
+            })
+        })
         .unwrap_or(Reply::Denied("no reply".into()));
-    let slowlog_len = results.get(5).map(|r| reply(r, |v| text_of(v)?.parse().ok())).unwrap_or(Reply::Denied("no reply".into()));
+    let slowlog_len = results
+        .get(5)
+        .map(|r| reply(r, |v| text_of(v)?.parse().ok()))
+        .unwrap_or(Reply::Denied("no reply".into()));
     let role = results
         .get(6)
-        .map(|r| reply(r, |v| match v {
-            RespValue::Array(items) => items.first().and_then(text_of),
-            _ => None,
-        }))
+        .map(|r| {
+            reply(r, |v| match v {
+                RespValue::Array(items) => items.first().and_then(text_of),
+                _ => None,
+            })
+        })
         .unwrap_or(Reply::Denied("no reply".into()));
-    let dbsize = results.get(7).map(|r| reply(r, |v| text_of(v)?.parse().ok())).unwrap_or(Reply::Denied("no reply".into()));
+    let dbsize = results
+        .get(7)
+        .map(|r| reply(r, |v| text_of(v)?.parse().ok()))
+        .unwrap_or(Reply::Denied("no reply".into()));
 
     // Which dangerous commands the application's user may run: asked with
     // ACL DRYRUN, which checks permissions without running anything.
@@ -372,7 +432,10 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
     let ping = allowlist::command(&["PING"]).map_err(ProbeError::unreachable)?;
     for _ in 0..options.latency_samples {
         let start = Instant::now();
-        let _: RespValue = ping.query_async(&mut conn).await.map_err(|e| ProbeError::unreachable(describe_error(&e)))?;
+        let _: RespValue = ping
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| ProbeError::unreachable(describe_error(&e)))?;
         samples.push(start.elapsed().as_micros() as u64);
         round_trips += 1;
     }
@@ -395,10 +458,21 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
     // With TLS on, try the plaintext port too.
     let plaintext_accepted = match (&options.endpoint, &config) {
         (Endpoint::Tcp { host, tls: true, .. }, Reply::Ok(config)) => {
-            match config.get("port").and_then(|p| p.parse::<u16>().ok()).filter(|p| *p != 0) {
+            match config
+                .get("port")
+                .and_then(|p| p.parse::<u16>().ok())
+                .filter(|p| *p != 0)
+            {
                 None => Some(false),
                 Some(port) => {
-                    let plain = ProbeOptions { endpoint: Endpoint::Tcp { host: host.clone(), port, tls: false }, ..options.clone() };
+                    let plain = ProbeOptions {
+                        endpoint: Endpoint::Tcp {
+                            host: host.clone(),
+                            port,
+                            tls: false,
+                        },
+                        ..options.clone()
+                    };
                     round_trips += 2;
                     Some(match connection(&plain, false).await {
                         Ok((mut conn, _)) => {
@@ -436,7 +510,10 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
         round_trips,
         elapsed: started.elapsed(),
         secrets: Vec::new(),
-        now: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0),
+        now: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
     })
 }
 
@@ -448,7 +525,9 @@ fn read_number(path: &str) -> Option<i64> {
 fn read_host_facts() -> HostFacts {
     HostFacts {
         overcommit_memory: read_number("/proc/sys/vm/overcommit_memory"),
-        transparent_hugepages: std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled").ok().map(|s| s.trim().to_string()),
+        transparent_hugepages: std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
+            .ok()
+            .map(|s| s.trim().to_string()),
         somaxconn: read_number("/proc/sys/net/core/somaxconn"),
     }
 }
@@ -466,7 +545,9 @@ mod tests {
 
     #[test]
     fn info_parsing() {
-        let info = parse_info("# Server\r\nredis_version:7.0.15\r\nused_memory:1024\r\n\r\n# Keyspace\r\ndb0:keys=1,expires=0\r\n");
+        let info = parse_info(
+            "# Server\r\nredis_version:7.0.15\r\nused_memory:1024\r\n\r\n# Keyspace\r\ndb0:keys=1,expires=0\r\n",
+        );
         assert_eq!(info["redis_version"], "7.0.15");
         assert_eq!(info["db0"], "keys=1,expires=0");
     }

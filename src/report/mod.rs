@@ -7,8 +7,8 @@ pub mod gitlab;
 pub mod html;
 pub mod human;
 pub mod json;
-pub mod probe_summary;
 pub mod junit;
+pub mod probe_summary;
 pub mod prometheus;
 pub mod sarif;
 

@@ -107,17 +107,39 @@ pub fn summarise(live: &LiveData) -> ProbeSummary {
         ("DBSIZE", reason(&live.dbsize)),
     ]
     .into_iter()
-    .filter_map(|(command, reason)| reason.map(|r| Denied { command: command.into(), reason: r.clone() }))
+    .filter_map(|(command, reason)| {
+        reason.map(|r| Denied {
+            command: command.into(),
+            reason: r.clone(),
+        })
+    })
     .collect();
-    let product = if live.info.contains_key("valkey_version") { "valkey" } else { "redis" };
+    let product = if live.info.contains_key("valkey_version") {
+        "valkey"
+    } else {
+        "redis"
+    };
     ProbeSummary {
         endpoint: live.endpoint.clone(),
         product: product.into(),
-        version: live.info.get("valkey_version").or_else(|| live.info.get("redis_version")).cloned().unwrap_or_default(),
+        version: live
+            .info
+            .get("valkey_version")
+            .or_else(|| live.info.get("redis_version"))
+            .cloned()
+            .unwrap_or_default(),
         role: live.role.ok().cloned().or_else(|| live.info.get("role").cloned()),
         uptime_seconds: int(live, "uptime_in_seconds"),
-        memory: Memory { used_bytes: used, max_bytes: max, used_percent: used.zip(max).and_then(|(u, m)| percent(u, m)) },
-        hit_rate: HitRate { hits, misses, percent: percent(hits, hits + misses) },
+        memory: Memory {
+            used_bytes: used,
+            max_bytes: max,
+            used_percent: used.zip(max).and_then(|(u, m)| percent(u, m)),
+        },
+        hit_rate: HitRate {
+            hits,
+            misses,
+            percent: percent(hits, hits + misses),
+        },
         latency_ms: live.latency.as_ref().map(|l| LatencyMs {
             samples: l.samples,
             min: ms(l.min_us),
@@ -127,7 +149,11 @@ pub fn summarise(live: &LiveData) -> ProbeSummary {
         }),
         clients: Clients {
             connected: int(live, "connected_clients"),
-            max: live.config.ok().and_then(|c| c.get("maxclients")).and_then(|m| m.parse().ok()),
+            max: live
+                .config
+                .ok()
+                .and_then(|c| c.get("maxclients"))
+                .and_then(|m| m.parse().ok()),
         },
         last_save: LastSave {
             unix: last_save,
@@ -171,10 +197,20 @@ fn duration(seconds: i64) -> String {
 pub fn human(summary: &ProbeSummary) -> String {
     let mut lines = Vec::new();
     let role = summary.role.clone().unwrap_or_else(|| "unknown role".into());
-    let uptime = summary.uptime_seconds.map(|s| format!(" · up {}", duration(s))).unwrap_or_default();
-    lines.push(format!("Live: {} · {} {} · {role}{uptime}", summary.endpoint, summary.product, summary.version));
+    let uptime = summary
+        .uptime_seconds
+        .map(|s| format!(" · up {}", duration(s)))
+        .unwrap_or_default();
+    lines.push(format!(
+        "Live: {} · {} {} · {role}{uptime}",
+        summary.endpoint, summary.product, summary.version
+    ));
     let memory = match (summary.memory.max_bytes, summary.memory.used_percent) {
-        (Some(max), Some(percent)) => format!("{} used of {} maxmemory ({percent:.1} %)", bytes(summary.memory.used_bytes), bytes(Some(max))),
+        (Some(max), Some(percent)) => format!(
+            "{} used of {} maxmemory ({percent:.1} %)",
+            bytes(summary.memory.used_bytes),
+            bytes(Some(max))
+        ),
         _ => format!("{} used, no maxmemory", bytes(summary.memory.used_bytes)),
     };
     lines.push(format!("  memory     {memory}"));
@@ -185,7 +221,10 @@ pub fn human(summary: &ProbeSummary) -> String {
     };
     lines.push(format!("  hit rate   {hit_rate}"));
     if let Some(l) = &summary.latency_ms {
-        lines.push(format!("  latency    min {:.2} ms · p50 {:.2} ms · p99 {:.2} ms · max {:.2} ms ({} PINGs)", l.min, l.p50, l.p99, l.max, l.samples));
+        lines.push(format!(
+            "  latency    min {:.2} ms · p50 {:.2} ms · p99 {:.2} ms · max {:.2} ms ({} PINGs)",
+            l.min, l.p50, l.p99, l.max, l.samples
+        ));
     }
     let clients = match (summary.clients.connected, summary.clients.max) {
         (Some(c), Some(m)) => format!("{c} connected of {m} maxclients"),
@@ -204,13 +243,25 @@ pub fn human(summary: &ProbeSummary) -> String {
     };
     lines.push(format!("  last save  {save}"));
     if let Some(tls) = &summary.tls {
-        let expiry = tls.cert_days_left.map(|d| if d < 0 { format!(", certificate expired {} days ago", -d) } else { format!(", certificate expires in {d} days") }).unwrap_or_default();
+        let expiry = tls
+            .cert_days_left
+            .map(|d| {
+                if d < 0 {
+                    format!(", certificate expired {} days ago", -d)
+                } else {
+                    format!(", certificate expires in {d} days")
+                }
+            })
+            .unwrap_or_default();
         lines.push(format!("  tls        {}{expiry}", tls.protocol));
     }
     for denied in &summary.denied {
         lines.push(format!("  denied     {}: {}", denied.command, denied.reason));
     }
-    lines.push(format!("  probe      {} round trips, {:.1} ms", summary.round_trips, summary.elapsed_ms));
+    lines.push(format!(
+        "  probe      {} round trips, {:.1} ms",
+        summary.round_trips, summary.elapsed_ms
+    ));
     let mut out = lines.join("\n");
     out.push_str("\n\n");
     out

@@ -106,4 +106,62 @@ pub fn render(report: &Report) -> String {
 /// hits / (hits + misses)), `redis_memory_used_bytes` (gauge, used_memory) and
 /// `redis_connected_clients` (gauge). The probe adds the `Report` fields; until
 /// then a static run has no live numbers and emits none.
-fn live_metrics(_report: &Report, _out: &mut String) {}
+fn live_metrics(report: &Report, out: &mut String) {
+    let Some(live) = &report.live else { return };
+    let summary = super::probe_summary::summarise(live);
+    let endpoint = summary.endpoint.replace('\\', "\\\\").replace('"', "\\\"");
+    let mut metric = |name: &str, kind: &str, help: &str, value: Option<f64>| {
+        if let Some(value) = value {
+            header(out, name, kind, help);
+            let _ = writeln!(out, "{name}{{endpoint=\"{endpoint}\"}} {value}");
+        }
+    };
+    metric(
+        "redis_cache_hits_total",
+        "counter",
+        "Keyspace hits since the server started (INFO keyspace_hits).",
+        Some(summary.hit_rate.hits as f64),
+    );
+    metric(
+        "redis_cache_misses_total",
+        "counter",
+        "Keyspace misses since the server started (INFO keyspace_misses).",
+        Some(summary.hit_rate.misses as f64),
+    );
+    metric(
+        "redis_cache_hit_rate",
+        "gauge",
+        "Hits / (hits + misses), 0 to 1.",
+        summary.hit_rate.percent.map(|p| p / 100.0),
+    );
+    metric(
+        "redis_memory_used_bytes",
+        "gauge",
+        "Memory used by Redis (INFO used_memory).",
+        summary.memory.used_bytes.map(|b| b as f64),
+    );
+    metric(
+        "redis_memory_max_bytes",
+        "gauge",
+        "maxmemory (0: no limit).",
+        Some(summary.memory.max_bytes.unwrap_or(0) as f64),
+    );
+    metric(
+        "redis_connected_clients",
+        "gauge",
+        "Connected clients (INFO connected_clients).",
+        summary.clients.connected.map(|c| c as f64),
+    );
+    metric(
+        "redis_preflight_latency_p50_seconds",
+        "gauge",
+        "Median PING round trip measured by the probe.",
+        live.latency.as_ref().map(|l| l.p50_us as f64 / 1e6),
+    );
+    metric(
+        "redis_preflight_latency_p99_seconds",
+        "gauge",
+        "99th percentile PING round trip measured by the probe.",
+        live.latency.as_ref().map(|l| l.p99_us as f64 / 1e6),
+    );
+}

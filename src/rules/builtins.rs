@@ -8,8 +8,7 @@ use crate::findings::{Severity, State};
 use std::net::IpAddr;
 
 /// One thing a builtin found.
-#[derive(Debug, Clone)]
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Hit {
     pub subject: String,
     pub detail: String,
@@ -73,7 +72,9 @@ fn config_diagnostics(rule: &Rule, facts: &Facts) -> Vec<Hit> {
         .map(|d| Hit {
             subject: d.subject.clone(),
             detail: d.message.clone(),
-            origin: d.origin.clone(), ..Default::default() })
+            origin: d.origin.clone(),
+            ..Default::default()
+        })
         .collect()
 }
 
@@ -87,7 +88,13 @@ fn suppression_meta(_: &Rule, _: &Facts) -> Vec<Hit> {
 
 fn config_drift(_: &Rule, facts: &Facts) -> Vec<Hit> {
     if let Some(reason) = &facts.drift_unknown {
-        return vec![Hit { subject: "CONFIG GET".into(), detail: reason.clone(), state: State::Warn, origin: Origin::Live, ..Default::default() }];
+        return vec![Hit {
+            subject: "CONFIG GET".into(),
+            detail: reason.clone(),
+            state: State::Warn,
+            origin: Origin::Live,
+            ..Default::default()
+        }];
     }
     facts
         .drift
@@ -96,9 +103,17 @@ fn config_drift(_: &Rule, facts: &Facts) -> Vec<Hit> {
             let detail = if drift.file_value.is_secret() || drift.live_value.is_secret() {
                 "the running value differs from the file (values hidden: it is a secret)".to_string()
             } else {
-                format!("the file says `{}`, the server runs `{}`", drift.file_text, drift.live_text)
+                format!(
+                    "the file says `{}`, the server runs `{}`",
+                    drift.file_text, drift.live_text
+                )
             };
-            Hit { subject: drift.name.clone(), detail, origin: drift.origin.clone(), ..Default::default() }
+            Hit {
+                subject: drift.name.clone(),
+                detail,
+                origin: drift.origin.clone(),
+                ..Default::default()
+            }
         })
         .collect()
 }
@@ -108,7 +123,9 @@ fn int_fact(facts: &Facts, path: &str) -> Option<i64> {
 }
 
 fn latency_high(_: &Rule, facts: &Facts) -> Vec<Hit> {
-    let Some(p50) = int_fact(facts, "live.latency.p50_us") else { return Vec::new() };
+    let Some(p50) = int_fact(facts, "live.latency.p50_us") else {
+        return Vec::new();
+    };
     let medium = int_fact(facts, "settings.latency_medium_us").unwrap_or(1000);
     let high = int_fact(facts, "settings.latency_high_us").unwrap_or(10_000);
     let severity = if p50 > high {
@@ -121,7 +138,11 @@ fn latency_high(_: &Rule, facts: &Facts) -> Vec<Hit> {
     let p99 = int_fact(facts, "live.latency.p99_us").unwrap_or(p50);
     vec![Hit {
         subject: "latency".into(),
-        detail: format!("p50 {:.2} ms, p99 {:.2} ms over PING round trips", p50 as f64 / 1000.0, p99 as f64 / 1000.0),
+        detail: format!(
+            "p50 {:.2} ms, p99 {:.2} ms over PING round trips",
+            p50 as f64 / 1000.0,
+            p99 as f64 / 1000.0
+        ),
         origin: Origin::Live,
         severity: Some(severity),
         ..Default::default()
@@ -129,7 +150,9 @@ fn latency_high(_: &Rule, facts: &Facts) -> Vec<Hit> {
 }
 
 fn tls_cert_expiring(_: &Rule, facts: &Facts) -> Vec<Hit> {
-    let Some(days) = int_fact(facts, "live.tls.cert_days_left") else { return Vec::new() };
+    let Some(days) = int_fact(facts, "live.tls.cert_days_left") else {
+        return Vec::new();
+    };
     let limit = int_fact(facts, "settings.cert_expiry_days").unwrap_or(30);
     let (severity, detail) = if days < 0 {
         (Severity::Critical, format!("it expired {} day(s) ago", -days))
@@ -138,7 +161,13 @@ fn tls_cert_expiring(_: &Rule, facts: &Facts) -> Vec<Hit> {
     } else {
         return Vec::new();
     };
-    vec![Hit { subject: "server certificate".into(), detail, origin: Origin::Live, severity: Some(severity), ..Default::default() }]
+    vec![Hit {
+        subject: "server certificate".into(),
+        detail,
+        origin: Origin::Live,
+        severity: Some(severity),
+        ..Default::default()
+    }]
 }
 
 fn version_eol(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -146,12 +175,19 @@ fn version_eol(_: &Rule, facts: &Facts) -> Vec<Hit> {
     if facts.value("live.product").and_then(Value::as_str) == Some("valkey") {
         return Vec::new();
     }
-    let Some(number) = int_fact(facts, "live.version_number") else { return Vec::new() };
+    let Some(number) = int_fact(facts, "live.version_number") else {
+        return Vec::new();
+    };
     if number >= 700 {
         return Vec::new();
     }
     let version = facts.value("live.version").map(|v| v.to_string()).unwrap_or_default();
-    vec![Hit { subject: "redis_version".into(), detail: format!("Redis {version} no longer receives security fixes"), origin: Origin::Live, ..Default::default() }]
+    vec![Hit {
+        subject: "redis_version".into(),
+        detail: format!("Redis {version} no longer receives security fixes"),
+        origin: Origin::Live,
+        ..Default::default()
+    }]
 }
 
 // ---------------------------------------------------------------- network
@@ -190,7 +226,9 @@ fn bind_all_interfaces(_: &Rule, facts: &Facts) -> Vec<Hit> {
     vec![Hit {
         subject: "bind".into(),
         detail,
-        origin: fact.origin.clone(), ..Default::default() }]
+        origin: fact.origin.clone(),
+        ..Default::default()
+    }]
 }
 
 fn unixsocket_permissive(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -210,7 +248,9 @@ fn unixsocket_permissive(_: &Rule, facts: &Facts) -> Vec<Hit> {
     vec![Hit {
         subject: "unixsocketperm".into(),
         detail: format!("`{socket}` is created with mode {mode:o}: every local user can connect"),
-        origin: fact.origin.clone(), ..Default::default() }]
+        origin: fact.origin.clone(),
+        ..Default::default()
+    }]
 }
 
 // ---------------------------------------------------------------- auth
@@ -222,7 +262,13 @@ fn user_subject(user: &AclUser) -> String {
 /// A WARN hit when the ACL users could not be read (ACL LIST refused).
 fn acl_unknown(facts: &Facts) -> Option<Vec<Hit>> {
     facts.acl_unknown.as_ref().map(|reason| {
-        vec![Hit { subject: "ACL users".into(), detail: reason.clone(), state: State::Warn, origin: Origin::Live, ..Default::default() }]
+        vec![Hit {
+            subject: "ACL users".into(),
+            detail: reason.clone(),
+            state: State::Warn,
+            origin: Origin::Live,
+            ..Default::default()
+        }]
     })
 }
 
@@ -250,7 +296,9 @@ fn no_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
             Hit {
                 subject,
                 detail,
-                origin: u.origin.clone(), ..Default::default() }
+                origin: u.origin.clone(),
+                ..Default::default()
+            }
         })
         .collect()
 }
@@ -429,7 +477,9 @@ fn weak_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
             weakness(secret.expose(), min_length).map(|detail| Hit {
                 subject,
                 detail,
-                origin, ..Default::default() })
+                origin,
+                ..Default::default()
+            })
         })
         .collect()
 }
@@ -441,7 +491,9 @@ fn placeholder_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
             placeholder_reason(secret.expose()).map(|reason| Hit {
                 subject,
                 detail: reason.to_string(),
-                origin, ..Default::default() })
+                origin,
+                ..Default::default()
+            })
         })
         .collect()
 }
@@ -456,7 +508,9 @@ fn cleartext_acl_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .map(|u| Hit {
             subject: format!("`{}`", u.name),
             detail: format!("{} `>password` rule(s) instead of `#<sha256>`", u.passwords.len()),
-            origin: u.origin.clone(), ..Default::default() })
+            origin: u.origin.clone(),
+            ..Default::default()
+        })
         .collect()
 }
 
@@ -472,7 +526,9 @@ fn default_user_unrestricted(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .map(|u| Hit {
             subject: "the default user".into(),
             detail: "it may run every command on every key (`~* +@all`)".into(),
-            origin: u.origin.clone(), ..Default::default() })
+            origin: u.origin.clone(),
+            ..Default::default()
+        })
         .collect()
 }
 
@@ -562,7 +618,9 @@ fn dangerous_commands(_: &Rule, facts: &Facts) -> Vec<Hit> {
             Some(Hit {
                 subject,
                 detail: callable.join(", "),
-                origin: user.origin.clone(), ..Default::default() })
+                origin: user.origin.clone(),
+                ..Default::default()
+            })
         })
         .collect()
 }
@@ -582,7 +640,9 @@ fn output_buffer_unlimited(_: &Rule, facts: &Facts) -> Vec<Hit> {
                 [class @ ("replica" | "pubsub"), "0", "0", _] => Some(Hit {
                     subject: format!("client-output-buffer-limit {class}"),
                     detail: format!("the `{class}` class has no hard or soft limit"),
-                    origin: fact.origin.clone(), ..Default::default() }),
+                    origin: fact.origin.clone(),
+                    ..Default::default()
+                }),
                 _ => None,
             }
         })
@@ -633,7 +693,9 @@ fn plaintext_url(_: &Rule, facts: &Facts) -> Vec<Hit> {
     vec![Hit {
         subject: "REDIS_URL".into(),
         detail: format!("`{scheme}://` to `{host}` sends the password and every value in clear text"),
-        origin: fact_origin(facts, "env.REDIS_URL"), ..Default::default() }]
+        origin: fact_origin(facts, "env.REDIS_URL"),
+        ..Default::default()
+    }]
 }
 
 fn public_host(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -651,7 +713,9 @@ fn public_host(_: &Rule, facts: &Facts) -> Vec<Hit> {
         detail: format!(
             "`{host}` is not a private, loopback or link-local address, so it is reachable from the internet"
         ),
-        origin: fact_origin(facts, "env.REDIS_URL"), ..Default::default() }]
+        origin: fact_origin(facts, "env.REDIS_URL"),
+        ..Default::default()
+    }]
 }
 
 fn password_mismatch(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -719,7 +783,9 @@ fn tls_verify_disabled(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .map(|v| Hit {
             subject: v.name.clone(),
             detail: format!("`{}={}` turns certificate verification off", v.name, v.value.expose()),
-            origin: v.origin.clone(), ..Default::default() })
+            origin: v.origin.clone(),
+            ..Default::default()
+        })
         .collect();
     for (path, fact) in facts.iter() {
         let Some(key) = path.strip_prefix("env.url.query.") else {
@@ -740,7 +806,9 @@ fn tls_verify_disabled(_: &Rule, facts: &Facts) -> Vec<Hit> {
             hits.push(Hit {
                 subject: "REDIS_URL".into(),
                 detail: format!("the URL option `{key}={value}` turns certificate verification off"),
-                origin: fact.origin.clone(), ..Default::default() });
+                origin: fact.origin.clone(),
+                ..Default::default()
+            });
         }
     }
     hits
@@ -769,7 +837,9 @@ fn ttl_invalid(_: &Rule, facts: &Facts) -> Vec<Hit> {
             Some(Hit {
                 subject: v.name.clone(),
                 detail,
-                origin: v.origin.clone(), ..Default::default() })
+                origin: v.origin.clone(),
+                ..Default::default()
+            })
         })
         .collect()
 }

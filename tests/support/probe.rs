@@ -39,8 +39,12 @@ impl Run {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}) for {:?}:\n{}\nstderr: {}", self.args, self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}) for {:?}:\n{}\nstderr: {}",
+                self.args, self.stdout, self.stderr
+            )
+        })
     }
 
     /// The lines of stderr that start with `error:`.
@@ -50,8 +54,18 @@ impl Run {
 
     /// Never a panic, and the password nowhere in stdout or stderr.
     pub fn assert_clean(&self) {
-        assert!(!self.stderr.contains("panicked"), "the binary panicked for {:?}:\n{}", self.args, self.stderr);
-        assert!(!self.stderr.contains("RUST_BACKTRACE"), "the binary panicked for {:?}:\n{}", self.args, self.stderr);
+        assert!(
+            !self.stderr.contains("panicked"),
+            "the binary panicked for {:?}:\n{}",
+            self.args,
+            self.stderr
+        );
+        assert!(
+            !self.stderr.contains("RUST_BACKTRACE"),
+            "the binary panicked for {:?}:\n{}",
+            self.args,
+            self.stderr
+        );
         assert!(
             !self.all_output().contains(PASSWORD),
             "the password appears in the output of {:?}:\nstdout: {}\nstderr: {}",
@@ -65,7 +79,13 @@ impl Run {
     /// and it is one line of reasonable length. Returns that line.
     pub fn one_error_line(&self) -> &str {
         let errors = self.error_lines();
-        assert_eq!(errors.len(), 1, "expected exactly one `error:` line for {:?}, got stderr:\n{}", self.args, self.stderr);
+        assert_eq!(
+            errors.len(),
+            1,
+            "expected exactly one `error:` line for {:?}, got stderr:\n{}",
+            self.args,
+            self.stderr
+        );
         for line in self.stderr.lines().filter(|l| !l.trim().is_empty()) {
             assert!(
                 line.starts_with("error:") || line.starts_with("warning:"),
@@ -94,7 +114,10 @@ pub fn run(dir: &Path, args: &[&str], envs: &[(&str, &str)], guard: Duration) ->
     for (name, value) in envs {
         cmd.env(name, value);
     }
-    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let started = Instant::now();
     let mut child = cmd.spawn().expect("start redis-preflight");
     let mut out = child.stdout.take().unwrap();
@@ -201,7 +224,12 @@ impl FakeServer {
                 let _ = handle.join();
             }
         });
-        FakeServer { port, accepted, stop, thread: Some(thread) }
+        FakeServer {
+            port,
+            accepted,
+            stop,
+            thread: Some(thread),
+        }
     }
 
     pub fn url(&self) -> String {
@@ -272,7 +300,13 @@ impl BlackHole {
                 Err(e) => panic!("filling the black hole's backlog failed: {e}"),
             }
         }
-        BlackHole { port: address.port(), saturated, filled: held.len(), _listener: listener, _held: held }
+        BlackHole {
+            port: address.port(),
+            saturated,
+            filled: held.len(),
+            _listener: listener,
+            _held: held,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -316,7 +350,9 @@ impl RecordingProxy {
                         record.lock().unwrap().push(sent.clone());
                         let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
                         let (h1, h2) = (halt.clone(), halt.clone());
-                        pumps.push(std::thread::spawn(move || pump(client, server, Some(sent), &h1, deadline)));
+                        pumps.push(std::thread::spawn(move || {
+                            pump(client, server, Some(sent), &h1, deadline)
+                        }));
                         pumps.push(std::thread::spawn(move || pump(s2, c2, None, &h2, deadline)));
                     }
                     Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(5)),
@@ -327,7 +363,12 @@ impl RecordingProxy {
                 let _ = pump.join();
             }
         });
-        RecordingProxy { port, connections, stop, thread: Some(thread) }
+        RecordingProxy {
+            port,
+            connections,
+            stop,
+            thread: Some(thread),
+        }
     }
 
     /// Stops the proxy (after the client is done) and returns, per client
@@ -338,7 +379,10 @@ impl RecordingProxy {
             let _ = thread.join();
         }
         let connections = self.connections.lock().unwrap();
-        connections.iter().map(|sent| parse_resp_commands(&sent.lock().unwrap())).collect()
+        connections
+            .iter()
+            .map(|sent| parse_resp_commands(&sent.lock().unwrap()))
+            .collect()
     }
 }
 
@@ -392,7 +436,12 @@ pub fn parse_resp_commands(bytes: &[u8]) -> Vec<Vec<String>> {
             .windows(2)
             .position(|w| w == b"\r\n")
             .map(|p| start + p)
-            .unwrap_or_else(|| panic!("unterminated RESP line at byte {start}: {:?}", String::from_utf8_lossy(&bytes[start..])));
+            .unwrap_or_else(|| {
+                panic!(
+                    "unterminated RESP line at byte {start}: {:?}",
+                    String::from_utf8_lossy(&bytes[start..])
+                )
+            });
         *at = end + 2;
         String::from_utf8_lossy(&bytes[start..end]).into_owned()
     }
@@ -404,7 +453,11 @@ pub fn parse_resp_commands(bytes: &[u8]) -> Vec<Vec<String>> {
             let count: usize = line(bytes, &mut at).parse().expect("RESP array length");
             let mut words = Vec::with_capacity(count);
             for _ in 0..count {
-                assert_eq!(bytes.get(at), Some(&b'$'), "RESP array item is not a bulk string at byte {at}");
+                assert_eq!(
+                    bytes.get(at),
+                    Some(&b'$'),
+                    "RESP array item is not a bulk string at byte {at}"
+                );
                 at += 1;
                 let len: usize = line(bytes, &mut at).parse().expect("RESP bulk length");
                 words.push(String::from_utf8_lossy(&bytes[at..at + len]).into_owned());
@@ -478,7 +531,13 @@ impl Monitor {
                 }
             }
         });
-        Monitor { port, password: password.map(String::from), stream, lines, thread: Some(thread) }
+        Monitor {
+            port,
+            password: password.map(String::from),
+            stream,
+            lines,
+            thread: Some(thread),
+        }
     }
 
     /// Sends a marker command on another connection, waits until MONITOR has
@@ -494,7 +553,11 @@ impl Monitor {
         other.write_all(&resp(&["ECHO", &marker])).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         while !self.lines.lock().unwrap().contains(&marker) {
-            assert!(Instant::now() < deadline, "MONITOR never showed the end marker:\n{}", self.lines.lock().unwrap());
+            assert!(
+                Instant::now() < deadline,
+                "MONITOR never showed the end marker:\n{}",
+                self.lines.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         let _ = self.stream.shutdown(Shutdown::Both);
@@ -509,8 +572,16 @@ impl Monitor {
             .map(|line| parse_monitor_line(line).unwrap_or_else(|| panic!("unparsable MONITOR line: {line}")))
             .collect();
         // The marker's own connection (its AUTH and ECHO) is not the probe's.
-        let marker_client = parsed.iter().find(|(_, words)| words.iter().any(|w| w == &marker)).map(|(c, _)| c.clone()).unwrap();
-        let commands: Vec<Vec<String>> = parsed.into_iter().filter(|(client, _)| *client != marker_client).map(|(_, words)| words).collect();
+        let marker_client = parsed
+            .iter()
+            .find(|(_, words)| words.iter().any(|w| w == &marker))
+            .map(|(c, _)| c.clone())
+            .unwrap();
+        let commands: Vec<Vec<String>> = parsed
+            .into_iter()
+            .filter(|(client, _)| *client != marker_client)
+            .map(|(_, words)| words)
+            .collect();
         commands
     }
 }

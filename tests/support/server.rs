@@ -68,7 +68,11 @@ impl TestServer {
             if self.log().contains("Ready to accept connections") {
                 return;
             }
-            assert!(Instant::now() < deadline, "redis-server did not become ready:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not become ready:\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -133,7 +137,9 @@ pub fn make_certificates(dir: &Path, server_valid_days: i64) -> Certificates {
     let now = time_now();
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.distinguished_name.push(DnType::CommonName, "redis-preflight test CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "redis-preflight test CA");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params.not_before = now - time::Duration::days(10);
     ca_params.not_after = now + time::Duration::days(3650);
@@ -142,8 +148,12 @@ pub fn make_certificates(dir: &Path, server_valid_days: i64) -> Certificates {
 
     let server_key = KeyPair::generate().unwrap();
     let mut server_params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-    server_params.subject_alt_names.push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
-    server_params.distinguished_name.push(DnType::CommonName, "redis test server");
+    server_params
+        .subject_alt_names
+        .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
+    server_params
+        .distinguished_name
+        .push(DnType::CommonName, "redis test server");
     if server_valid_days >= 0 {
         server_params.not_before = now - time::Duration::days(1);
         server_params.not_after = now + time::Duration::days(server_valid_days);
@@ -155,7 +165,9 @@ pub fn make_certificates(dir: &Path, server_valid_days: i64) -> Certificates {
 
     let client_key = KeyPair::generate().unwrap();
     let mut client_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    client_params.distinguished_name.push(DnType::CommonName, "redis-preflight probe");
+    client_params
+        .distinguished_name
+        .push(DnType::CommonName, "redis-preflight probe");
     client_params.not_before = now - time::Duration::days(1);
     client_params.not_after = now + time::Duration::days(365);
     let client = client_params.signed_by(&client_key, &issuer).unwrap();
