@@ -38,16 +38,25 @@ fn healthy() -> LiveData {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let config: BTreeMap<String, String> = [("maxclients", "10000"), ("save", "3600 1"), ("appendonly", "no"), ("port", "6379"), ("tcp-backlog", "511")]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let config: BTreeMap<String, String> = [
+        ("maxclients", "10000"),
+        ("save", "3600 1"),
+        ("appendonly", "no"),
+        ("port", "6379"),
+        ("tcp-backlog", "511"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     LiveData {
         endpoint: "redis://127.0.0.1:6380".into(),
         info,
         config: Reply::Ok(config),
         acl_whoami: Reply::Ok("default".into()),
-        acl_list: Reply::Ok(vec!["user default on #0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef ~* &* +@all -@dangerous".into()]),
+        acl_list: Reply::Ok(vec![
+            "user default on #0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef ~* &* +@all -@dangerous"
+                .into(),
+        ]),
         dangerous_callable: Reply::Ok(vec![]),
         dryrun_user: "app".into(),
         slowlog_len: Reply::Ok(0),
@@ -55,9 +64,18 @@ fn healthy() -> LiveData {
         dbsize: Reply::Ok(10),
         unauthenticated_access: Reply::Ok(false),
         latency: Latency::from_samples(vec![200; 100]),
-        tls: Some(TlsFacts { protocol: "TLSv1.3".into(), cipher: String::new(), not_after: Some(NOW + 200 * 86_400), validity_problem: None }),
+        tls: Some(TlsFacts {
+            protocol: "TLSv1.3".into(),
+            cipher: String::new(),
+            not_after: Some(NOW + 200 * 86_400),
+            validity_problem: None,
+        }),
         plaintext_accepted: Some(false),
-        host: Some(HostFacts { overcommit_memory: Some(1), transparent_hugepages: Some("always madvise [never]".into()), somaxconn: Some(4096) }),
+        host: Some(HostFacts {
+            overcommit_memory: Some(1),
+            transparent_hugepages: Some("always madvise [never]".into()),
+            somaxconn: Some(4096),
+        }),
         round_trips: 6,
         elapsed: Duration::from_millis(5),
         secrets: vec![],
@@ -68,7 +86,12 @@ fn healthy() -> LiveData {
 fn findings(live: &LiveData, settings: &Settings) -> Vec<(String, Severity, State)> {
     let pack = RulePack::embedded().unwrap();
     let overrides = BTreeMap::new();
-    let evaluation = Evaluation { profile: "self-hosted", severity_overrides: &overrides, select: &[], ignore: &[] };
+    let evaluation = Evaluation {
+        profile: "self-hosted",
+        severity_overrides: &overrides,
+        select: &[],
+        ignore: &[],
+    };
     let facts = build_facts(FactInputs {
         target: Target::parse("7.2").unwrap(),
         profile: "self-hosted",
@@ -77,11 +100,17 @@ fn findings(live: &LiveData, settings: &Settings) -> Vec<(String, Severity, Stat
         env: None,
         live: Some(live),
     });
-    rules::evaluate(&pack, &facts, &evaluation).into_iter().map(|f| (f.rule, f.severity, f.state)).collect()
+    rules::evaluate(&pack, &facts, &evaluation)
+        .into_iter()
+        .map(|f| (f.rule, f.severity, f.state))
+        .collect()
 }
 
 fn fires(live: &LiveData, rule: &str) -> Option<(Severity, State)> {
-    findings(live, &Settings::default()).into_iter().find(|(r, _, _)| r == rule).map(|(_, s, st)| (s, st))
+    findings(live, &Settings::default())
+        .into_iter()
+        .find(|(r, _, _)| r == rule)
+        .map(|(_, s, st)| (s, st))
 }
 
 fn set(live: &mut LiveData, key: &str, value: &str) {
@@ -102,7 +131,10 @@ fn a_healthy_server_has_no_live_or_host_finding() {
 fn memory_rules() {
     let mut live = healthy();
     set(&mut live, "used_memory", "900000000");
-    assert_eq!(fires(&live, "live.memory-pressure"), Some((Severity::High, State::Fail)));
+    assert_eq!(
+        fires(&live, "live.memory-pressure"),
+        Some((Severity::High, State::Fail))
+    );
     let mut live = healthy();
     set(&mut live, "maxmemory", "17179869184");
     assert!(fires(&live, "live.maxmemory-exceeds-system").is_some());
@@ -114,7 +146,10 @@ fn memory_rules() {
     set(&mut live, "used_memory", "209715200");
     assert!(fires(&live, "live.fragmentation").is_some());
     set(&mut live, "used_memory", "1048576");
-    assert!(fires(&live, "live.fragmentation").is_none(), "small instances are ignored");
+    assert!(
+        fires(&live, "live.fragmentation").is_none(),
+        "small instances are ignored"
+    );
 }
 
 #[test]
@@ -141,14 +176,20 @@ fn latency_severity_depends_on_the_median() {
 fn backups() {
     let mut live = healthy();
     set(&mut live, "rdb_last_bgsave_status", "err");
-    assert_eq!(fires(&live, "live.backup-failed"), Some((Severity::Critical, State::Fail)));
+    assert_eq!(
+        fires(&live, "live.backup-failed"),
+        Some((Severity::Critical, State::Fail))
+    );
     let mut live = healthy();
     set(&mut live, "rdb_last_save_time", &(NOW - 2 * 86_400).to_string());
     assert_eq!(fires(&live, "live.backup-stale"), Some((Severity::High, State::Fail)));
     if let Reply::Ok(config) = &mut live.config {
         config.insert("save".into(), String::new());
     }
-    assert!(fires(&live, "live.backup-stale").is_none(), "no persistence, nothing to be stale");
+    assert!(
+        fires(&live, "live.backup-stale").is_none(),
+        "no persistence, nothing to be stale"
+    );
 }
 
 #[test]
@@ -156,8 +197,13 @@ fn replication_and_tiers() {
     let mut live = healthy();
     set(&mut live, "connected_slaves", "0");
     assert!(fires(&live, "live.no-replica").is_none(), "basic tier needs no replica");
-    let settings = Settings { tier: Some("standard".into()), ..Settings::default() };
-    assert!(findings(&live, &settings).iter().any(|(r, _, _)| r == "live.no-replica"));
+    let settings = Settings {
+        tier: Some("standard".into()),
+        ..Settings::default()
+    };
+    assert!(findings(&live, &settings)
+        .iter()
+        .any(|(r, _, _)| r == "live.no-replica"));
     let mut live = healthy();
     set(&mut live, "role", "slave");
     set(&mut live, "master_link_status", "down");
@@ -180,9 +226,15 @@ fn clients() {
 fn certificates_and_plaintext() {
     let mut live = healthy();
     live.tls.as_mut().unwrap().not_after = Some(NOW + 7 * 86_400);
-    assert_eq!(fires(&live, "live.tls-cert-expiring"), Some((Severity::High, State::Fail)));
+    assert_eq!(
+        fires(&live, "live.tls-cert-expiring"),
+        Some((Severity::High, State::Fail))
+    );
     live.tls.as_mut().unwrap().not_after = Some(NOW - 86_400);
-    assert_eq!(fires(&live, "live.tls-cert-expiring"), Some((Severity::Critical, State::Fail)));
+    assert_eq!(
+        fires(&live, "live.tls-cert-expiring"),
+        Some((Severity::Critical, State::Fail))
+    );
     let mut live = healthy();
     live.plaintext_accepted = Some(true);
     assert!(fires(&live, "live.plaintext-accepted").is_some());
@@ -202,12 +254,20 @@ fn versions() {
 fn access_and_commands() {
     let mut live = healthy();
     live.unauthenticated_access = Reply::Ok(true);
-    assert_eq!(fires(&live, "live.unauthenticated-access"), Some((Severity::Critical, State::Fail)));
+    assert_eq!(
+        fires(&live, "live.unauthenticated-access"),
+        Some((Severity::Critical, State::Fail))
+    );
     let mut live = healthy();
     live.dangerous_callable = Reply::Ok(vec!["FLUSHALL".into(), "CONFIG".into()]);
     assert!(fires(&live, "live.dangerous-commands-callable").is_some());
-    live.dangerous_callable = Reply::Denied("NOPERM this user has no permissions to run the 'acl|dryrun' command".into());
-    assert_eq!(fires(&live, "live.dangerous-commands-callable"), Some((Severity::High, State::Warn)), "could not verify");
+    live.dangerous_callable =
+        Reply::Denied("NOPERM this user has no permissions to run the 'acl|dryrun' command".into());
+    assert_eq!(
+        fires(&live, "live.dangerous-commands-callable"),
+        Some((Severity::High, State::Warn)),
+        "could not verify"
+    );
 }
 
 #[test]
@@ -215,9 +275,14 @@ fn a_refused_config_get_makes_config_rules_warn_not_fail() {
     let mut live = healthy();
     live.config = Reply::Denied("NOPERM this user has no permissions to run the 'config|get' command".into());
     let all = findings(&live, &Settings::default());
-    let maxmemory = all.iter().find(|(r, _, _)| r == "memory.maxmemory-unset").expect("reported as could-not-verify");
+    let maxmemory = all
+        .iter()
+        .find(|(r, _, _)| r == "memory.maxmemory-unset")
+        .expect("reported as could-not-verify");
     assert_eq!(maxmemory.2, State::Warn);
-    assert!(all.iter().all(|(r, _, st)| !r.starts_with("tls.") || *st == State::Warn));
+    assert!(all
+        .iter()
+        .all(|(r, _, st)| !r.starts_with("tls.") || *st == State::Warn));
     let mut live = healthy();
     live.acl_list = Reply::Denied("NOPERM".into());
     assert_eq!(fires(&live, "auth.no-password"), Some((Severity::High, State::Warn)));
@@ -226,10 +291,17 @@ fn a_refused_config_get_makes_config_rules_warn_not_fail() {
 #[test]
 fn host_settings() {
     let mut live = healthy();
-    live.host = Some(HostFacts { overcommit_memory: Some(0), transparent_hugepages: Some("[always] madvise never".into()), somaxconn: Some(128) });
+    live.host = Some(HostFacts {
+        overcommit_memory: Some(0),
+        transparent_hugepages: Some("[always] madvise never".into()),
+        somaxconn: Some(128),
+    });
     assert!(fires(&live, "host.overcommit-memory").is_some());
     assert!(fires(&live, "host.transparent-hugepages").is_some());
     assert!(fires(&live, "host.somaxconn").is_some());
     live.host = None;
-    assert!(fires(&live, "host.overcommit-memory").is_none(), "a remote server's host is not this machine");
+    assert!(
+        fires(&live, "host.overcommit-memory").is_none(),
+        "a remote server's host is not this machine"
+    );
 }

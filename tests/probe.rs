@@ -11,7 +11,16 @@ use std::path::Path;
 use support::*;
 
 const PASSWORD: &str = "Pr0be-Test-Password-0123456789-abcdefXYZ";
-const PREFLIGHT_ACL: &str = "-@all +ping +info +config|get +acl|whoami +acl|list +acl|dryrun +latency|latest +slowlog|len +memory|doctor +role +cluster|info +dbsize +command|info";
+/// The least-privilege ACL rules the README documents for the probe's user,
+/// read from the README so the test proves exactly what users copy.
+fn readme_probe_acl() -> String {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("user preflight on >"))
+        .expect("the README documents the probe's ACL user");
+    line.split_whitespace().skip(4).collect::<Vec<_>>().join(" ")
+}
 
 /// Runs `check --probe` with JSON output; returns exit code, report, stdout+stderr.
 fn probe(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, serde_json::Value, String) {
@@ -225,12 +234,13 @@ fn a_hardened_tls_server_passes_and_shows_its_tls_facts() {
     let config = format!(
         "port 0\ntls-port {tls_port}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients yes\n\
          tls-protocols \"TLSv1.2 TLSv1.3\"\nuser default off\n\
-         user preflight on >{PASSWORD} {PREFLIGHT_ACL}\n\
+         user preflight on >{PASSWORD} {}\n\
          user app on >app-Password-0123456789-abcdefghijkl ~* &* +@all -@dangerous\n\
          rename-command FLUSHALL \"\"\nmaxmemory 64mb\nmaxmemory-policy allkeys-lru\n",
         certs.server_cert.display(),
         certs.server_key.display(),
-        certs.ca.display()
+        certs.ca.display(),
+        readme_probe_acl()
     );
     let _server = TestServer::start_on(tls_port, &config);
     let dir = tempfile::tempdir().unwrap();

@@ -13,11 +13,11 @@
 //! (set up with redis-cli, not by the probe), as the default user with a
 //! password and as the least-privilege user the README documents.
 
-mod support;
 #[path = "support/probe.rs"]
 mod probe;
 #[path = "support/server.rs"]
 mod server;
+mod support;
 
 use probe::{Monitor, RecordingProxy, Run, PASSWORD};
 use redis_preflight::probe::allowlist::is_allowed;
@@ -45,7 +45,13 @@ fn least_privilege_user() -> String {
     }
     let line = documented.unwrap_or_else(|| fallback.to_string());
     line.split_whitespace()
-        .map(|word| if word.starts_with('>') || word.starts_with('#') { format!(">{PASSWORD}") } else { word.to_string() })
+        .map(|word| {
+            if word.starts_with('>') || word.starts_with('#') {
+                format!(">{PASSWORD}")
+            } else {
+                word.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -53,7 +59,9 @@ fn least_privilege_user() -> String {
 fn start_server() -> TestServer {
     let user = least_privilege_user();
     eprintln!("probe user: {}", user.replace(PASSWORD, "<password>"));
-    TestServer::start(&format!("user default on >{PASSWORD} ~* &* +@all\n{user}\nenable-debug-command local\n"))
+    TestServer::start(&format!(
+        "user default on >{PASSWORD} ~* &* +@all\n{user}\nenable-debug-command local\n"
+    ))
 }
 
 fn admin(server: &TestServer, args: &[&str]) -> String {
@@ -92,7 +100,10 @@ impl Observation {
 
 fn name(words: &[String]) -> String {
     let first = words.first().map(|w| w.to_ascii_uppercase()).unwrap_or_default();
-    let containers = ["CONFIG", "ACL", "CLIENT", "COMMAND", "LATENCY", "SLOWLOG", "MEMORY", "CLUSTER", "OBJECT", "DEBUG", "SCRIPT", "FUNCTION", "MODULE", "XINFO"];
+    let containers = [
+        "CONFIG", "ACL", "CLIENT", "COMMAND", "LATENCY", "SLOWLOG", "MEMORY", "CLUSTER", "OBJECT", "DEBUG", "SCRIPT",
+        "FUNCTION", "MODULE", "XINFO",
+    ];
     match words.get(1) {
         Some(second) if containers.contains(&first.as_str()) => format!("{first} {}", second.to_ascii_uppercase()),
         _ => first,
@@ -110,7 +121,17 @@ fn observe(server: &TestServer, identity: Identity) -> Observation {
         Identity::Default => format!("redis://127.0.0.1:{}", proxy.port),
         Identity::Preflight => format!("redis://preflight@127.0.0.1:{}", proxy.port),
     };
-    let mut args = vec!["check", "--no-settings", "--probe", "--url", &url, "--latency-samples", &samples, "--format", "json"];
+    let mut args = vec![
+        "check",
+        "--no-settings",
+        "--probe",
+        "--url",
+        &url,
+        "--latency-samples",
+        &samples,
+        "--format",
+        "json",
+    ];
     let mut envs = Vec::new();
     match identity {
         Identity::Default => envs.push(("REDIS_PASSWORD", PASSWORD)),
@@ -118,7 +139,12 @@ fn observe(server: &TestServer, identity: Identity) -> Observation {
     }
     let run: Run = probe::run(dir.path(), &args, &envs, GUARD);
     run.assert_clean();
-    assert!(matches!(run.code, Some(0) | Some(1)), "the probe did not complete ({identity:?}): exit {:?}\n{}", run.code, run.stderr);
+    assert!(
+        matches!(run.code, Some(0) | Some(1)),
+        "the probe did not complete ({identity:?}): exit {:?}\n{}",
+        run.code,
+        run.stderr
+    );
     let report = run.json();
     let proxy = proxy.finish();
     let monitor = monitor.finish();
@@ -134,7 +160,12 @@ fn observe(server: &TestServer, identity: Identity) -> Observation {
         // Our own set-up: the RESETSTAT, the MONITOR client, its end marker.
         .filter(|(command, _)| !["config|resetstat", "monitor", "echo"].contains(&command.as_str()))
         .collect();
-    Observation { proxy, monitor, executed, report }
+    Observation {
+        proxy,
+        monitor,
+        executed,
+        report,
+    }
 }
 
 /// What must hold for every single probe run.
@@ -143,33 +174,80 @@ fn assert_read_only(observation: &Observation, what: &str) {
     assert!(!commands.is_empty(), "{what}: the proxy recorded nothing");
     for words in &commands {
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
-        assert!(is_allowed(&refs), "{what}: the probe sent a command off the allow-list: {}", name(words));
+        assert!(
+            is_allowed(&refs),
+            "{what}: the probe sent a command off the allow-list: {}",
+            name(words)
+        );
     }
     let names = observation.names();
-    let forbidden = ["KEYS", "SCAN", "CONFIG SET", "CONFIG REWRITE", "CONFIG RESETSTAT", "FLUSHALL", "FLUSHDB", "DEBUG", "CLIENT SETINFO", "CLIENT SETNAME", "SELECT", "SHUTDOWN", "SAVE", "BGSAVE", "MONITOR"];
+    let forbidden = [
+        "KEYS",
+        "SCAN",
+        "CONFIG SET",
+        "CONFIG REWRITE",
+        "CONFIG RESETSTAT",
+        "FLUSHALL",
+        "FLUSHDB",
+        "DEBUG",
+        "CLIENT SETINFO",
+        "CLIENT SETNAME",
+        "SELECT",
+        "SHUTDOWN",
+        "SAVE",
+        "BGSAVE",
+        "MONITOR",
+    ];
     for name in &names {
-        assert!(!forbidden.iter().any(|f| name == f || name.starts_with(&format!("{f} "))), "{what}: the probe sent {name}");
-        assert!(!name.starts_with("FLUSH") && !name.starts_with("DEBUG") && !name.starts_with("CLIENT"), "{what}: the probe sent {name}");
+        assert!(
+            !forbidden
+                .iter()
+                .any(|f| name == f || name.starts_with(&format!("{f} "))),
+            "{what}: the probe sent {name}"
+        );
+        assert!(
+            !name.starts_with("FLUSH") && !name.starts_with("DEBUG") && !name.starts_with("CLIENT"),
+            "{what}: the probe sent {name}"
+        );
     }
     // Small: the latency PINGs plus a handful of others.
-    assert!(names.iter().filter(|n| *n == "PING").count() >= SAMPLES, "{what}: fewer PINGs than latency samples: {names:?}");
-    assert!(commands.len() <= SAMPLES + 30, "{what}: {} commands for {SAMPLES} latency samples: {names:?}", commands.len());
+    assert!(
+        names.iter().filter(|n| *n == "PING").count() >= SAMPLES,
+        "{what}: fewer PINGs than latency samples: {names:?}"
+    );
+    assert!(
+        commands.len() <= SAMPLES + 30,
+        "{what}: {} commands for {SAMPLES} latency samples: {names:?}",
+        commands.len()
+    );
 
     // MONITOR: everything it saw is allow-listed and was seen by the proxy too.
     let proxied: BTreeSet<String> = names.iter().cloned().collect();
     for words in &observation.monitor {
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
-        assert!(is_allowed(&refs), "{what}: MONITOR shows a command off the allow-list: {words:?}");
-        assert!(proxied.contains(&name(words)), "{what}: MONITOR shows {words:?}, the proxy never saw it");
+        assert!(
+            is_allowed(&refs),
+            "{what}: MONITOR shows a command off the allow-list: {words:?}"
+        );
+        assert!(
+            proxied.contains(&name(words)),
+            "{what}: MONITOR shows {words:?}, the proxy never saw it"
+        );
     }
     assert!(!observation.monitor.is_empty(), "{what}: MONITOR recorded nothing");
     // commandstats: everything the server executed is allow-listed.
     for command in observation.executed.keys() {
         let words: Vec<&str> = command.split('|').collect();
-        assert!(is_allowed(&words), "{what}: the server executed {command} (commandstats)");
+        assert!(
+            is_allowed(&words),
+            "{what}: the server executed {command} (commandstats)"
+        );
     }
     let round_trips = observation.report["probe"]["round_trips"].as_u64().unwrap_or(0) as usize;
-    assert!(round_trips > 0 && round_trips <= SAMPLES + 10, "{what}: {round_trips} round trips for {SAMPLES} samples");
+    assert!(
+        round_trips > 0 && round_trips <= SAMPLES + 10,
+        "{what}: {round_trips} round trips for {SAMPLES} samples"
+    );
 }
 
 #[test]
@@ -187,17 +265,43 @@ fn probe_sends_only_allow_listed_commands_and_as_many_on_a_big_dataset() {
     for ((identity, small), big) in identities.iter().zip(&empty).zip(&full) {
         assert_read_only(small, &format!("{identity:?}, empty"));
         assert_read_only(big, &format!("{identity:?}, {KEYS} keys"));
-        assert_eq!(small.report["probe"]["keys"], 0, "{identity:?}: {:#}", small.report["probe"]);
-        assert_eq!(big.report["probe"]["keys"], KEYS as u64, "{identity:?}: {:#}", big.report["probe"]);
+        assert_eq!(
+            small.report["probe"]["keys"], 0,
+            "{identity:?}: {:#}",
+            small.report["probe"]
+        );
+        assert_eq!(
+            big.report["probe"]["keys"], KEYS as u64,
+            "{identity:?}: {:#}",
+            big.report["probe"]
+        );
 
         // The same commands, in the same order, on the same connections.
-        assert_eq!(small.proxy.len(), big.proxy.len(), "{identity:?}: connections differ with the dataset");
-        assert_eq!(small.all_commands().len(), big.all_commands().len(), "{identity:?}: the number of commands depends on the dataset");
-        assert_eq!(small.proxy, big.proxy, "{identity:?}: the commands depend on the dataset");
+        assert_eq!(
+            small.proxy.len(),
+            big.proxy.len(),
+            "{identity:?}: connections differ with the dataset"
+        );
+        assert_eq!(
+            small.all_commands().len(),
+            big.all_commands().len(),
+            "{identity:?}: the number of commands depends on the dataset"
+        );
+        assert_eq!(
+            small.proxy, big.proxy,
+            "{identity:?}: the commands depend on the dataset"
+        );
         let set = |o: &Observation| o.names().into_iter().collect::<BTreeSet<_>>();
         assert_eq!(set(small), set(big));
-        assert_eq!(small.monitor.len(), big.monitor.len(), "{identity:?}: MONITOR counts differ");
-        assert_eq!(small.executed, big.executed, "{identity:?}: commandstats differ with the dataset");
+        assert_eq!(
+            small.monitor.len(),
+            big.monitor.len(),
+            "{identity:?}: MONITOR counts differ"
+        );
+        assert_eq!(
+            small.executed, big.executed,
+            "{identity:?}: commandstats differ with the dataset"
+        );
         assert_eq!(small.report["probe"]["round_trips"], big.report["probe"]["round_trips"]);
 
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -216,14 +320,19 @@ fn probe_sends_only_allow_listed_commands_and_as_many_on_a_big_dataset() {
 
     // The least-privilege user is enough: nothing was denied.
     let preflight = &full[1].report["probe"];
-    assert_eq!(preflight["denied"], serde_json::json!([]), "the documented probe user is not enough: {preflight:#}");
+    assert_eq!(
+        preflight["denied"],
+        serde_json::json!([]),
+        "the documented probe user is not enough: {preflight:#}"
+    );
     assert_eq!(empty[1].report["probe"]["denied"], serde_json::json!([]));
     assert_eq!(empty[0].report["probe"]["denied"], serde_json::json!([]));
 }
 
 #[test]
 fn monitor_line_parsing() {
-    let (client, words) = probe::parse_monitor_line(r#"1795642701.549535 [0 127.0.0.1:51426] "ACL" "DRYRUN" "a \"b\"\x41""#).unwrap();
+    let (client, words) =
+        probe::parse_monitor_line(r#"1795642701.549535 [0 127.0.0.1:51426] "ACL" "DRYRUN" "a \"b\"\x41""#).unwrap();
     assert_eq!(client, "127.0.0.1:51426");
     assert_eq!(words, ["ACL", "DRYRUN", "a \"b\"A"]);
     let commands = probe::parse_resp_commands(b"*2\r\n$4\r\nINFO\r\n$3\r\nall\r\nPING\r\n");
