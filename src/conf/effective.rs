@@ -132,7 +132,8 @@ fn effective_value(parsed: &ParsedConfig, directive: &Directive) -> (Value, Orig
     }
 }
 
-fn to_acl_user(spec: AclUserSpec, origin: Origin) -> AclUser {
+/// The facts' view of a parsed ACL user.
+pub fn to_acl_user(spec: AclUserSpec, origin: Origin) -> AclUser {
     AclUser {
         name: spec.name.clone(),
         enabled: spec.enabled,

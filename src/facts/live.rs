@@ -2,7 +2,7 @@
 //! `host.*`, the running configuration as `conf.*` (for auditing a server
 //! started without a file), and drift between the file and what runs.
 
-use super::{AclUser, Facts, Origin, Secret, Value};
+use super::{Facts, Origin, Value};
 use crate::conf::acl;
 use crate::conf::catalog::{catalog, Directive, Target, ValueType};
 use crate::conf::special::parse_directive;
@@ -216,16 +216,7 @@ pub fn apply_running_config(live: &LiveData, target: &Target, facts: &mut Facts)
                 .filter_map(|line| {
                     let words: Vec<&str> = line.split_whitespace().collect();
                     let spec = acl::parse_user_args(words.get(1..)?).ok()?;
-                    Some(AclUser {
-                        name: spec.name.clone(),
-                        enabled: spec.enabled,
-                        nopass: spec.nopass,
-                        passwords: spec.passwords.iter().map(|p| Secret::new(p.as_str())).collect(),
-                        hashed_passwords: spec.hashed_passwords,
-                        command_rules: spec.command_rules.clone(),
-                        key_patterns: spec.key_patterns.clone(),
-                        origin: Origin::Live,
-                    })
+                    Some(crate::conf::effective::to_acl_user(spec, Origin::Live))
                 })
                 .collect();
         }
