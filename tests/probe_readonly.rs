@@ -56,6 +56,31 @@ fn least_privilege_user() -> String {
         .join(" ")
 }
 
+/// The README's "the only commands sent are `AUTH`, `PING`, …" list, as
+/// command names ("CONFIG GET"), if the README has that sentence.
+fn documented_commands() -> Option<BTreeSet<String>> {
+    let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap_or_default();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let start = flat.find("only commands sent are")?;
+    let rest = &flat[start..];
+    let list = &rest[..rest.find("(allow-list").unwrap_or(rest.len().min(400))];
+    let names: BTreeSet<String> = list
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|item| {
+            let words: Vec<String> = item
+                .split_whitespace()
+                .filter(|w| *w != "*")
+                .map(String::from)
+                .collect();
+            name(&words)
+        })
+        .collect();
+    eprintln!("README: the commands sent are {names:?}");
+    (!names.is_empty()).then_some(names)
+}
+
 fn start_server() -> TestServer {
     let user = least_privilege_user();
     eprintln!("probe user: {}", user.replace(PASSWORD, "<password>"));
@@ -316,6 +341,18 @@ fn probe_sends_only_allow_listed_commands_and_as_many_on_a_big_dataset() {
             small.monitor.len(),
             small.executed
         );
+    }
+
+    // What the README promises about the commands sent.
+    if let Some(documented) = documented_commands() {
+        for observation in empty.iter().chain(&full) {
+            for sent in observation.names() {
+                assert!(
+                    documented.contains(&sent),
+                    "the probe sent {sent}, which the README's list of commands sent ({documented:?}) does not name"
+                );
+            }
+        }
     }
 
     // The least-privilege user is enough: nothing was denied.
