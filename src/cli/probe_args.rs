@@ -37,7 +37,7 @@ pub struct ProbeArgs {
     /// Seconds for the whole probe.
     #[arg(long, value_name = "SECONDS", default_value = "10")]
     pub timeout: f64,
-    /// PING round trips for the latency figures.
+    /// PING round trips for the latency figures (0 to 100000).
     #[arg(long = "latency-samples", value_name = "N", default_value = "100")]
     pub latency_samples: usize,
 }
@@ -48,7 +48,9 @@ fn last_var<'a>(vars: &'a [EnvVar], name: &str) -> Option<&'a EnvVar> {
 
 fn seconds(value: f64, flag: &str) -> Result<Duration, InputError> {
     if !(value.is_finite() && value > 0.0 && value <= 3600.0) {
-        return Err(InputError::new(format!("{flag} must be between 0 and 3600 seconds")));
+        return Err(InputError::new(format!(
+            "{flag} must be more than 0 and at most 3600 seconds"
+        )));
     }
     Ok(Duration::from_secs_f64(value))
 }

@@ -251,7 +251,14 @@ pub async fn open(
                     .await
                     .map_err(|e| ProbeError::unreachable(tls_reason(&e)))
             })
-            .await?;
+            .await
+            .map_err(|mut error| {
+                // A plaintext Redis waits for the end of a command line and never answers a ClientHello.
+                if error.reason.contains("timed out") {
+                    error.reason.push_str(" (a plaintext port? use redis:// there)");
+                }
+                error
+            })?;
             let session = stream.get_ref().1;
             let facts = TlsFacts {
                 protocol: session

@@ -198,7 +198,7 @@ fn run_unmasked(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
         match tokio::time::timeout(options.timeout, probe(options)).await {
             Ok(result) => result,
             Err(_) => Err(ProbeError::unreachable(format!(
-                "the probe did not finish within {:.1} s (--timeout): the server accepts connections but does not answer",
+                "the probe did not finish within {:.1} s (--timeout): the server is unreachable or does not answer",
                 options.timeout.as_secs_f64()
             ))),
         }
@@ -230,18 +230,12 @@ async fn connection(
     authenticated: bool,
 ) -> Result<(MultiplexedConnection, Option<TlsFacts>), ProbeError> {
     let (stream, tls) = connect::open(&options.endpoint, &options.tls, options.connect_timeout).await?;
-    // No CLIENT SETINFO, no SELECT: only AUTH (when there is a password) is sent on setup.
-    let mut info = RedisConnectionInfo::default().set_skip_set_lib_name();
-    if authenticated {
-        if let Some(user) = &options.username {
-            info = info.set_username(user);
-        }
-        if let Some(password) = &options.password {
-            info = info.set_password(password.expose());
-        }
-    }
+    // No CLIENT SETINFO, no SELECT, and no AUTH by the redis crate: it hides
+    // the server's reason when AUTH fails, and "no password is configured"
+    // must not read as "wrong password". AUTH is sent below, allow-listed.
+    let info = RedisConnectionInfo::default().set_skip_set_lib_name();
     let config = AsyncConnectionConfig::new().set_response_timeout(Some(options.timeout));
-    let (connection, driver) = match tokio::time::timeout(
+    let (mut connection, driver) = match tokio::time::timeout(
         options.connect_timeout.max(Duration::from_secs(1)),
         MultiplexedConnection::new_with_config(&info, stream, config),
     )
@@ -256,6 +250,26 @@ async fn connection(
         }
     };
     tokio::spawn(driver);
+    if let (true, Some(password)) = (authenticated, &options.password) {
+        let mut words = vec!["AUTH"];
+        if let Some(user) = &options.username {
+            words.push(user);
+        }
+        words.push(password.expose());
+        let auth = allowlist::command(&words).map_err(ProbeError::unreachable)?;
+        match auth.query_async::<RespValue>(&mut connection).await {
+            Ok(_) => {}
+            // The server has no password: it runs commands for anyone, which
+            // the probe goes on to report.
+            Err(error) if error.to_string().contains("without any password configured") => {}
+            Err(error) if error.code() == Some("WRONGPASS") || error.to_string().contains("invalid password") => {
+                return Err(ProbeError::unreachable(
+                    "authentication failed: wrong username or password (WRONGPASS)",
+                ))
+            }
+            Err(error) => return Err(ProbeError::unreachable(describe_error(&error))),
+        }
+    }
     Ok((connection, tls))
 }
 
@@ -270,8 +284,13 @@ fn text_of(value: &RespValue) -> Option<String> {
     }
 }
 
+/// The server's own words for a refused command (`NOPERM this user has no
+/// permissions ...`), not the redis crate's labels.
 fn denied(error: &redis::RedisError) -> String {
-    let text = error.to_string();
+    let text = match (error.code(), error.detail()) {
+        (Some(code), Some(detail)) => format!("{code} {detail}"),
+        _ => error.to_string(),
+    };
     text.lines().next().unwrap_or("").chars().take(200).collect()
 }
 

@@ -331,10 +331,13 @@ fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding>
                 };
                 let fact = facts.get(path)?;
                 let name = path.split_once('.').map(|(_, n)| n).unwrap_or(path).to_string();
-                let vars = vec![
+                let mut vars = vec![
                     ("$".to_string(), fact.value.to_string()),
                     ("$.name".to_string(), name.clone()),
                 ];
+                if let Some(reason) = unknown_reason(&concrete, facts) {
+                    vars.push(("unknown".to_string(), reason));
+                }
                 Some(make_finding(
                     rule,
                     severity,
@@ -374,9 +377,23 @@ fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding>
                 ),
                 None => (None, Origin::Default),
             };
-            vec![make_finding(rule, severity, state, facts, &origin, subject, &[])]
+            let vars: Vec<(String, String)> = unknown_reason(condition, facts)
+                .map(|reason| ("unknown".to_string(), reason))
+                .into_iter()
+                .collect();
+            vec![make_finding(rule, severity, state, facts, &origin, subject, &vars)]
         }
     }
+}
+
+/// Why a condition could not be decided: the first unknown fact it reads.
+fn unknown_reason(condition: &Condition, facts: &Facts) -> Option<String> {
+    let mut paths = Vec::new();
+    condition.facts(&mut paths);
+    paths.iter().find_map(|path| match facts.value(path) {
+        Some(Value::Unknown { unknown }) => Some(unknown.clone()),
+        _ => None,
+    })
 }
 
 fn make_finding(
@@ -406,10 +423,18 @@ fn make_finding(
         Origin::Env { var, .. } => Some(var.clone()),
         _ => None,
     };
-    let mut message = render(&rule.message, facts, vars);
-    if state == State::Warn {
-        message = format!("could not verify: {message}");
-    }
+    // A WARN says what could not be verified and why, not a message filled
+    // with unknown values.
+    let message = if state == State::Warn {
+        let reason = vars
+            .iter()
+            .find(|(k, _)| k == "unknown" || k == "detail")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("a fact it needs is unknown");
+        format!("could not verify: {} ({reason})", rule.title)
+    } else {
+        render(&rule.message, facts, vars)
+    };
     Finding {
         rule: rule.id.clone(),
         title: rule.title.clone(),
