@@ -132,6 +132,30 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
             .map(|path| conf::load(path, options.target, &options.load).map(Some))
             .collect::<Result<_, _>>()?
     };
+    // The running configuration (conf.* from CONFIG GET), built once: with a
+    // file, the rules that read the configuration also run on what runs.
+    let running = options.live.as_ref().map(|live| {
+        build_facts(FactInputs {
+            target: options.target,
+            profile: &options.profile,
+            settings: &options.settings,
+            config: None,
+            env: None,
+            live: Some(live),
+        })
+    });
+    if let Some(running) = &running {
+        secrets.extend(running.secrets().into_iter().map(|(secret, _)| secret.to_string()));
+    }
+    let static_rules = RulePack {
+        rules: options
+            .rules
+            .rules
+            .iter()
+            .filter(|r| r.sources.iter().any(|s| s == "config") && r.sources.iter().any(|s| s == "live"))
+            .cloned()
+            .collect(),
+    };
     for config in &parsed {
         let mut facts = build_facts(FactInputs {
             target: options.target,
@@ -141,31 +165,15 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
             env: options.env.clone(),
             live: options.live.as_ref(),
         });
-        // With a file and a running server: what runs is audited too, and
-        // compared with the file.
-        let running = match (config, options.live.as_ref()) {
-            (Some(config), Some(live)) => {
-                let running = build_facts(FactInputs {
-                    target: options.target,
-                    profile: &options.profile,
-                    settings: &options.settings,
-                    config: None,
-                    env: None,
-                    live: Some(live),
-                });
-                match &live.config {
-                    crate::probe::Reply::Ok(_) => {
-                        let dir = config.main_file().and_then(|f| f.parent().map(|p| p.to_path_buf()));
-                        facts.drift = crate::facts::live::drift(&facts, &running, dir.as_deref());
-                    }
-                    crate::probe::Reply::Denied(reason) => {
-                        facts.drift_unknown = Some(format!("CONFIG GET was refused: {reason}"))
-                    }
+        // With a file and a running server: what runs is compared with the file.
+        if let (Some(_), Some(live), Some(running)) = (config, options.live.as_ref(), running.as_ref()) {
+            match &live.config {
+                crate::probe::Reply::Ok(_) => facts.drift = crate::facts::live::drift(&facts, running),
+                crate::probe::Reply::Denied(reason) => {
+                    facts.drift_unknown = Some(format!("CONFIG GET was refused: {reason}"))
                 }
-                Some(running)
             }
-            _ => None,
-        };
+        }
         if let Some(config) = config {
             for file in &config.files {
                 sources.insert(file.path.to_path_buf(), file.text.clone());
@@ -188,19 +196,10 @@ pub fn run(options: CheckOptions) -> Result<Report, InputError> {
         // The static rules on the running configuration: only what the file
         // did not already show (e.g. a password removed with CONFIG SET).
         let mut extra = Vec::new();
-        if let Some(running) = running.as_ref().filter(|_| facts.drift_unknown.is_none()) {
-            for (secret, _) in running.secrets() {
-                secrets.push(secret.to_string());
-            }
-            let static_rules = RulePack {
-                rules: options
-                    .rules
-                    .rules
-                    .iter()
-                    .filter(|r| r.sources.iter().any(|s| s == "config") && r.sources.iter().any(|s| s == "live"))
-                    .cloned()
-                    .collect(),
-            };
+        if let Some(running) = running
+            .as_ref()
+            .filter(|_| config.is_some() && facts.drift_unknown.is_none())
+        {
             for finding in rules::evaluate(&static_rules, running, &evaluation) {
                 // A declarative rule finds one thing per run; a builtin one thing per subject.
                 let per_rule = options

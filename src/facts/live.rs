@@ -243,9 +243,8 @@ fn normalised(name: &str, value: &Value) -> Value {
 }
 
 /// Settings written in the file whose running value differs.
-pub fn drift(file: &Facts, running: &Facts, config_dir: Option<&std::path::Path>) -> Vec<Drift> {
+pub fn drift(file: &Facts, running: &Facts) -> Vec<Drift> {
     let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
     for directive in catalog().all() {
         let path = format!("conf.{}", directive.name);
         let (Some(in_file), Some(in_server)) = (file.get(&path), running.get(&path)) else {
@@ -257,12 +256,9 @@ pub fn drift(file: &Facts, running: &Facts, config_dir: Option<&std::path::Path>
         // Relative paths are resolved by the server against its working directory.
         if directive.value_type == ValueType::Path || directive.is_special("dir") {
             let written = in_file.value.as_str().unwrap_or("");
-            if !written.starts_with('/') || config_dir.is_none() {
+            if !written.starts_with('/') {
                 continue;
             }
-        }
-        if !seen.insert(directive.name.clone()) {
-            continue;
         }
         let same = match (&in_file.value, &in_server.value) {
             (Value::Secret(a), Value::Secret(b)) => a.expose() == b.expose(),
