@@ -3,8 +3,8 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use redis_preflight::conf::{self, catalog::Target, LoadOptions};
-use redis_preflight::facts::{build_facts, FactInputs};
 use redis_preflight::rules::{self, Evaluation, RulePack};
+use redis_preflight::run::assemble::{build_facts, FactInputs};
 use redis_preflight::settings::Settings;
 use std::collections::BTreeMap;
 use std::path::Path;

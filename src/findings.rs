@@ -1,6 +1,7 @@
-//! What rules produce and reports consume.
+//! What rules produce and reports consume: the rules → report contract.
 
 use crate::facts::Origin;
+pub use crate::facts::Source;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -112,13 +113,52 @@ impl Location {
     }
 }
 
+/// Counts of findings per severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    counts: [usize; 5],
+}
+
+impl Tally {
+    pub fn of<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Tally {
+        let mut tally = Tally::default();
+        for finding in findings {
+            tally.counts[finding.severity as usize] += 1;
+        }
+        tally
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.counts[severity as usize]
+    }
+
+    pub fn total(&self) -> usize {
+        self.counts.iter().sum()
+    }
+
+    /// `8 high, 11 medium` — the non-zero severities, most severe first.
+    pub fn describe(&self) -> String {
+        Severity::ALL_DESCENDING
+            .iter()
+            .filter(|s| self.count(**s) > 0)
+            .map(|s| format!("{} {s}", self.count(*s)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The id of the target a finding belongs to (`redis-conf:deploy/redis.conf`).
+pub type TargetId = String;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     pub rule: String,
     pub title: String,
     pub severity: Severity,
     pub category: String,
-    pub source: String,
+    pub source: Source,
+    /// The target (one server) the finding is about.
+    pub target: TargetId,
     pub state: State,
     pub message: String,
     pub remediation: String,

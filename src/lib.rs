@@ -1,12 +1,13 @@
 //! redis-preflight: is this Redis/Valkey deployment production-ready?
 //!
-//! Data flows one way: inputs (`conf`, `env`) → `facts` → `rules` →
-//! findings → `report`. See docs/internals.md.
+//! Data flows one way: inputs (`conf`, `env`, `probe`) → `facts` → `rules` →
+//! `findings` → `report`, with one pipeline (`run`) that owns a run of many
+//! targets and the CLI (`cli`) around it. See docs/architecture.md; the
+//! allowed imports are enforced by tests/architecture.rs.
 
-pub mod attest;
-pub mod check;
 pub mod cli;
 pub mod conf;
+pub mod dates;
 pub mod env;
 pub mod error;
 pub mod facts;
@@ -14,4 +15,6 @@ pub mod findings;
 pub mod probe;
 pub mod report;
 pub mod rules;
+pub mod run;
 pub mod settings;
+pub mod textfile;

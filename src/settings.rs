@@ -2,9 +2,10 @@
 //! overrides, thresholds and waivers. Validated against
 //! `schemas/settings.schema.json`; errors point into the file.
 
-use crate::conf::line_column;
+use crate::dates::{format_date, parse_date};
 use crate::error::InputError;
 use crate::findings::Severity;
+use crate::textfile::{line_column, read_text_file};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,19 +16,43 @@ const SCHEMA: &str = include_str!("../schemas/settings.schema.json");
 
 pub const PROFILES: [&str; 4] = ["self-hosted", "memorystore", "redis-cloud", "development"];
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The numbers the rules compare against. One `Default`: what the rules use
+/// when the settings file says nothing, and what `schemas/settings.schema.json`
+/// documents (a test keeps the two equal).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Thresholds {
-    pub password_min_length: Option<i64>,
-    pub max_ttl_seconds: Option<i64>,
-    pub memory_pressure_percent: Option<i64>,
-    pub hit_rate_min_percent: Option<i64>,
-    pub clients_percent: Option<i64>,
-    pub backup_max_age_hours: Option<i64>,
-    pub latency_p50_medium_ms: Option<i64>,
-    pub latency_p50_high_ms: Option<i64>,
-    pub cert_expiry_days: Option<i64>,
+    pub password_min_length: i64,
+    pub max_ttl_seconds: i64,
+    pub memory_pressure_percent: i64,
+    pub hit_rate_min_percent: i64,
+    pub clients_percent: i64,
+    pub backup_max_age_hours: i64,
+    pub latency_p50_medium_ms: i64,
+    pub latency_p50_high_ms: i64,
+    pub cert_expiry_days: i64,
 }
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            password_min_length: 32,
+            max_ttl_seconds: 2_592_000,
+            memory_pressure_percent: 80,
+            hit_rate_min_percent: 80,
+            clients_percent: 80,
+            backup_max_age_hours: 24,
+            latency_p50_medium_ms: 1,
+            latency_p50_high_ms: 10,
+            cert_expiry_days: 30,
+        }
+    }
+}
+
+/// The eviction policy the guide expects when the settings name none.
+pub const DEFAULT_EVICTION_POLICY: &str = "allkeys-lru";
+/// The service tier when the settings name none.
+pub const DEFAULT_TIER: &str = "basic";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,7 +94,7 @@ pub struct Settings {
     pub waiver: Vec<Waiver>,
     /// Attestations for checklist items no machine can see (`[[attest]]`).
     #[serde(default)]
-    pub attest: Vec<crate::attest::Attestation>,
+    pub attest: Vec<Attestation>,
     /// Where the settings came from (None = built-in defaults) and its text.
     #[serde(skip)]
     pub path: Option<Arc<PathBuf>>,
@@ -87,8 +112,7 @@ impl Settings {
     }
 
     pub fn load(path: &Path) -> Result<Settings, InputError> {
-        let text =
-            crate::conf::read_text_file(path).map_err(|reason| InputError::new(format!("settings file {reason}")))?;
+        let text = read_text_file(path).map_err(|reason| InputError::new(format!("settings file {reason}")))?;
         Settings::parse(path, &text)
     }
 
@@ -152,6 +176,46 @@ impl Settings {
 
     pub fn fail_on(&self) -> Result<Option<Severity>, InputError> {
         parse_fail_on(self.fail_on.as_deref().unwrap_or("high"))
+    }
+}
+
+/// Days a `password-rotated` attestation stays valid when it names no `expires`.
+pub const PASSWORD_ROTATION_DAYS: i64 = 90;
+
+/// One `[[attest]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attestation {
+    /// A checklist item id (`schemas/checklist.json`).
+    pub item: String,
+    /// Who attests.
+    pub by: String,
+    /// When (`YYYY-MM-DD`).
+    pub date: String,
+    /// What was done or seen: a ticket, a runbook, a dashboard.
+    pub evidence: String,
+    /// After this date (`YYYY-MM-DD`) the item fails again.
+    pub expires: Option<String>,
+    /// Line of the `[[attest]]` table in the settings file.
+    #[serde(skip)]
+    pub line: usize,
+}
+
+impl Attestation {
+    /// The expiry date: the given one, else 90 days after `date` for password rotation.
+    pub fn effective_expiry(&self) -> Option<String> {
+        if let Some(expires) = &self.expires {
+            return Some(expires.clone());
+        }
+        if self.item == "password-rotated" {
+            return parse_date(&self.date).map(|days| format_date(days + PASSWORD_ROTATION_DAYS));
+        }
+        None
+    }
+
+    /// Expired on `today` (`YYYY-MM-DD`)?
+    pub fn is_expired(&self, today: &str) -> bool {
+        self.effective_expiry().is_some_and(|e| e.as_str() < today)
     }
 }
 
@@ -254,6 +318,54 @@ fn descend_value(value: &toml_edit::Value, segments: Vec<&str>, best: Option<usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn attestation(item: &str, date: &str, expires: Option<&str>) -> Attestation {
+        Attestation {
+            item: item.into(),
+            by: "ops@example.com".into(),
+            date: date.into(),
+            evidence: "OPS-1".into(),
+            expires: expires.map(String::from),
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn password_rotation_expires_after_90_days() {
+        let a = attestation("password-rotated", "2025-01-01", None);
+        assert_eq!(a.effective_expiry().as_deref(), Some("2025-04-01"));
+        assert!(!a.is_expired("2025-04-01"));
+        assert!(a.is_expired("2025-04-02"));
+        let b = attestation("failover-tested", "2020-01-01", None);
+        assert!(!b.is_expired("2099-01-01"));
+        let c = attestation("failover-tested", "2020-01-01", Some("2021-01-01"));
+        assert!(c.is_expired("2021-01-02"));
+    }
+
+    #[test]
+    fn schema_documents_the_default_thresholds() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+        let properties = &schema["properties"]["thresholds"]["properties"];
+        let defaults = Thresholds::default();
+        let expected = [
+            ("memory_pressure_percent", defaults.memory_pressure_percent),
+            ("hit_rate_min_percent", defaults.hit_rate_min_percent),
+            ("clients_percent", defaults.clients_percent),
+            ("backup_max_age_hours", defaults.backup_max_age_hours),
+            ("latency_p50_medium_ms", defaults.latency_p50_medium_ms),
+            ("latency_p50_high_ms", defaults.latency_p50_high_ms),
+            ("cert_expiry_days", defaults.cert_expiry_days),
+            ("password_min_length", defaults.password_min_length),
+            ("max_ttl_seconds", defaults.max_ttl_seconds),
+        ];
+        for (name, value) in expected {
+            let description = properties[name]["description"].as_str().unwrap_or_default();
+            assert!(
+                description.contains(&format!("(default {value}")),
+                "schema description of thresholds.{name} must say `(default {value}`: {description}"
+            );
+        }
+    }
 
     #[test]
     fn valid_settings_load() {

@@ -3,11 +3,11 @@
 //! to show (a save older than a day, Redis 6, a certificate in a week).
 
 use redis_preflight::conf::catalog::Target;
-use redis_preflight::facts::{build_facts, FactInputs};
 use redis_preflight::findings::{Severity, State};
 use redis_preflight::probe::connect::TlsFacts;
 use redis_preflight::probe::{HostFacts, Latency, LiveData, Reply};
 use redis_preflight::rules::{self, Evaluation, RulePack};
+use redis_preflight::run::assemble::{build_facts, FactInputs};
 use redis_preflight::settings::Settings;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -304,4 +304,30 @@ fn host_settings() {
         fires(&live, "host.overcommit-memory").is_none(),
         "a remote server's host is not this machine"
     );
+}
+
+/// The rules and the Live section read one unrounded percentage: 80.9 % of
+/// maxmemory is above an 80 % threshold (it used to be truncated to 80, so no
+/// finding, while the Live section printed 80.9 %).
+#[test]
+fn memory_pressure_compares_the_unrounded_percentage() {
+    let mut live = healthy();
+    set(&mut live, "maxmemory", "1000000");
+    set(&mut live, "used_memory", "809000");
+    assert_eq!(
+        fires(&live, "live.memory-pressure"),
+        Some((Severity::High, State::Fail))
+    );
+    let facts = build_facts(FactInputs {
+        target: Target::parse("7.2").unwrap(),
+        profile: "self-hosted",
+        settings: &Settings::default(),
+        config: None,
+        env: None,
+        live: Some(&live),
+    });
+    let summary = redis_preflight::report::live_summary::summarise(&facts).unwrap();
+    assert_eq!(summary.memory.used_percent, Some(80.9));
+    set(&mut live, "used_memory", "800000");
+    assert_eq!(fires(&live, "live.memory-pressure"), None);
 }

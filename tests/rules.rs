@@ -327,3 +327,95 @@ fn user_rule_packs_are_schema_checked_at_load() {
     assert_eq!(report["findings"][0]["message"], "port is 6379");
     assert_eq!(report["findings"][0]["location"]["line"], 1);
 }
+
+#[test]
+fn a_user_rule_reading_an_unknown_fact_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "port 6379\n").unwrap();
+    let rule = |condition: &str| {
+        format!(
+            "[[rule]]\nid = \"custom.typo\"\ntitle = \"t\"\nseverity = \"high\"\ncategory = \"custom\"\nsources = [\"live\"]\nwhen = {condition}\nmessage = \"m\"\nremediation = \"r\"\nreferences = []\n"
+        )
+    };
+    // A misspelled live fact, and a directive no release line knows: both would
+    // silently never fire if they were accepted.
+    for (condition, typo) in [
+        ("{ fact = \"live.memory_used_pct\", gt = 80 }", "live.memory_used_pct"),
+        ("{ fact = \"conf.maxmemroy\", eq = 0 }", "conf.maxmemroy"),
+    ] {
+        std::fs::write(dir.path().join("custom.toml"), rule(condition)).unwrap();
+        let output = bin()
+            .args(["check", "--no-settings", "--rules"])
+            .arg(dir.path())
+            .arg("--config")
+            .arg(&conf)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("unknown fact `{typo}`")) && stderr.contains("custom.typo"),
+            "{stderr}"
+        );
+    }
+    // The correctly spelled fact loads.
+    std::fs::write(
+        dir.path().join("custom.toml"),
+        rule("{ fact = \"live.memory_used_percent\", gt = 80 }"),
+    )
+    .unwrap();
+    let output = bin()
+        .args(["check", "--no-settings", "--rules"])
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert_ne!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// redis-server loads users from the `aclfile` instead of `user` lines; when
+/// the file cannot be read here the users are unknown, not "none".
+#[test]
+fn an_unreadable_aclfile_makes_the_password_check_unverifiable() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "port 6379\naclfile /nonexistent/users.acl\n").unwrap();
+    let (_, report, stderr) = check_json(&["--config", conf.to_str().unwrap()], dir.path());
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "auth.no-password")
+        .unwrap_or_else(|| panic!("no auth.no-password finding: {report} {stderr}"));
+    assert_eq!(finding["state"], "warn", "{finding}");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("could not verify") && message.contains("aclfile"),
+        "{message}"
+    );
+
+    // Readable: its users replace inline ones, and a user with a password is seen.
+    let acl = dir.path().join("users.acl");
+    std::fs::write(
+        &acl,
+        "user default on >a-long-and-random-password-for-tests-0123456789 ~* +@all\n",
+    )
+    .unwrap();
+    std::fs::write(&conf, format!("port 6379\naclfile {}\n", acl.display())).unwrap();
+    let (_, report, _) = check_json(&["--config", conf.to_str().unwrap()], dir.path());
+    assert!(
+        !report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "auth.no-password"),
+        "{report}"
+    );
+}

@@ -1,15 +1,16 @@
-//! Command-line interface: argument parsing and wiring; the work is in
-//! `check`, `rules` and `report`.
+//! Command-line interface: arguments → a `run::RunPlan`; the pipeline
+//! (`run`) does the work; this writes the outputs and picks the exit code.
 
 pub mod output;
 mod probe_args;
 
-use crate::check::{self, CheckOptions};
 use crate::conf::catalog::Target;
 use crate::conf::LoadOptions;
+use crate::env::is_env_file;
 use crate::error::{exit, InputError};
 use crate::report::Format;
 use crate::rules::{docs, RulePack};
+use crate::run::{self, RunError, RunPlan};
 use crate::settings::{self, Settings};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -162,18 +163,13 @@ fn load_pack(extra: Option<&Path>) -> Result<RulePack, InputError> {
     Ok(pack)
 }
 
-fn is_env_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
-}
-
 fn write_output(text: &str, output: Option<&Path>) -> Result<(), InputError> {
     match output {
         Some(path) => std::fs::write(path, text).map_err(|e| {
             InputError::new(format!(
                 "{}: cannot write the report: {}",
                 path.display(),
-                crate::conf::io_reason(&e)
+                crate::textfile::io_reason(&e)
             ))
         }),
         None => {
@@ -199,12 +195,12 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
             None => Settings::default(),
         }
     };
-    let version = args.redis_version.as_deref().or(settings.redis_version.as_deref());
-    let explicit_version = version.is_some();
-    let mut target = match version {
-        Some(spec) => Target::parse(spec).map_err(InputError::new)?,
-        None => Target::DEFAULT,
-    };
+    let version = args
+        .redis_version
+        .as_deref()
+        .or(settings.redis_version.as_deref())
+        .map(|spec| Target::parse(spec).map_err(InputError::new))
+        .transpose()?;
     let profile = args
         .profile
         .clone()
@@ -230,51 +226,13 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
         }
     }
     env_files.extend(args.env_files.iter().cloned());
-    let use_process_env = args.env || settings.env == Some(true);
+    let process_env = args.env || settings.env == Some(true);
     let probe_mode = args.probe.probe.clone().or(settings.probe.clone());
-    if configs.is_empty() && env_files.is_empty() && !use_process_env && probe_mode.is_none() {
+    if configs.is_empty() && env_files.is_empty() && !process_env && probe_mode.is_none() {
         return Err(InputError::new(
             "nothing to check: give a redis.conf (`--config FILE`), the client environment (`--env-file FILE`, `--env`) and/or `--probe`",
         ));
     }
-    let (mut vars, env_sources) = crate::env::read_env_files(&env_files)?;
-    if use_process_env {
-        vars.extend(crate::env::read_process_env());
-    }
-    // The probe connects only when asked: a pre-commit hook never touches a server.
-    let (live, probe_failure) = match probe_mode.as_deref() {
-        None => (None, None),
-        Some(mode) => {
-            let options = probe_args::probe_options(&args.probe, &vars)?;
-            match crate::probe::run(&options) {
-                Ok(data) => {
-                    // Without --redis-version, judge the file by the version that runs.
-                    if !explicit_version {
-                        let running = data
-                            .info
-                            .get("valkey_version")
-                            .map(|v| format!("valkey-{v}"))
-                            .or_else(|| data.info.get("redis_version").cloned());
-                        if let Some(found) = running.and_then(|v| Target::parse(&v).ok()) {
-                            target = found;
-                        }
-                    }
-                    (Some(data), None)
-                }
-                Err(error) if error.usage => return Err(InputError::new(error.reason)),
-                Err(error) if mode == "required" => {
-                    eprintln!(
-                        "error: the live probe of {} could not complete: {}",
-                        options.endpoint.describe(),
-                        error.reason
-                    );
-                    return Ok(exit::PROBE_INCOMPLETE);
-                }
-                Err(error) => (None, Some(format!("{}: {}", options.endpoint.describe(), error.reason))),
-            }
-        }
-    };
-    let env = (!env_files.is_empty() || use_process_env).then_some(vars);
     let mut include_map = Vec::new();
     for mapping in &args.include_map {
         let (from, to) = mapping
@@ -290,29 +248,42 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
     let mut ignore = settings.ignore.clone();
     ignore.extend(args.ignore.iter().cloned());
     let rules = load_pack(args.rules.as_deref())?;
-    let report = check::run(CheckOptions {
+    // Checked before anything is read, so a typo fails fast.
+    let output_targets = output::targets(&args.output.output, args.format)?;
+    let plan = RunPlan {
         configs,
         load: LoadOptions {
             include_base: args.include_base.clone(),
             include_map,
             sentinel: args.sentinel,
         },
-        env,
-        env_sources,
-        target,
+        env_files,
+        process_env,
+        probe: probe_args::probe_request(&args.probe, probe_mode.as_deref())?,
+        version,
         profile,
         fail_on,
         select,
         ignore,
         settings,
         rules,
-        today: check::today(),
-        live,
-        probe_failure,
-    })?;
-    let mut report = report;
-    output::finish(&args.output, args.format, &args.color, &mut report)?;
-    Ok(report.exit_code())
+        baseline: args.output.baseline.clone(),
+        write_baseline: args.output.write_baseline.is_some(),
+        today: crate::dates::today(),
+    };
+    let output = match run::execute(plan) {
+        Ok(output) => output,
+        Err(RunError::Input(error)) => return Err(error),
+        Err(RunError::ProbeIncomplete(reason)) => {
+            eprintln!("error: {reason}");
+            return Ok(exit::PROBE_INCOMPLETE);
+        }
+    };
+    if let (Some(path), Some(text)) = (&args.output.write_baseline, &output.new_baseline) {
+        write_output(text, Some(path))?;
+    }
+    output::finish(&args.output, &output_targets, args.format, &args.color, &output.model)?;
+    Ok(output.model.exit_code())
 }
 
 fn run_rules(args: RulesArgs) -> Result<i32, InputError> {

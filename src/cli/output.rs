@@ -1,10 +1,10 @@
 //! Where `check` writes: `--output [FORMAT=]FILE` (repeatable), baselines,
 //! `--statistics`, `--quiet`; and the generated shell completions and man page.
 
-use crate::check::Report;
 use crate::error::InputError;
 use crate::findings::Severity;
-use crate::report::{self, baseline, Format};
+use crate::report::model::Model as Report;
+use crate::report::{self, Format};
 use clap::Args;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -78,7 +78,7 @@ fn write_file(path: &Path, text: &str) -> Result<(), InputError> {
         InputError::new(format!(
             "{}: cannot write the report: {}",
             path.display(),
-            crate::conf::io_reason(&e)
+            crate::textfile::io_reason(&e)
         ))
     })
 }
@@ -122,17 +122,15 @@ pub fn quiet_summary(report: &Report) -> String {
     }
 }
 
-/// Applies baselines, writes every `--output` once and prints what standard
-/// output should show. `color` is `auto`, `always` or `never`.
-pub fn finish(args: &OutputArgs, format: Format, color: &str, report: &mut Report) -> Result<(), InputError> {
-    let targets = targets(&args.output, format)?;
-    if let Some(path) = &args.write_baseline {
-        write_file(path, &baseline::write(report))?;
-        baseline::apply(report, path)?;
-    }
-    if let Some(path) = &args.baseline {
-        baseline::apply(report, path)?;
-    }
+/// Writes every `--output` once and prints what standard output should show.
+/// `color` is `auto`, `always` or `never`.
+pub fn finish(
+    args: &OutputArgs,
+    targets: &[OutputTarget],
+    format: Format,
+    color: &str,
+    report: &Report,
+) -> Result<(), InputError> {
     let mut rendered: Vec<(Format, String)> = Vec::new();
     let mut render = |format: Format, color: bool| -> String {
         if let Some((_, text)) = rendered.iter().find(|(f, _)| *f == format && !color) {
@@ -144,7 +142,7 @@ pub fn finish(args: &OutputArgs, format: Format, color: &str, report: &mut Repor
         }
         text
     };
-    for target in &targets {
+    for target in targets {
         write_file(&target.file, &render(target.format, false))?;
     }
     let stdout_free = !args

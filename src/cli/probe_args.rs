@@ -2,9 +2,8 @@
 
 use crate::env::redis_url;
 use crate::error::InputError;
-use crate::facts::{EnvVar, Secret};
-use crate::probe::connect::{Endpoint, TlsFiles};
-use crate::probe::ProbeOptions;
+use crate::facts::Secret;
+use crate::run::ProbeRequest;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -42,10 +41,6 @@ pub struct ProbeArgs {
     pub latency_samples: usize,
 }
 
-fn last_var<'a>(vars: &'a [EnvVar], name: &str) -> Option<&'a EnvVar> {
-    vars.iter().rev().find(|v| v.name == name)
-}
-
 fn seconds(value: f64, flag: &str) -> Result<Duration, InputError> {
     if !(value.is_finite() && value > 0.0 && value <= 3600.0) {
         return Err(InputError::new(format!(
@@ -55,75 +50,25 @@ fn seconds(value: f64, flag: &str) -> Result<Duration, InputError> {
     Ok(Duration::from_secs_f64(value))
 }
 
-/// Builds the probe's options. `env_vars`: from --env-file/--env;
-/// the process environment is the last resort for REDIS_URL and REDIS_PASSWORD.
-pub fn probe_options(args: &ProbeArgs, env_vars: &[EnvVar]) -> Result<ProbeOptions, InputError> {
-    let process = crate::env::read_process_env();
-    let from_env = |name: &str| {
-        last_var(env_vars, name)
-            .or_else(|| last_var(&process, name))
-            .map(|v| v.value.clone())
+/// The probe part of a run plan; `None` without `--probe` (nothing connects).
+pub fn probe_request(args: &ProbeArgs, mode: Option<&str>) -> Result<Option<ProbeRequest>, InputError> {
+    let Some(mode) = mode else {
+        return Ok(None);
     };
-    let (url_text, from_flag) = match &args.url {
-        Some(url) => (Secret::new(url.as_str()), true),
-        None => (
-            from_env("REDIS_URL").ok_or_else(|| {
-                InputError::new(
-                    "--probe needs a server: pass --url, or set REDIS_URL (in an --env-file or the environment)",
-                )
-            })?,
-            false,
-        ),
-    };
-    let url = redis_url::parse(url_text.expose()).map_err(|reason| {
-        let source = if from_flag { "--url" } else { "REDIS_URL" };
-        InputError::new(format!("{source} is not a valid Redis URL: {reason}"))
-    })?;
-    if from_flag && url.password.is_some() {
-        eprintln!("warning: the password in --url is visible to other users in `ps`; prefer REDIS_PASSWORD or --password-file");
-    }
-    let password = match &args.password_file {
-        Some(path) => {
-            let text = crate::conf::read_text_file(path)
-                .map_err(|reason| InputError::new(format!("password file {reason}")))?;
-            Some(Secret::new(text.lines().next().unwrap_or("").trim_end_matches('\r')))
+    if let Some(url) = &args.url {
+        if redis_url::parse(url).is_ok_and(|u| u.password.is_some()) {
+            eprintln!("warning: the password in --url is visible to other users in `ps`; prefer REDIS_PASSWORD or --password-file");
         }
-        None => url
-            .password
-            .clone()
-            .map(Secret::new)
-            .or_else(|| from_env("REDIS_PASSWORD")),
     }
-    .filter(|p| !p.expose().is_empty());
-    // Dangerous commands are checked for the application's user: the one in
-    // REDIS_URL, which may differ from the probe's own (--url).
-    let app_user = from_env("REDIS_URL")
-        .and_then(|app| redis_url::parse(app.expose()).ok())
-        .map(|app| app.username.unwrap_or_else(|| "default".into()))
-        .or_else(|| url.username.clone());
-    let endpoint = match (&url.socket_path, &url.host, url.port) {
-        (Some(path), _, _) => Endpoint::Unix {
-            path: PathBuf::from(path),
-        },
-        (None, Some(host), Some(port)) => Endpoint::Tcp {
-            host: host.clone(),
-            port: u16::try_from(port).map_err(|_| InputError::new(format!("port {port} is out of range")))?,
-            tls: url.tls,
-        },
-        _ => return Err(InputError::new("the Redis URL has no host")),
-    };
-    Ok(ProbeOptions {
-        endpoint,
-        username: url.username.clone(),
-        password,
-        tls: TlsFiles {
-            ca: args.tls_ca.clone(),
-            cert: args.tls_cert.clone(),
-            key: args.tls_key.clone(),
-        },
+    Ok(Some(ProbeRequest {
+        url: args.url.as_deref().map(Secret::new),
+        password_file: args.password_file.clone(),
+        tls_ca: args.tls_ca.clone(),
+        tls_cert: args.tls_cert.clone(),
+        tls_key: args.tls_key.clone(),
         connect_timeout: seconds(args.connect_timeout, "--connect-timeout")?,
         timeout: seconds(args.timeout, "--timeout")?,
         latency_samples: args.latency_samples.min(100_000),
-        app_user,
-    })
+        required: mode == "required",
+    }))
 }

@@ -193,6 +193,24 @@ pub fn parse_user_args_for(args: &[&str], target: &super::catalog::Target) -> Re
 }
 
 /// The built-in default user when no `user default` line exists.
+/// The `user <name> <rules>` lines of an ACL file: each parsed user with its
+/// 1-based line, and the byte offset and length of the line.
+pub fn parse_acl_file(text: &str) -> Vec<(AclUserSpec, usize, usize, usize)> {
+    let mut users = Vec::new();
+    let mut offset = 0;
+    for (index, line) in text.split('\n').enumerate() {
+        let start = offset;
+        offset += line.len() + 1;
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.first().is_some_and(|w| w.eq_ignore_ascii_case("user")) {
+            if let Ok(spec) = parse_user_args(&words[1..]) {
+                users.push((spec, index + 1, start, line.trim_end().len()));
+            }
+        }
+    }
+    users
+}
+
 pub fn implicit_default_user() -> AclUserSpec {
     AclUserSpec {
         name: "default".into(),

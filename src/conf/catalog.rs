@@ -1,6 +1,6 @@
 //! The directive catalog (`schemas/directives.json`): which directives each
 //! Redis/Valkey release line accepts, their value types, bounds, defaults,
-//! aliases and which ones hold secrets. Data, not code: see docs/internals.md.
+//! aliases and which ones hold secrets. Data, not code: see docs/architecture.md.
 
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -378,10 +378,11 @@ impl Catalog {
     }
 
     /// Every directive the target accepts (canonical entries).
-    pub fn directives_for<'a>(&'a self, target: &'a Target) -> impl Iterator<Item = &'a Directive> + 'a {
+    pub fn directives_for<'a>(&'a self, target: &Target) -> impl Iterator<Item = &'a Directive> + 'a {
+        let target = *target;
         self.directives
             .iter()
-            .filter(move |d| d.accepted_by(target) || d.aliases.iter().any(|a| a.accepted_by(target)))
+            .filter(move |d| d.accepted_by(&target) || d.aliases.iter().any(|a| a.accepted_by(&target)))
     }
 
     /// The name a target uses for a directive: its canonical name when that

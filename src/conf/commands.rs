@@ -9,6 +9,56 @@ use std::sync::OnceLock;
 
 const COMMANDS_JSON: &str = include_str!("../../schemas/commands.json");
 
+/// A command an application should never be able to run.
+pub struct DangerousCommand {
+    /// Lower case, as ACL rules name it.
+    pub name: &'static str,
+    /// Its ACL categories (a `+@admin` grant reaches it).
+    pub categories: &'static [&'static str],
+    /// The arguments the probe's `ACL DRYRUN` checks it with.
+    pub dryrun: &'static [&'static str],
+}
+
+/// The one list of dangerous commands: the static ACL check and the live
+/// `ACL DRYRUN` both read it.
+pub const DANGEROUS_COMMANDS: &[DangerousCommand] = &[
+    DangerousCommand {
+        name: "flushall",
+        categories: &["keyspace", "write", "slow", "dangerous"],
+        dryrun: &["FLUSHALL"],
+    },
+    DangerousCommand {
+        name: "flushdb",
+        categories: &["keyspace", "write", "slow", "dangerous"],
+        dryrun: &["FLUSHDB"],
+    },
+    DangerousCommand {
+        name: "config",
+        categories: &["admin", "slow", "dangerous"],
+        dryrun: &["CONFIG", "SET", "maxmemory", "0"],
+    },
+    DangerousCommand {
+        name: "keys",
+        categories: &["keyspace", "read", "slow", "dangerous"],
+        dryrun: &["KEYS", "*"],
+    },
+    DangerousCommand {
+        name: "debug",
+        categories: &["admin", "slow", "dangerous"],
+        dryrun: &["DEBUG", "SLEEP", "0"],
+    },
+    DangerousCommand {
+        name: "shutdown",
+        categories: &["admin", "slow", "dangerous"],
+        dryrun: &["SHUTDOWN"],
+    },
+    DangerousCommand {
+        name: "module",
+        categories: &["admin", "slow", "dangerous"],
+        dryrun: &["MODULE", "LIST"],
+    },
+];
+
 #[derive(Deserialize)]
 struct Entry {
     name: String,

@@ -5,72 +5,24 @@
 pub mod acl;
 pub mod catalog;
 pub mod commands;
-pub mod effective;
 pub mod lexer;
 mod sentinel;
 pub mod special;
 pub mod value;
 
 use crate::error::InputError;
-use crate::facts::{ConfigDiagnostic, Origin};
+use crate::facts::{ConfigDiagnostic, DiagnosticKind, Origin};
 use catalog::{catalog, Lookup, Target};
 use lexer::Arg;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Files larger than this are refused: the biggest official redis.conf is
-/// about 110 KB, so anything this large is not a hand-written config.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub use crate::textfile::SourceFile;
+use crate::textfile::{mask_ranges, read_text_file, LineIndex};
+
 /// Deeper include chains are refused rather than followed.
 pub const MAX_INCLUDE_DEPTH: usize = 64;
-
-/// A file that was read, kept for diagnostics that show its lines.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    pub path: Arc<PathBuf>,
-    /// The text with every password masked (same byte length, so spans hold):
-    /// the only form that reaches a report.
-    pub text: Arc<str>,
-}
-
-/// Byte offsets where each line starts, for offset -> line/column lookups
-/// that stay cheap however many directives a file has.
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-
-    fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
-        let line = self.starts.partition_point(|start| *start <= offset);
-        let line_start = self.starts[line - 1];
-        let column = text
-            .get(line_start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - line_start);
-        (line, column + 1)
-    }
-}
-
-/// Replaces every character inside the ranges with `*` of the same byte length.
-pub fn mask_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (offset, c) in text.char_indices() {
-        if ranges.iter().any(|r| r.contains(&offset)) && !c.is_whitespace() {
-            out.extend(std::iter::repeat_n('*', c.len_utf8()));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// Byte ranges of a directive line that hold secrets: every argument of a
 /// secret directive, `>`/`<` passwords of `user` lines, Sentinel's
@@ -163,6 +115,16 @@ pub struct ParsedConfig {
     pub diagnostics: Vec<ConfigDiagnostic>,
     pub suppressions: Vec<InlineSuppression>,
     pub sentinel: bool,
+    /// The `aclfile` the config names, read with it (None: no `aclfile`).
+    pub acl_file: Option<AclFile>,
+}
+
+/// The users of an `aclfile`, as read when the config was loaded.
+#[derive(Debug, Clone)]
+pub struct AclFile {
+    pub path: Arc<PathBuf>,
+    /// Each user with the line that defines it, or why the file could not be read.
+    pub users: Result<Vec<(acl::AclUserSpec, Origin)>, String>,
 }
 
 impl ParsedConfig {
@@ -203,6 +165,7 @@ pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<Parsed
             diagnostics: Vec::new(),
             suppressions: Vec::new(),
             sentinel,
+            acl_file: None,
         },
         stack: Vec::new(),
         line_indexes: Vec::new(),
@@ -210,105 +173,13 @@ pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<Parsed
         seen_single: HashMap::new(),
     };
     loader.load_text(path.to_path_buf(), text)?;
+    loader.parsed.acl_file = loader.read_acl_file();
     Ok(loader.parsed)
 }
 
 /// Reads the main config file, with clear errors for the usual ways it goes wrong.
-pub fn read_config_file(path: &Path) -> Result<String, InputError> {
+fn read_config_file(path: &Path) -> Result<String, InputError> {
     read_text_file(path).map_err(InputError::new)
-}
-
-/// Reads a text file the user gave us: a regular file (not a directory,
-/// FIFO or device, which could block or never end), at most
-/// `MAX_FILE_BYTES`, UTF-8 without NUL bytes. The error names the file and
-/// says why.
-pub fn read_text_file(path: &Path) -> Result<String, String> {
-    let shown = path.display();
-    read_text_file_inner(path).map_err(|reason| {
-        if reason.starts_with(&shown.to_string()) {
-            reason
-        } else {
-            format!("{shown}: {reason}")
-        }
-    })
-}
-
-fn read_text_file_inner(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read it: {}", io_reason(&e)))?;
-    if metadata.is_dir() {
-        return Err("is a directory, not a file".into());
-    }
-    if !metadata.is_file() {
-        return Err("is not a regular file (a FIFO, socket or device)".into());
-    }
-    let too_large = || {
-        format!(
-            "the file is larger than {} MB, the most redis-preflight reads",
-            MAX_FILE_BYTES / 1024 / 1024
-        )
-    };
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{} ({:.1} MB)",
-            too_large(),
-            metadata.len() as f64 / 1_000_000.0
-        ));
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {}", io_reason(&e)))?;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    // The size can change between stat and read: bound the read itself too.
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read it: {}", io_reason(&e)))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    decode_text(path, bytes).map_err(|e| e.to_string())
-}
-
-/// UTF-8 text without NUL bytes, or an error naming the line and column.
-pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String, InputError> {
-    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
-        let (line, column) = line_column_bytes(&bytes, nul);
-        return Err(InputError::new(format!(
-            "{}:{line}:{column}: the file contains a NUL byte: it looks binary, not like a text config file",
-            path.display()
-        )));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let (line, column) = line_column_bytes(e.as_bytes(), at);
-        InputError::new(format!(
-            "{}:{line}:{column}: the file is not valid UTF-8 (byte 0x{:02x}); save it as UTF-8",
-            path.display(),
-            e.as_bytes()[at]
-        ))
-    })
-}
-
-fn line_column_bytes(bytes: &[u8], at: usize) -> (usize, usize) {
-    let before = &bytes[..at];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|b| *b == b'\n').map(|p| p + 1).unwrap_or(0);
-    (line, at - line_start + 1)
-}
-
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map(|p| p + 1).unwrap_or(0);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 struct Loader<'o> {
@@ -340,9 +211,9 @@ impl Loader<'_> {
         }
     }
 
-    fn diagnose(&mut self, rule: &'static str, message: String, origin: Origin, subject: String) {
+    fn diagnose(&mut self, kind: DiagnosticKind, message: String, origin: Origin, subject: String) {
         self.parsed.diagnostics.push(ConfigDiagnostic {
-            rule,
+            kind,
             message,
             origin,
             subject,
@@ -385,7 +256,12 @@ impl Loader<'_> {
                 Err(err) => {
                     let origin = self.origin(file, err.at..err.at + 1);
                     let first_word = line.text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-                    self.diagnose("config.syntax-error", err.message().to_string(), origin, first_word);
+                    self.diagnose(
+                        DiagnosticKind::SyntaxError,
+                        err.message().to_string(),
+                        origin,
+                        first_word,
+                    );
                     continue;
                 }
             };
@@ -437,23 +313,23 @@ impl Loader<'_> {
         let Some(Lookup { directive, alias }) = catalog.lookup(name, &target) else {
             let name_origin = self.origin_of_arg(&origin, name_arg);
             let message = unknown_directive_message(name, &target, self.sentinel);
-            self.diagnose("config.unknown-directive", message, name_origin, name.to_string());
+            self.diagnose(DiagnosticKind::UnknownDirective, message, name_origin, name.to_string());
             return (None, None);
         };
         if directive.is_special("sentinel") && self.sentinel {
             let values: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
-            if let Err(special::DirectiveError { rule, message, arg }) = self.sentinel_state.check(&values, &target) {
+            if let Err(special::DirectiveError { kind, message, arg }) = self.sentinel_state.check(&values, &target) {
                 let at = match arg.and_then(|i| args.get(i)) {
                     Some(arg) => self.origin_of_arg(&origin, arg),
                     None => origin.clone(),
                 };
-                self.diagnose(rule, format!("`sentinel`: {message}"), at, "sentinel".into());
+                self.diagnose(kind, format!("`sentinel`: {message}"), at, "sentinel".into());
                 return (Some(directive.name.clone()), None);
             }
         }
         if directive.is_special("sentinel") && !self.sentinel {
             self.diagnose(
-                "config.syntax-error",
+                DiagnosticKind::SyntaxError,
                 "`sentinel` directive in a config that is not run in Sentinel mode (pass --sentinel)".into(),
                 origin,
                 name.to_string(),
@@ -465,7 +341,7 @@ impl Loader<'_> {
                 let current = catalog.name_on(directive, &target);
                 if current != name {
                     self.diagnose(
-                        "config.deprecated-directive",
+                        DiagnosticKind::DeprecatedDirective,
                         format!("`{name}` is the old name of `{current}` on {target}"),
                         self.origin_of_arg(&origin, name_arg),
                         name.to_string(),
@@ -477,12 +353,12 @@ impl Loader<'_> {
         let parsed = special::parse_directive(directive, &values, &target);
         let value = match parsed {
             Ok(value) => value,
-            Err(special::DirectiveError { rule, message, arg }) => {
+            Err(special::DirectiveError { kind, message, arg }) => {
                 let at = match arg.and_then(|i| args.get(i)) {
                     Some(arg) => self.origin_of_arg(&origin, arg),
                     None => origin.clone(),
                 };
-                self.diagnose(rule, format!("`{name}`: {message}"), at, directive.name.clone());
+                self.diagnose(kind, format!("`{name}`: {message}"), at, directive.name.clone());
                 return (Some(directive.name.clone()), None);
             }
         };
@@ -494,7 +370,7 @@ impl Loader<'_> {
                     file.display()
                 );
                 self.diagnose(
-                    "config.duplicate-directive",
+                    DiagnosticKind::DuplicateDirective,
                     message,
                     origin.clone(),
                     directive.name.clone(),
@@ -525,7 +401,7 @@ impl Loader<'_> {
     fn include(&mut self, file: usize, line: &lexer::Line<'_>, args: &[Arg], origin: Origin) -> Result<(), InputError> {
         if args.len() != 1 {
             self.diagnose(
-                "config.syntax-error",
+                DiagnosticKind::SyntaxError,
                 format!("`include` takes exactly one path, got {}", args.len()),
                 origin,
                 "include".into(),
@@ -545,7 +421,7 @@ impl Loader<'_> {
                 }
                 Err(e) => {
                     self.diagnose(
-                        "config.include-error",
+                        DiagnosticKind::IncludeError,
                         format!("invalid include pattern `{written}`: {e}"),
                         arg_origin,
                         written.clone(),
@@ -562,7 +438,7 @@ impl Loader<'_> {
                 let mut chain: Vec<String> = self.stack[start..].iter().map(|p| p.display().to_string()).collect();
                 chain.push(canonical.display().to_string());
                 self.diagnose(
-                    "config.include-error",
+                    DiagnosticKind::IncludeError,
                     format!("include cycle: {}", chain.join(" -> ")),
                     arg_origin.clone(),
                     written.clone(),
@@ -580,7 +456,7 @@ impl Loader<'_> {
                 Ok(text) => text,
                 Err(reason) => {
                     self.diagnose(
-                        "config.include-error",
+                        DiagnosticKind::IncludeError,
                         format!(
                             "cannot include `{}`: {reason} (redis-server refuses to start)",
                             path.display()
@@ -594,6 +470,36 @@ impl Loader<'_> {
             self.load_text(path, text)?;
         }
         Ok(())
+    }
+
+    /// redis-server loads users from the `aclfile` instead of `user` lines
+    /// (it refuses a config with both); its passwords never reach a snippet.
+    fn read_acl_file(&self) -> Option<AclFile> {
+        let written = self
+            .parsed
+            .directives
+            .iter()
+            .rev()
+            .filter(|d| d.canonical.as_deref() == Some("aclfile"))
+            .find_map(|d| d.value.as_ref().and_then(|v| v.as_str()).map(str::to_string))
+            .filter(|p| !p.is_empty())?;
+        let path = Arc::new(self.resolve_include_path(&written));
+        let users = read_text_file(&path).map(|text| {
+            acl::parse_acl_file(&text)
+                .into_iter()
+                .map(|(spec, line, offset, len)| {
+                    let origin = Origin::File {
+                        file: path.clone(),
+                        line,
+                        column: 1,
+                        offset,
+                        len,
+                    };
+                    (spec, origin)
+                })
+                .collect()
+        });
+        Some(AclFile { path, users })
     }
 
     fn resolve_include_path(&self, written: &str) -> PathBuf {
@@ -656,221 +562,4 @@ fn inline_suppressions(text: &str) -> Vec<(usize, Vec<String>, String)> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::facts::{Facts, Value};
-
-    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn load_text(text: &str, version: &str) -> (ParsedConfig, Facts) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = write(dir.path(), "redis.conf", text);
-        let parsed = load(&path, Target::parse(version).unwrap(), &LoadOptions::default()).unwrap();
-        let mut facts = Facts::default();
-        effective::apply(&parsed, &mut facts);
-        (parsed, facts)
-    }
-
-    fn rules_of(parsed: &ParsedConfig) -> Vec<&'static str> {
-        parsed.diagnostics.iter().map(|d| d.rule).collect()
-    }
-
-    #[test]
-    fn names_are_case_insensitive_and_values_typed() {
-        let (parsed, facts) = load_text(
-            "MAXMEMORY 2GB\nAppendOnly YES\nmaxmemory-policy ALLKEYS-LRU\nport 6380\n",
-            "7.2",
-        );
-        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-        assert_eq!(facts.value("conf.maxmemory"), Some(&Value::Int(2 << 30)));
-        assert_eq!(facts.value("conf.appendonly"), Some(&Value::Bool(true)));
-        assert_eq!(
-            facts.value("conf.maxmemory-policy"),
-            Some(&Value::Str("allkeys-lru".into()))
-        );
-        assert_eq!(facts.value("conf.port"), Some(&Value::Int(6380)));
-    }
-
-    #[test]
-    fn single_valued_directives_take_the_last_value_and_report_the_duplicate() {
-        let (parsed, facts) = load_text("port 6379\nport 6390\n", "7.2");
-        assert_eq!(facts.value("conf.port"), Some(&Value::Int(6390)));
-        assert_eq!(rules_of(&parsed), ["config.duplicate-directive"]);
-        let Origin::File { line, .. } = &facts.get("conf.port").unwrap().origin else {
-            panic!()
-        };
-        assert_eq!(*line, 2);
-    }
-
-    #[test]
-    fn save_lines_replace_the_default_accumulate_and_reset() {
-        let (_, facts) = load_text("port 6379\n", "7.2");
-        assert_eq!(facts.value("conf.save").unwrap().as_list().unwrap().len(), 3);
-        let (_, facts) = load_text("save 900 1\nsave 300 10\n", "7.2");
-        let points: Vec<String> = facts
-            .value("conf.save")
-            .unwrap()
-            .as_list()
-            .unwrap()
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
-        assert_eq!(points, ["900 1", "300 10"]);
-        let (_, facts) = load_text("save 900 1\nsave \"\"\n", "7.2");
-        assert_eq!(facts.value("conf.save"), Some(&Value::List(vec![])));
-        let (parsed, _) = load_text("save 900\n", "7.2");
-        assert_eq!(rules_of(&parsed), ["config.invalid-value"]);
-    }
-
-    #[test]
-    fn bind_lists_keep_optional_addresses() {
-        let (_, facts) = load_text("bind 127.0.0.1 -::1\n", "7.2");
-        let bind: Vec<String> = facts
-            .value("conf.bind")
-            .unwrap()
-            .as_list()
-            .unwrap()
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
-        assert_eq!(bind, ["127.0.0.1", "-::1"]);
-        let (_, facts) = load_text("port 6379\n", "7.2");
-        assert_eq!(facts.value("conf.bind").unwrap().to_string(), "*, -::*");
-        assert_eq!(facts.get("conf.bind").unwrap().origin, Origin::Default);
-    }
-
-    #[test]
-    fn quoted_values_and_escapes() {
-        let (parsed, facts) = load_text("logfile \"/var/log/redis/a b.log\"\nrequirepass 'it\\'s'\n", "7.2");
-        assert!(parsed.diagnostics.is_empty());
-        assert_eq!(
-            facts.value("conf.logfile"),
-            Some(&Value::Str("/var/log/redis/a b.log".into()))
-        );
-        assert_eq!(facts.value("conf.requirepass").unwrap().as_str(), Some("it's"));
-        // The displayed text masks the password, with the same length.
-        assert_eq!(
-            &*parsed.files[0].text,
-            "logfile \"/var/log/redis/a b.log\"\nrequirepass *******\n"
-        );
-    }
-
-    #[test]
-    fn syntax_errors_point_at_the_quote() {
-        let (parsed, _) = load_text("port 6379\ndir \"/var/lib/redis\n", "7.2");
-        let diagnostic = &parsed.diagnostics[0];
-        assert_eq!(diagnostic.rule, "config.syntax-error");
-        let Origin::File { line, column, .. } = &diagnostic.origin else {
-            panic!()
-        };
-        assert_eq!((*line, *column), (2, 5));
-    }
-
-    #[test]
-    fn invalid_values_point_at_the_argument() {
-        let (parsed, _) = load_text("maxmemory-policy allkeys-lfru\n", "7.2");
-        let diagnostic = &parsed.diagnostics[0];
-        assert_eq!(diagnostic.rule, "config.invalid-value");
-        assert!(diagnostic.message.contains("allkeys-lru"), "{}", diagnostic.message);
-        let Origin::File { column, len, .. } = &diagnostic.origin else {
-            panic!()
-        };
-        assert_eq!((*column, *len), (18, 12));
-    }
-
-    #[test]
-    fn includes_relative_glob_missing_and_cycles() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("conf.d")).unwrap();
-        write(&dir.path().join("conf.d"), "20-memory.conf", "maxmemory 1gb\n");
-        write(&dir.path().join("conf.d"), "10-port.conf", "port 6390\nmaxmemory 2gb\n");
-        write(dir.path(), "loop.conf", "include loop-b.conf\n");
-        write(dir.path(), "loop-b.conf", "include loop.conf\n");
-        let main = write(
-            dir.path(),
-            "redis.conf",
-            "include conf.d/*.conf\ninclude missing.conf\ninclude loop.conf\n",
-        );
-        let parsed = load(&main, Target::DEFAULT, &LoadOptions::default()).unwrap();
-        let mut facts = Facts::default();
-        effective::apply(&parsed, &mut facts);
-        // Glob matches are read in sorted order: 20-memory.conf's value wins.
-        assert_eq!(facts.value("conf.maxmemory"), Some(&Value::Int(1 << 30)));
-        assert_eq!(facts.value("conf.port"), Some(&Value::Int(6390)));
-        let errors: Vec<(&str, usize, &str)> = parsed
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule == "config.include-error")
-            .map(|d| match &d.origin {
-                Origin::File { file, line, .. } => {
-                    (file.file_name().unwrap().to_str().unwrap(), *line, d.message.as_str())
-                }
-                _ => panic!(),
-            })
-            .collect();
-        assert_eq!(errors.len(), 2, "{errors:?}");
-        assert_eq!((errors[0].0, errors[0].1), ("redis.conf", 2));
-        assert!(errors[0].2.contains("no such file"));
-        assert_eq!((errors[1].0, errors[1].1), ("loop-b.conf", 1));
-        assert!(errors[1].2.contains("include cycle"), "{}", errors[1].2);
-    }
-
-    #[test]
-    fn include_depth_is_bounded() {
-        let dir = tempfile::tempdir().unwrap();
-        for i in 0..100 {
-            write(dir.path(), &format!("{i}.conf"), &format!("include {}.conf\n", i + 1));
-        }
-        write(dir.path(), "100.conf", "port 6379\n");
-        let err = load(&dir.path().join("0.conf"), Target::DEFAULT, &LoadOptions::default()).unwrap_err();
-        assert!(err.to_string().contains("nested more than 64 levels"), "{err}");
-    }
-
-    #[test]
-    fn sentinel_directives_need_sentinel_mode() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = "port 26379\nsentinel monitor m 127.0.0.1 6379 2\n";
-        let path = write(dir.path(), "redis.conf", text);
-        let parsed = load(&path, Target::DEFAULT, &LoadOptions::default()).unwrap();
-        assert_eq!(rules_of(&parsed), ["config.syntax-error"]);
-        let parsed = load(
-            &path,
-            Target::DEFAULT,
-            &LoadOptions {
-                sentinel: true,
-                ..LoadOptions::default()
-            },
-        )
-        .unwrap();
-        assert!(parsed.diagnostics.is_empty());
-        let path = write(dir.path(), "sentinel-26379.conf", text);
-        let parsed = load(&path, Target::DEFAULT, &LoadOptions::default()).unwrap();
-        assert!(
-            parsed.sentinel && parsed.diagnostics.is_empty(),
-            "named like a Sentinel config"
-        );
-    }
-
-    #[test]
-    fn acl_users_are_parsed_with_redacted_display() {
-        let (parsed, facts) = load_text(
-            "user app on >longenoughpassword ~app:* +@read\nuser default off\n",
-            "7.2",
-        );
-        assert!(parsed.diagnostics.is_empty());
-        let app = facts.acl_users.iter().find(|u| u.name == "app").unwrap();
-        assert_eq!(app.passwords[0].expose(), "longenoughpassword");
-        assert_eq!(
-            facts.value("conf.user").unwrap().to_string(),
-            "app on >******** ~app:* +@read, default off"
-        );
-        assert!(!facts.acl_users.iter().any(|u| u.name == "default" && u.enabled));
-    }
 }

@@ -4,6 +4,7 @@
 
 use super::catalog::{Product, Target};
 use super::special::DirectiveError;
+use crate::facts::DiagnosticKind;
 use std::collections::HashSet;
 
 /// (statement, argument counts (the statement included, `sentinel` not), per-master, first Redis line, last Redis line)
@@ -47,7 +48,7 @@ pub struct SentinelState {
 
 fn invalid(message: &str, arg: Option<usize>) -> DirectiveError {
     DirectiveError {
-        rule: "config.invalid-value",
+        kind: DiagnosticKind::InvalidValue,
         message: message.to_string(),
         arg,
     }

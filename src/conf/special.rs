@@ -5,10 +5,10 @@
 use super::catalog::{Directive, Target, ValueType};
 use super::value::{memtoull, parse_standard};
 use super::{acl, commands};
-use crate::facts::Value;
+use crate::facts::{DiagnosticKind, Value};
 
 pub struct DirectiveError {
-    pub rule: &'static str,
+    pub kind: DiagnosticKind,
     pub message: String,
     /// Index of the offending argument, when one is to blame.
     pub arg: Option<usize>,
@@ -16,7 +16,7 @@ pub struct DirectiveError {
 
 fn invalid(message: impl Into<String>, arg: Option<usize>) -> DirectiveError {
     DirectiveError {
-        rule: "config.invalid-value",
+        kind: DiagnosticKind::InvalidValue,
         message: message.into(),
         arg,
     }
@@ -24,7 +24,7 @@ fn invalid(message: impl Into<String>, arg: Option<usize>) -> DirectiveError {
 
 fn syntax(message: impl Into<String>) -> DirectiveError {
     DirectiveError {
-        rule: "config.syntax-error",
+        kind: DiagnosticKind::SyntaxError,
         message: message.into(),
         arg: None,
     }

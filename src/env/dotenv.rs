@@ -20,6 +20,8 @@ pub struct DotenvEntry {
     /// Byte span of the whole assignment.
     pub offset: usize,
     pub len: usize,
+    /// Byte offset where the value starts as written (quotes included).
+    pub value_offset: usize,
 }
 
 pub fn parse(path: &Path, text: &str) -> Result<Vec<DotenvEntry>, InputError> {
@@ -66,6 +68,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<DotenvEntry>, InputError> {
             )));
         }
         let value_part = value_part.trim_start();
+        let value_offset = line_start + name_offset + (content.len() - value_part.len());
         let mut end = line_start + raw.trim_end_matches(['\r', ' ', '\t']).len();
         let value = if let Some(rest) = value_part.strip_prefix('"') {
             // Double quotes may continue on following lines until the closing quote.
@@ -115,6 +118,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<DotenvEntry>, InputError> {
             column: name_offset + 1,
             offset: line_start + name_offset,
             len: end.saturating_sub(line_start + name_offset),
+            value_offset,
         });
     }
     Ok(entries)

@@ -6,9 +6,17 @@ pub mod dotenv;
 pub mod redis_url;
 
 use crate::error::InputError;
-use crate::facts::{EnvVar, Facts, Origin, Secret, Value};
-use std::path::PathBuf;
+use crate::facts::{EnvVar, Origin, Secret};
+use crate::textfile::{mask_ranges, read_text_file, SourceFile};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// A dotenv file by its name: `.env`, `.env.*` or `*.env`.
+pub fn is_env_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
+}
 
 /// Variables redis-preflight reads; everything else in a .env file is ignored.
 pub fn is_relevant(name: &str) -> bool {
@@ -31,18 +39,22 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// Reads dotenv files in order (later files override earlier ones); returns
-/// the variables and the files' text (for diagnostics that show the line).
-pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<crate::conf::SourceFile>), InputError> {
+/// the variables and the files' text for diagnostics that show the line. The
+/// text is masked as it enters: the value of every variable whose name says
+/// secret (read by redis-preflight or not) and every password inside a URL.
+pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<SourceFile>), InputError> {
     let mut vars = Vec::new();
     let mut sources = Vec::new();
     for path in paths {
-        let text = crate::conf::read_text_file(path).map_err(|reason| InputError::new(format!("env file {reason}")))?;
+        let text = read_text_file(path).map_err(|reason| InputError::new(format!("env file {reason}")))?;
         let file = Arc::new(path.to_path_buf());
-        sources.push(crate::conf::SourceFile {
+        let entries = dotenv::parse(path, &text)?;
+        let masks: Vec<Range<usize>> = entries.iter().flat_map(|entry| secret_ranges(entry, &text)).collect();
+        sources.push(SourceFile {
             path: file.clone(),
-            text: Arc::from(text.as_str()),
+            text: Arc::from(mask_ranges(&text, &masks)),
         });
-        for entry in dotenv::parse(path, &text)? {
+        for entry in entries {
             if !is_relevant(&entry.name) {
                 continue;
             }
@@ -61,6 +73,29 @@ pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<crate::conf
         }
     }
     Ok((vars, sources))
+}
+
+/// Where an assignment's text holds a secret: its whole value when the name
+/// says secret, else any password spelled inside a URL value.
+fn secret_ranges(entry: &dotenv::DotenvEntry, text: &str) -> Vec<Range<usize>> {
+    let end = (entry.offset + entry.len).min(text.len());
+    let start = entry.value_offset.min(end);
+    if is_secret_name(&entry.name) {
+        return std::iter::once(start..end).collect();
+    }
+    let Some(written) = text.get(start..end) else {
+        return Vec::new();
+    };
+    redis_url::written_secrets(&entry.value)
+        .iter()
+        .filter(|secret| !secret.is_empty())
+        .flat_map(|secret| {
+            written
+                .match_indices(secret.as_str())
+                .map(|(at, found)| start + at..start + at + found.len())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The relevant variables of the process environment (non-UTF-8 values are skipped).
@@ -92,37 +127,6 @@ pub fn parse_bool(text: &str) -> Option<bool> {
         "0" | "false" | "no" | "off" | "n" | "f" => Some(false),
         _ => None,
     }
-}
-
-/// Writes `env.*` facts. Later variables of the same name win (process
-/// environment is passed last, so it overrides files, as dotenv loaders do).
-pub fn apply(vars: Vec<EnvVar>, facts: &mut Facts) {
-    facts.insert("env.present", Value::Bool(true), Origin::Settings);
-    let mut effective: Vec<EnvVar> = Vec::new();
-    for var in vars {
-        effective.retain(|v| v.name != var.name);
-        effective.push(var);
-    }
-    for var in &effective {
-        let raw = var.value.expose();
-        let value = if var.name == "REDIS_URL" {
-            Value::Str(redis_url::redact(raw))
-        } else if is_secret_name(&var.name) {
-            Value::Secret(var.value.clone())
-        } else {
-            Value::Str(raw.to_string())
-        };
-        facts.insert(format!("env.{}", var.name), value, var.origin.clone());
-        if var.name == "REDIS_TLS" {
-            if let Some(flag) = parse_bool(raw) {
-                facts.insert("env.tls", Value::Bool(flag), var.origin.clone());
-            }
-        }
-    }
-    if let Some(url_var) = effective.iter().find(|v| v.name == "REDIS_URL") {
-        redis_url::apply(url_var, facts);
-    }
-    facts.env_vars = effective;
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! (`valkey://`, `valkeys://`), `unix://`; user, password, host, port, db,
 //! query. Errors never echo the URL, which may hold a password.
 
-use crate::facts::{EnvVar, Facts, Value};
 use url::Url;
 
 pub const DEFAULT_PORT: i64 = 6379;
@@ -117,6 +116,37 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Every spelling of a password in a Redis URL as written: the userinfo
+/// password (percent-encoded and decoded) and `password=` query values. For a
+/// value that does not parse but looks like it holds credentials, the whole
+/// value: nothing of it may be shown.
+pub fn written_secrets(text: &str) -> Vec<String> {
+    let raw = text.trim();
+    let mut out = Vec::new();
+    match (parse(raw), Url::parse(raw)) {
+        (Ok(url), Ok(parsed)) => {
+            out.extend(parsed.password().map(str::to_string));
+            out.extend(url.password.clone());
+            for pair in parsed.query().unwrap_or("").split('&') {
+                if let Some(value) = pair.strip_prefix("password=") {
+                    out.push(value.to_string());
+                }
+            }
+            out.extend(
+                url.query
+                    .iter()
+                    .filter(|(k, _)| k == "password")
+                    .map(|(_, v)| v.clone()),
+            );
+        }
+        (Ok(url), Err(_)) => out.extend(url.password.clone()),
+        (Err(_), _) if raw.contains('@') || raw.contains("password") => out.push(raw.to_string()),
+        (Err(_), _) => {}
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
 /// The URL with its password (userinfo or `password=` query) replaced.
 pub fn redact(text: &str) -> String {
     match Url::parse(text.trim()) {
@@ -156,67 +186,6 @@ pub fn redact(text: &str) -> String {
             } else {
                 "(unparseable value)".to_string()
             }
-        }
-    }
-}
-
-/// Writes `env.url.*` facts for the effective `REDIS_URL`.
-pub fn apply(var: &EnvVar, facts: &mut Facts) {
-    let origin = var.origin.clone();
-    match parse(var.value.expose()) {
-        Ok(url) => {
-            facts.insert("env.url.scheme", Value::Str(url.scheme.clone()), origin.clone());
-            facts.insert("env.url.tls", Value::Bool(url.tls), origin.clone());
-            facts.insert("env.url.db", Value::Int(url.db), origin.clone());
-            if let Some(host) = &url.host {
-                facts.insert("env.url.host", Value::Str(host.clone()), origin.clone());
-            }
-            if let Some(port) = url.port {
-                facts.insert("env.url.port", Value::Int(port), origin.clone());
-            }
-            if let Some(path) = &url.socket_path {
-                facts.insert("env.url.socket", Value::Str(path.clone()), origin.clone());
-            }
-            if let Some(user) = &url.username {
-                facts.insert("env.url.username", Value::Str(user.clone()), origin.clone());
-            }
-            if let Some(password) = &url.password {
-                facts.insert("env.url.password", Value::secret(password.as_str()), origin.clone());
-            }
-            // Mask every spelling of a password in the URL as written: the
-            // percent-encoded userinfo and any `password=` query value.
-            if let Ok(parsed) = Url::parse(var.value.expose().trim()) {
-                if let Some(written) = parsed.password() {
-                    facts.secret_spellings.push((written.to_string(), origin.clone()));
-                }
-                for pair in parsed.query().unwrap_or("").split('&') {
-                    if let Some(value) = pair.strip_prefix("password=") {
-                        facts.secret_spellings.push((value.to_string(), origin.clone()));
-                    }
-                }
-                for (key, value) in &url.query {
-                    if key == "password" {
-                        facts.secret_spellings.push((value.clone(), origin.clone()));
-                    }
-                }
-            }
-            for (key, value) in &url.query {
-                if key != "password" {
-                    facts.insert(
-                        format!("env.url.query.{key}"),
-                        Value::Str(value.clone()),
-                        origin.clone(),
-                    );
-                }
-            }
-        }
-        Err(reason) => {
-            // An unparseable URL may still hold a password: never show its value.
-            let raw = var.value.expose().trim();
-            if raw.contains('@') || raw.contains("password") {
-                facts.secret_spellings.push((raw.to_string(), origin.clone()));
-            }
-            facts.insert("env.url.error", Value::Str(reason), origin)
         }
     }
 }

@@ -1,11 +1,12 @@
 //! One model of the deployment: the effective value of every setting and
-//! where it came from. Inputs (conf, env, later the probe) write facts; rules
-//! only read them.
+//! where it came from. The pipeline's assemble stage (`run::assemble`) writes
+//! facts from the inputs (config files, env, probe, settings); rules and
+//! reports only read them.
+//!
+//! A leaf: this module imports nothing from the crate, so every stage can
+//! share its types without a cycle (tests/architecture.rs enforces it).
 
-mod build;
-pub mod live;
-
-pub use build::{build_facts, FactInputs};
+pub mod registry;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -53,6 +54,8 @@ impl Serialize for Secret {
 pub enum Value {
     Bool(bool),
     Int(i64),
+    /// A derived ratio kept at full precision (memory used %, hit rate %).
+    Float(f64),
     Str(String),
     List(Vec<Value>),
     Secret(Secret),
@@ -82,6 +85,19 @@ impl Value {
         }
     }
 
+    /// Any number, as a float (for comparisons against thresholds).
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(x) => Some(*x),
+            _ => None,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown { .. })
+    }
+
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -107,6 +123,7 @@ impl fmt::Display for Value {
             Value::Bool(true) => f.write_str("yes"),
             Value::Bool(false) => f.write_str("no"),
             Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{}", (x * 10.0).round() / 10.0),
             Value::Str(s) if s.is_empty() => f.write_str("\"\""),
             Value::Str(s) => f.write_str(s),
             Value::List(items) if items.is_empty() => f.write_str("\"\""),
@@ -155,12 +172,46 @@ pub enum Origin {
     Settings,
 }
 
-impl Origin {
-    pub fn source(&self) -> Option<&'static str> {
+/// Which kind of input a fact (and so a finding) comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A configuration file (or its compiled-in defaults).
+    Config,
+    /// The application's environment.
+    Env,
+    /// The running server.
+    Live,
+}
+
+impl Source {
+    pub const ALL: [Source; 3] = [Source::Config, Source::Env, Source::Live];
+
+    pub fn as_str(self) -> &'static str {
         match self {
-            Origin::File { .. } | Origin::Default => Some("config"),
-            Origin::Env { .. } => Some("env"),
-            Origin::Live => Some("live"),
+            Source::Config => "config",
+            Source::Env => "env",
+            Source::Live => "live",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Origin {
+    pub fn source(&self) -> Option<Source> {
+        match self {
+            Origin::File { .. } | Origin::Default => Some(Source::Config),
+            Origin::Env { .. } => Some(Source::Env),
+            Origin::Live => Some(Source::Live),
             Origin::Settings => None,
         }
     }
@@ -210,18 +261,54 @@ pub struct EnvVar {
     pub origin: Origin,
 }
 
+/// What kind of problem reading a config found; the rules map each kind to
+/// the rule that reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DiagnosticKind {
+    /// redis-server would refuse the line: bad quoting, wrong argument count, a misplaced statement.
+    SyntaxError,
+    /// A directive this release line does not know.
+    UnknownDirective,
+    /// A value redis-server refuses.
+    InvalidValue,
+    /// A single-valued directive set twice.
+    DuplicateDirective,
+    /// An old name of a directive.
+    DeprecatedDirective,
+    /// An `include` that cannot be followed.
+    IncludeError,
+}
+
 /// A problem found while reading the config (the `config.*` rules report these).
 #[derive(Debug, Clone)]
 pub struct ConfigDiagnostic {
-    /// `config.syntax-error`, `config.unknown-directive`, ...
-    pub rule: &'static str,
+    pub kind: DiagnosticKind,
     pub message: String,
     pub origin: Origin,
     /// The directive (or file) it is about, for waivers and baselines.
     pub subject: String,
 }
 
-/// All facts about one deployment.
+/// A setting whose running value differs from the file.
+#[derive(Debug, Clone)]
+pub struct Drift {
+    pub name: String,
+    pub file_value: Value,
+    pub live_value: Value,
+    pub origin: Origin,
+    /// Both values as a person reads them (`1gb`, not `1073741824`); never for secrets.
+    pub file_text: String,
+    pub live_text: String,
+}
+
+/// A probe command the server refused, and its words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeniedCommand {
+    pub command: String,
+    pub reason: String,
+}
+
+/// All facts about one target.
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
     values: BTreeMap<String, Fact>,
@@ -229,8 +316,8 @@ pub struct Facts {
     pub renamed_commands: Vec<RenamedCommand>,
     pub env_vars: Vec<EnvVar>,
     pub diagnostics: Vec<ConfigDiagnostic>,
-    /// Which inputs were present: "config", "env", "live".
-    pub sources: Vec<&'static str>,
+    /// Which inputs were present.
+    pub sources: Vec<Source>,
     /// The main config file, so findings without a line can still name a file.
     pub config_file: Option<Arc<PathBuf>>,
     /// Other spellings of secrets as written in a file (a percent-encoded URL password).
@@ -238,9 +325,11 @@ pub struct Facts {
     /// Why ACL users are unknown (ACL LIST refused on a live server).
     pub acl_unknown: Option<String>,
     /// Settings whose running value differs from the file (live probe).
-    pub drift: Vec<live::Drift>,
+    pub drift: Vec<Drift>,
     /// Why drift could not be checked (CONFIG GET refused).
     pub drift_unknown: Option<String>,
+    /// Probe commands the server refused.
+    pub denied: Vec<DeniedCommand>,
 }
 
 impl Facts {
@@ -256,7 +345,7 @@ impl Facts {
         self.values.insert(path.into(), Fact { value, origin });
     }
 
-    pub fn has_source(&self, source: &str) -> bool {
+    pub fn has_source(&self, source: Source) -> bool {
         self.sources.contains(&source)
     }
 

@@ -218,7 +218,7 @@ pub async fn open(
                     ProbeError::unreachable(format!(
                         "cannot connect to {}: {}",
                         path.display(),
-                        crate::conf::io_reason(&e)
+                        crate::textfile::io_reason(&e)
                     ))
                 })
             })

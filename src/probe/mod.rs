@@ -6,6 +6,7 @@
 pub mod allowlist;
 pub mod connect;
 
+use crate::conf::commands::DANGEROUS_COMMANDS;
 use crate::facts::Secret;
 use connect::{Endpoint, TlsFacts, TlsFiles};
 use redis::aio::MultiplexedConnection;
@@ -134,16 +135,6 @@ pub struct LiveData {
     /// Unix time when the probe ran (for the age of the last save).
     pub now: i64,
 }
-
-const DANGEROUS_DRYRUNS: &[(&str, &[&str])] = &[
-    ("FLUSHALL", &["FLUSHALL"]),
-    ("FLUSHDB", &["FLUSHDB"]),
-    ("CONFIG", &["CONFIG", "SET", "maxmemory", "0"]),
-    ("KEYS", &["KEYS", "*"]),
-    ("DEBUG", &["DEBUG", "SLEEP", "0"]),
-    ("SHUTDOWN", &["SHUTDOWN"]),
-    ("MODULE", &["MODULE", "LIST"]),
-];
 
 /// Runs the probe on a private single-threaded runtime. Whatever the server
 /// sent back (replies, error texts) has the probe's password masked, in case
@@ -418,9 +409,9 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
         .or_else(|| acl_whoami.ok().cloned())
         .unwrap_or_else(|| "default".into());
     let mut pipe = redis::pipe();
-    for (_, words) in DANGEROUS_DRYRUNS {
+    for dangerous in DANGEROUS_COMMANDS {
         let mut full = vec!["ACL", "DRYRUN", dryrun_user.as_str()];
-        full.extend_from_slice(words);
+        full.extend_from_slice(dangerous.dryrun);
         pipe.add_command(allowlist::command(&full).map_err(ProbeError::unreachable)?);
     }
     let dryruns: Vec<redis::RedisResult<RespValue>> = pipe
@@ -437,11 +428,11 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
         Reply::Denied(denied(error))
     } else {
         Reply::Ok(
-            DANGEROUS_DRYRUNS
+            DANGEROUS_COMMANDS
                 .iter()
                 .zip(&dryruns)
                 .filter(|(_, result)| matches!(result, Ok(v) if text_of(v).as_deref() == Some("OK")))
-                .map(|((name, _), _)| name.to_string())
+                .map(|(dangerous, _)| dangerous.name.to_ascii_uppercase())
                 .collect(),
         )
     };

@@ -3,9 +3,10 @@
 //! the evidence (rules and the values they saw) and attestations. This module
 //! builds the model and renders it as Markdown; `html.rs` renders it as a page.
 
-use crate::attest::{Attestation, Seen};
-use crate::check::{Report, RuleStatus};
+use super::model::{Model as Report, RuleStatus};
 use crate::findings::{Finding, Severity, State, Suppressed};
+use crate::rules::evidence::Seen;
+use crate::settings::Attestation;
 use serde::Deserialize;
 use std::fmt::Write as _;
 
@@ -157,7 +158,7 @@ pub fn audit(report: &Report) -> Vec<ItemAudit<'_>> {
                 .iter()
                 .filter(|r| r.ran && !report.findings.iter().any(|f| f.rule == r.rule.id))
                 .map(|r| {
-                    let seen = report.audit.evidence.get(&r.rule.id).map(Vec::as_slice).unwrap_or(&[]);
+                    let seen = report.audit.evidence.of(&r.rule.id);
                     (*r, seen)
                 })
                 .collect();
@@ -240,19 +241,17 @@ fn md_escape(text: &str) -> String {
     out
 }
 
-pub fn location_text(finding: &Finding) -> Option<String> {
+pub fn location_text(report: &Report, finding: &Finding) -> Option<String> {
     finding
         .location
         .as_ref()
-        .map(|l| format!("{}:{}", super::baseline::repo_relative(&l.file), l.line))
+        .map(|l| format!("{}:{}", report.repo_path(&l.file), l.line))
 }
 
 /// Findings counted by severity (unsuppressed).
 pub fn severity_counts(report: &Report) -> Vec<(Severity, usize)> {
-    Severity::ALL_DESCENDING
-        .iter()
-        .map(|s| (*s, report.count(*s)))
-        .collect()
+    let tally = report.tally();
+    Severity::ALL_DESCENDING.iter().map(|s| (*s, tally.count(*s))).collect()
 }
 
 pub fn render(report: &Report) -> String {
@@ -263,7 +262,7 @@ pub fn render(report: &Report) -> String {
         out,
         "redis-preflight {} · {} · profile `{}` · {} · audited {}\n",
         env!("CARGO_PKG_VERSION"),
-        report.target,
+        report.version,
         report.profile,
         if report.configs.is_empty() {
             "no config".to_string()
@@ -271,7 +270,7 @@ pub fn render(report: &Report) -> String {
             report
                 .configs
                 .iter()
-                .map(|c| format!("`{}`", super::baseline::repo_relative(c)))
+                .map(|c| format!("`{}`", report.repo_path(c)))
                 .collect::<Vec<_>>()
                 .join(", ")
         },
@@ -341,7 +340,9 @@ pub fn render(report: &Report) -> String {
                 "- ❌ `{}` ({}){}: {} — fix: {}",
                 finding.rule,
                 finding.severity,
-                location_text(finding).map(|l| format!(" at `{l}`")).unwrap_or_default(),
+                location_text(report, finding)
+                    .map(|l| format!(" at `{l}`"))
+                    .unwrap_or_default(),
                 md_escape(&finding.message),
                 md_escape(&finding.remediation)
             ));

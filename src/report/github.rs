@@ -4,7 +4,7 @@
 //! property values also `:` and `,`.
 
 use super::baseline::target_file;
-use crate::check::Report;
+use super::model::Model as Report;
 use crate::findings::{Severity, State};
 use std::fmt::Write as _;
 
@@ -56,12 +56,7 @@ pub fn render(report: &Report) -> String {
             escape_data(&message)
         );
     }
-    let counts: Vec<String> = Severity::ALL_DESCENDING
-        .iter()
-        .map(|s| (s, report.count(*s)))
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
+    let counts = report.tally().describe();
     let _ = writeln!(
         out,
         "redis-preflight {}: {} finding{}{}{}; {}",
@@ -71,7 +66,7 @@ pub fn render(report: &Report) -> String {
         if counts.is_empty() {
             String::new()
         } else {
-            format!(" ({})", counts.join(", "))
+            format!(" ({counts})")
         },
         if report.suppressed.is_empty() {
             String::new()

@@ -2,7 +2,7 @@
 //! `description`, `check_name`, `fingerprint`, `severity` and `location`.
 
 use super::baseline::{target_file, unique_fingerprints};
-use crate::check::Report;
+use super::model::Model as Report;
 use crate::findings::{Finding, Severity, State};
 use serde_json::{json, Value};
 
@@ -30,7 +30,7 @@ pub fn render(report: &Report) -> String {
             };
             // GitLab needs a path: the file to change, else the first input.
             let path = target_file(report, finding)
-                .or_else(|| report.configs.first().map(|c| super::baseline::repo_relative(c)))
+                .or_else(|| report.configs.first().map(|c| report.repo_path(c)))
                 .unwrap_or_else(|| ".".into());
             let line = finding.location.as_ref().map_or(1, |l| l.line.max(1));
             json!({

@@ -3,7 +3,7 @@
 //! assets and no JavaScript. Every text from inputs is escaped.
 
 use super::checklist::{self, ItemAudit, Status};
-use crate::check::Report;
+use super::model::Model as Report;
 use crate::findings::Severity;
 use std::fmt::Write as _;
 
@@ -165,10 +165,10 @@ fn checklist_chart(audit: &[ItemAudit<'_>]) -> String {
     svg
 }
 
-fn evidence(entry: &ItemAudit<'_>) -> String {
+fn evidence(report: &Report, entry: &ItemAudit<'_>) -> String {
     let mut items: Vec<String> = Vec::new();
     for finding in &entry.failures {
-        let at = checklist::location_text(finding)
+        let at = checklist::location_text(report, finding)
             .map(|l| format!(" at <code>{}</code>", escape(&l)))
             .unwrap_or_default();
         items.push(format!(
@@ -257,7 +257,7 @@ pub fn render(report: &Report) -> String {
         report
             .configs
             .iter()
-            .map(|c| format!("<code>{}</code>", escape(&super::baseline::repo_relative(c))))
+            .map(|c| format!("<code>{}</code>", escape(&report.repo_path(c))))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -269,7 +269,7 @@ pub fn render(report: &Report) -> String {
          <h1>Redis production checklist</h1>\n\
          <p class=\"meta\">redis-preflight {} · {} · profile <strong>{}</strong> · {configs} · audited {} · gate <span class=\"gate {}\">{}</span></p>\n",
         env!("CARGO_PKG_VERSION"),
-        escape(&report.target.to_string()),
+        escape(&report.version),
         escape(&report.profile),
         escape(&report.audit.today),
         if pass { "pass" } else { "fail" },
@@ -305,7 +305,7 @@ pub fn render(report: &Report) -> String {
                 escape(&entry.item.title),
                 escape(&entry.item.id),
                 escape(&entry.reason()),
-                evidence(entry)
+                evidence(report, entry)
             );
         }
         out.push_str("</tbody>\n</table>\n");
@@ -313,7 +313,7 @@ pub fn render(report: &Report) -> String {
     if !report.findings.is_empty() {
         out.push_str("<h2>All findings</h2>\n<table>\n<thead><tr><th style=\"width:90px\">Severity</th><th style=\"width:26%\">Rule</th><th>Finding</th></tr></thead>\n<tbody>\n");
         for finding in &report.findings {
-            let at = checklist::location_text(finding)
+            let at = checklist::location_text(report, finding)
                 .map(|l| format!("<div class=\"muted\"><code>{}</code></div>", escape(&l)))
                 .unwrap_or_default();
             let _ = writeln!(
@@ -337,7 +337,7 @@ pub fn render(report: &Report) -> String {
         None => out.push_str("<p class=\"live\">Not probed: this is a static audit of the files (run with <code>--probe</code> to add them).</p>\n"),
         Some(live) => {
             // The same lines as the human report's Live section.
-            let text = super::probe_summary::human(&super::probe_summary::summarise(live));
+            let text = super::live_summary::human(live);
             out.push_str("<pre class=\"live\">");
             out.push_str(&escape(text.trim_end()));
             out.push_str("</pre>\n");

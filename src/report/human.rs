@@ -1,13 +1,15 @@
 //! Human output: miette diagnostics that show the offending line with a
 //! label, the remediation as help and the rule id; then a summary.
 
-use crate::check::Report;
+use super::model::Model as Report;
 use crate::findings::{Finding, Severity, State};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents, SourceCode,
     SourceSpan, SpanContents,
 };
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A source file for miette that only scans the lines around a span.
@@ -16,20 +18,18 @@ use std::sync::Arc;
 struct WindowedSource {
     name: String,
     text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Shared by every finding in the same file: built once per file, so a
+    /// file with many findings is not scanned once per finding.
+    line_starts: Arc<Vec<usize>>,
+}
+
+fn line_starts(text: &str) -> Arc<Vec<usize>> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    Arc::new(starts)
 }
 
 impl WindowedSource {
-    fn new(name: String, text: Arc<str>) -> WindowedSource {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        WindowedSource {
-            name,
-            text,
-            line_starts,
-        }
-    }
-
     /// 0-based line containing a byte offset.
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts
@@ -83,7 +83,15 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     text.len()
 }
 
-fn render_finding(report: &Report, finding: &Finding, handler: &GraphicalReportHandler, out: &mut String) {
+type LineIndexes = HashMap<PathBuf, Arc<Vec<usize>>>;
+
+fn render_finding(
+    report: &Report,
+    finding: &Finding,
+    handler: &GraphicalReportHandler,
+    indexes: &mut LineIndexes,
+    out: &mut String,
+) {
     let state = if finding.state == State::Warn { "WARN " } else { "" };
     let mut diagnostic = MietteDiagnostic::new(format!("{state}{}", finding.message))
         .with_code(format!("{}/{}", finding.severity, finding.rule))
@@ -103,7 +111,15 @@ fn render_finding(report: &Report, finding: &Finding, handler: &GraphicalReportH
                 Some(label.trim_matches('`').to_string()),
                 start..end.max(start),
             ));
-            source = Some(WindowedSource::new(location.file.clone(), text.clone()));
+            let starts = indexes
+                .entry(location.path.to_path_buf())
+                .or_insert_with(|| line_starts(text))
+                .clone();
+            source = Some(WindowedSource {
+                name: location.file.clone(),
+                text: text.clone(),
+                line_starts: starts,
+            });
         }
     } else if let Some(variable) = &finding.variable {
         diagnostic = diagnostic.with_help(format!(
@@ -117,7 +133,11 @@ fn render_finding(report: &Report, finding: &Finding, handler: &GraphicalReportH
     };
     let _ = handler.render_report(out, report_diagnostic.as_ref());
     if finding.location.is_none() {
-        if let Some(file) = report.configs.first().filter(|_| finding.source == "config") {
+        if let Some(file) = report
+            .configs
+            .first()
+            .filter(|_| finding.source == crate::findings::Source::Config)
+        {
             let _ = writeln!(
                 out,
                 "  (in {file}: not set there, so redis-server uses its compiled-in default)"
@@ -137,33 +157,29 @@ pub fn render(report: &Report, color: bool) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
+    let mut indexes = LineIndexes::new();
     for finding in &report.findings {
-        render_finding(report, finding, &handler, &mut out);
+        render_finding(report, finding, &handler, &mut indexes, &mut out);
     }
     if let Some(live) = &report.live {
-        out.push_str(&super::probe_summary::human(&super::probe_summary::summarise(live)));
+        out.push_str(&super::live_summary::human(live));
     }
-    let counts: Vec<String> = Severity::ALL_DESCENDING
-        .iter()
-        .map(|s| (s, report.count(*s)))
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
+    let counts = report.tally().describe();
     let total = report.findings.len();
     let plural = if total == 1 { "finding" } else { "findings" };
     let _ = writeln!(
         out,
         "redis-preflight {} · {} {} · profile {} · {} rules run",
         env!("CARGO_PKG_VERSION"),
-        report.target.product.name(),
-        report.target.to_string().trim_start_matches("valkey-"),
+        report.product,
+        report.version.trim_start_matches("valkey-"),
         report.profile,
         report.rules_run
     );
     if total == 0 {
         out.push_str("No findings");
     } else {
-        let _ = write!(out, "{total} {plural}: {}", counts.join(", "));
+        let _ = write!(out, "{total} {plural}: {counts}");
     }
     if !report.suppressed.is_empty() {
         let _ = write!(out, " ({} suppressed)", report.suppressed.len());

@@ -1,6 +1,6 @@
 //! The versioned JSON report (`schemas/report.schema.json`).
 
-use crate::check::Report;
+use super::model::Model as Report;
 use crate::findings::{Finding, Severity, Suppressed};
 use serde::Serialize;
 
@@ -30,18 +30,20 @@ struct JsonReport<'a> {
     fail_on: Option<Severity>,
     result: &'static str,
     configs: &'a [String],
+    targets: &'a [super::model::Target],
     summary: Summary,
     findings: &'a [Finding],
     suppressed: &'a [Suppressed],
     /// The live probe's numbers, when it ran.
     #[serde(skip_serializing_if = "Option::is_none")]
-    probe: Option<super::probe_summary::ProbeSummary>,
+    probe: Option<super::live_summary::ProbeSummary>,
     /// Why an optional probe could not complete.
     #[serde(skip_serializing_if = "Option::is_none")]
     probe_error: Option<&'a str>,
 }
 
 pub fn render(report: &Report) -> String {
+    let tally = report.tally();
     let json = JsonReport {
         version: 1,
         tool: Tool {
@@ -49,22 +51,23 @@ pub fn render(report: &Report) -> String {
             version: env!("CARGO_PKG_VERSION"),
         },
         profile: &report.profile,
-        redis_version: report.target.to_string(),
+        redis_version: report.version.clone(),
         fail_on: report.fail_on,
         result: if report.exit_code() == 0 { "pass" } else { "fail" },
         configs: &report.configs,
+        targets: &report.targets,
         summary: Summary {
-            critical: report.count(Severity::Critical),
-            high: report.count(Severity::High),
-            medium: report.count(Severity::Medium),
-            low: report.count(Severity::Low),
-            info: report.count(Severity::Info),
+            critical: tally.count(Severity::Critical),
+            high: tally.count(Severity::High),
+            medium: tally.count(Severity::Medium),
+            low: tally.count(Severity::Low),
+            info: tally.count(Severity::Info),
             suppressed: report.suppressed.len(),
             rules_run: report.rules_run,
         },
         findings: &report.findings,
         suppressed: &report.suppressed,
-        probe: report.live.as_ref().map(super::probe_summary::summarise),
+        probe: report.live.clone(),
         probe_error: report.probe_failure.as_deref(),
     };
     // Serialising plain data with string keys cannot fail.

@@ -5,8 +5,7 @@
 //! "could not verify" is `skipped`. `failures` counts failing testcases,
 //! `skipped` skipped ones, `tests` every testcase; the root sums the suites.
 
-use super::baseline::repo_relative;
-use crate::check::{Report, RuleStatus};
+use super::model::{Model as Report, RuleStatus};
 use crate::findings::{Finding, State};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -55,20 +54,26 @@ fn outcome<'a>(report: &'a Report, status: &RuleStatus) -> Outcome<'a> {
     if !status.ran {
         return Outcome::Skipped(format!(
             "not applicable: needs {} input, profile `{}` or the rule selection excludes it",
-            status.rule.sources.join(" or "),
+            status
+                .rule
+                .sources
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
             report.profile
         ));
     }
     Outcome::Passed
 }
 
-fn finding_text(finding: &Finding) -> String {
+fn finding_text(report: &Report, finding: &Finding) -> String {
     let mut text = String::new();
     if let Some(location) = &finding.location {
         let _ = writeln!(
             text,
             "{}:{}:{}",
-            repo_relative(&location.file),
+            report.repo_path(&location.file),
             location.line,
             location.column
         );
@@ -113,7 +118,7 @@ pub fn render(report: &Report) -> String {
                 let _ = write!(
                     attributes,
                     " file=\"{}\" line=\"{}\"",
-                    xml_escape(&repo_relative(&location.file)),
+                    xml_escape(&report.repo_path(&location.file)),
                     location.line
                 );
             }
@@ -129,7 +134,7 @@ pub fn render(report: &Report) -> String {
                             "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                             xml_escape(&finding.message),
                             finding.severity,
-                            text_escape(&finding_text(finding))
+                            text_escape(&finding_text(report, finding))
                         );
                     }
                     if !warns.is_empty() {

@@ -8,7 +8,8 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
-pub mod probe_summary;
+pub mod live_summary;
+pub mod model;
 pub mod prometheus;
 pub mod sarif;
 
@@ -63,7 +64,7 @@ impl FromStr for Format {
     }
 }
 
-pub fn render(format: Format, report: &crate::check::Report, color: bool) -> String {
+pub fn render(format: Format, report: &model::Model, color: bool) -> String {
     let text = match format {
         Format::Human => human::render(report, color),
         Format::Json => json::render(report),

@@ -2,7 +2,7 @@
 //! (`--output prometheus=/var/lib/node_exporter/textfile/redis_preflight.prom`).
 
 use super::checklist;
-use crate::check::Report;
+use super::model::Model as Report;
 use crate::findings::Severity;
 use std::fmt::Write as _;
 
@@ -29,7 +29,7 @@ pub fn render(report: &Report) -> String {
         "redis_preflight_info{{version=\"{}\",profile=\"{}\",redis_version=\"{}\"}} 1",
         label(env!("CARGO_PKG_VERSION")),
         label(&report.profile),
-        label(&report.target.to_string())
+        label(&report.version)
     );
     header(
         &mut out,
@@ -37,11 +37,12 @@ pub fn render(report: &Report) -> String {
         "gauge",
         "Findings of the last run by severity (suppressed ones excluded).",
     );
+    let tally = report.tally();
     for severity in Severity::ALL_DESCENDING {
         let _ = writeln!(
             out,
             "redis_preflight_findings{{severity=\"{severity}\"}} {}",
-            report.count(severity)
+            tally.count(severity)
         );
     }
     header(
@@ -104,11 +105,11 @@ pub fn render(report: &Report) -> String {
 /// carries probe data: `redis_cache_hits_total` and `redis_cache_misses_total`
 /// (counter, keyspace_hits / keyspace_misses), `redis_cache_hit_rate` (gauge,
 /// hits / (hits + misses)), `redis_memory_used_bytes` (gauge, used_memory) and
-/// `redis_connected_clients` (gauge). The probe adds the `Report` fields; until
-/// then a static run has no live numbers and emits none.
+/// `redis_connected_clients` (gauge). A static run has no live numbers and
+/// emits none.
 fn live_metrics(report: &Report, out: &mut String) {
     let Some(live) = &report.live else { return };
-    let summary = super::probe_summary::summarise(live);
+    let summary = live;
     let endpoint = summary.endpoint.replace('\\', "\\\\").replace('"', "\\\"");
     let mut metric = |name: &str, kind: &str, help: &str, value: Option<f64>| {
         if let Some(value) = value {
@@ -156,12 +157,12 @@ fn live_metrics(report: &Report, out: &mut String) {
         "redis_preflight_latency_p50_seconds",
         "gauge",
         "Median PING round trip measured by the probe.",
-        live.latency.as_ref().map(|l| l.p50_us as f64 / 1e6),
+        summary.latency_ms.as_ref().map(|l| l.p50_us as f64 / 1e6),
     );
     metric(
         "redis_preflight_latency_p99_seconds",
         "gauge",
         "99th percentile PING round trip measured by the probe.",
-        live.latency.as_ref().map(|l| l.p99_us as f64 / 1e6),
+        summary.latency_ms.as_ref().map(|l| l.p99_us as f64 / 1e6),
     );
 }

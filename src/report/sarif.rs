@@ -10,7 +10,7 @@
 //!   `suppressions` entry, so code scanning shows them as dismissed.
 
 use super::baseline::{target_file, unique_fingerprints};
-use crate::check::{Report, RuleStatus};
+use super::model::{Model as Report, RuleStatus};
 use crate::findings::{Finding, Severity, State};
 use serde_json::{json, Value};
 
@@ -200,7 +200,7 @@ pub fn render(report: &Report) -> String {
             }],
             "properties": {
                 "profile": report.profile,
-                "redisVersion": report.target.to_string(),
+                "redisVersion": report.version,
                 "failOn": report.fail_on,
                 "result": if report.exit_code() == 0 { "pass" } else { "fail" },
             },

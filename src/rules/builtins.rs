@@ -3,8 +3,11 @@
 //! no I/O, and nothing it returns contains a secret.
 
 use super::Rule;
-use crate::facts::{AclUser, Facts, Origin, Secret, Value};
+use crate::conf::commands::DANGEROUS_COMMANDS;
+use crate::env::parse_bool;
+use crate::facts::{AclUser, DiagnosticKind, Facts, Origin, Secret, Source, Value};
 use crate::findings::{Severity, State};
+use crate::settings::Thresholds;
 use std::net::IpAddr;
 
 /// One thing a builtin found.
@@ -64,11 +67,23 @@ fn fact_origin(facts: &Facts, path: &str) -> Origin {
     facts.get(path).map(|f| f.origin.clone()).unwrap_or(Origin::Default)
 }
 
+/// The rule that reports each kind of config diagnostic.
+pub fn diagnostic_rule(kind: DiagnosticKind) -> &'static str {
+    match kind {
+        DiagnosticKind::SyntaxError => "config.syntax-error",
+        DiagnosticKind::UnknownDirective => "config.unknown-directive",
+        DiagnosticKind::InvalidValue => "config.invalid-value",
+        DiagnosticKind::DuplicateDirective => "config.duplicate-directive",
+        DiagnosticKind::DeprecatedDirective => "config.deprecated-directive",
+        DiagnosticKind::IncludeError => "config.include-error",
+    }
+}
+
 fn config_diagnostics(rule: &Rule, facts: &Facts) -> Vec<Hit> {
     facts
         .diagnostics
         .iter()
-        .filter(|d| d.rule == rule.id)
+        .filter(|d| diagnostic_rule(d.kind) == rule.id)
         .map(|d| Hit {
             subject: d.subject.clone(),
             detail: d.message.clone(),
@@ -126,8 +141,9 @@ fn latency_high(_: &Rule, facts: &Facts) -> Vec<Hit> {
     let Some(p50) = int_fact(facts, "live.latency.p50_us") else {
         return Vec::new();
     };
-    let medium = int_fact(facts, "settings.latency_medium_us").unwrap_or(1000);
-    let high = int_fact(facts, "settings.latency_high_us").unwrap_or(10_000);
+    let defaults = Thresholds::default();
+    let medium = int_fact(facts, "settings.latency_medium_us").unwrap_or(defaults.latency_p50_medium_ms * 1000);
+    let high = int_fact(facts, "settings.latency_high_us").unwrap_or(defaults.latency_p50_high_ms * 1000);
     let severity = if p50 > high {
         Severity::High
     } else if p50 > medium {
@@ -153,7 +169,7 @@ fn tls_cert_expiring(_: &Rule, facts: &Facts) -> Vec<Hit> {
     let Some(days) = int_fact(facts, "live.tls.cert_days_left") else {
         return Vec::new();
     };
-    let limit = int_fact(facts, "settings.cert_expiry_days").unwrap_or(30);
+    let limit = int_fact(facts, "settings.cert_expiry_days").unwrap_or(Thresholds::default().cert_expiry_days);
     let (severity, detail) = if days < 0 {
         (Severity::Critical, format!("it expired {} day(s) ago", -days))
     } else if days < limit {
@@ -463,8 +479,9 @@ fn min_password_length(facts: &Facts) -> usize {
     facts
         .value("settings.password_min_length")
         .and_then(Value::as_int)
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(32)
+        .unwrap_or(Thresholds::default().password_min_length)
+        .try_into()
+        .unwrap_or(usize::MAX)
 }
 
 fn weak_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
@@ -550,17 +567,6 @@ fn acl_all_keys(user: &AclUser) -> bool {
         .any(|k| k == "~*" || k == "allkeys" || k == "%RW~*")
 }
 
-/// Commands an application should never be able to run, with their ACL categories.
-const DANGEROUS_COMMANDS: &[(&str, &[&str])] = &[
-    ("flushall", &["keyspace", "write", "slow", "dangerous"]),
-    ("flushdb", &["keyspace", "write", "slow", "dangerous"]),
-    ("config", &["admin", "slow", "dangerous"]),
-    ("keys", &["keyspace", "read", "slow", "dangerous"]),
-    ("debug", &["admin", "slow", "dangerous"]),
-    ("shutdown", &["admin", "slow", "dangerous"]),
-    ("module", &["admin", "slow", "dangerous"]),
-];
-
 fn acl_may_run(user: &AclUser, command: &str, categories: &[&str]) -> bool {
     let mut allowed = false;
     for rule in &user.command_rules {
@@ -588,7 +594,7 @@ fn acl_may_run(user: &AclUser, command: &str, categories: &[&str]) -> bool {
 fn dangerous_commands(_: &Rule, facts: &Facts) -> Vec<Hit> {
     // Renames are only visible in a file; a live server is checked with
     // ACL DRYRUN instead (live.dangerous-commands-callable).
-    if !facts.has_source("config") {
+    if !facts.has_source(Source::Config) {
         return Vec::new();
     }
     let renamed: Vec<&str> = facts.renamed_commands.iter().map(|r| r.command.as_str()).collect();
@@ -603,9 +609,9 @@ fn dangerous_commands(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .filter_map(|user| {
             let callable: Vec<String> = DANGEROUS_COMMANDS
                 .iter()
-                .filter(|(command, _)| !renamed.contains(command))
-                .filter(|(command, categories)| acl_may_run(user, command, categories))
-                .map(|(command, _)| command.to_ascii_uppercase())
+                .filter(|dangerous| !renamed.contains(&dangerous.name))
+                .filter(|dangerous| acl_may_run(user, dangerous.name, dangerous.categories))
+                .map(|dangerous| dangerous.name.to_ascii_uppercase())
                 .collect();
             if callable.is_empty() {
                 return None;
@@ -762,8 +768,8 @@ fn password_mismatch(_: &Rule, facts: &Facts) -> Vec<Hit> {
 fn disables_verification(name: &str, value: &str) -> bool {
     let name = name.to_ascii_uppercase();
     let value = value.trim().to_ascii_lowercase();
-    let truthy = crate::env::parse_bool(&value) == Some(true);
-    let falsy = crate::env::parse_bool(&value) == Some(false);
+    let truthy = parse_bool(&value) == Some(true);
+    let falsy = parse_bool(&value) == Some(false);
     (name.contains("REJECT_UNAUTHORIZED") && falsy)
         || ((name.contains("SKIP_VERIFY") || name.contains("INSECURE") || name.contains("NO_VERIFY")) && truthy)
         || ((name.ends_with("_VERIFY")
@@ -794,11 +800,9 @@ fn tls_verify_disabled(_: &Rule, facts: &Facts) -> Vec<Hit> {
         let value = fact.value.as_str().unwrap_or("");
         let off = match key.to_ascii_lowercase().as_str() {
             "ssl_cert_reqs" | "tls_cert_reqs" => value.eq_ignore_ascii_case("none"),
-            "insecure" | "tls_insecure" | "skip_verify" | "insecure_skip_verify" => {
-                crate::env::parse_bool(value) == Some(true)
-            }
+            "insecure" | "tls_insecure" | "skip_verify" | "insecure_skip_verify" => parse_bool(value) == Some(true),
             "verify" | "tls_verify" | "ssl_verify" | "reject_unauthorized" | "rejectunauthorized" => {
-                crate::env::parse_bool(value) == Some(false)
+                parse_bool(value) == Some(false)
             }
             _ => false,
         };
@@ -815,10 +819,7 @@ fn tls_verify_disabled(_: &Rule, facts: &Facts) -> Vec<Hit> {
 }
 
 fn ttl_invalid(_: &Rule, facts: &Facts) -> Vec<Hit> {
-    let max = facts
-        .value("settings.max_ttl_seconds")
-        .and_then(Value::as_int)
-        .unwrap_or(2_592_000);
+    let max = int_fact(facts, "settings.max_ttl_seconds").unwrap_or(Thresholds::default().max_ttl_seconds);
     facts
         .env_vars
         .iter()

@@ -2,7 +2,7 @@
 //! false (including "the fact is absent: the rule does not apply") and
 //! unknown (a fact exists but its value could not be determined).
 
-use crate::facts::{Facts, Value};
+use crate::facts::{Facts, Origin, Value};
 // regex-lite: compiles in microseconds, and rule patterns need no Unicode tables.
 use regex_lite::Regex;
 use std::sync::{Arc, OnceLock};
@@ -275,14 +275,25 @@ fn test(facts: &Facts, path: &str, op: &Op) -> Truth {
                 .any(|item| compare_eq(value, &OperandValue::Toml(item.clone())) == Truth::True),
         ),
         Op::Lt(o) | Op::Le(o) | Op::Gt(o) | Op::Ge(o) => {
-            let (Some(left), Some(right)) = (value.as_int(), resolve(o).and_then(|r| r.as_int())) else {
+            let Some(right) = resolve(o) else {
+                return Truth::False;
+            };
+            // Integers compare exactly; a derived percentage (a float) compares as a float.
+            let ordering = match (value.as_int(), right.as_int()) {
+                (Some(left), Some(right)) => left.partial_cmp(&right),
+                _ => match (value.as_number(), right.as_number()) {
+                    (Some(left), Some(right)) => left.partial_cmp(&right),
+                    _ => None,
+                },
+            };
+            let Some(ordering) = ordering else {
                 return Truth::False;
             };
             truth(match op {
-                Op::Lt(_) => left < right,
-                Op::Le(_) => left <= right,
-                Op::Gt(_) => left > right,
-                _ => left >= right,
+                Op::Lt(_) => ordering.is_lt(),
+                Op::Le(_) => ordering.is_le(),
+                Op::Gt(_) => ordering.is_gt(),
+                _ => ordering.is_ge(),
             })
         }
         Op::Matches(regex) => match value {
@@ -310,7 +321,7 @@ fn test(facts: &Facts, path: &str, op: &Op) -> Truth {
 /// (`requirepass ""` and `save ""` are not set).
 fn is_set(facts: &Facts, path: &str) -> bool {
     let Some(fact) = facts.get(path) else { return false };
-    if matches!(fact.origin, crate::facts::Origin::Default) {
+    if matches!(fact.origin, Origin::Default) {
         return false;
     }
     match &fact.value {
@@ -347,6 +358,13 @@ impl OperandValue {
         match self {
             OperandValue::Toml(t) => t.as_integer(),
             OperandValue::Fact(v) => v.as_int(),
+        }
+    }
+
+    fn as_number(&self) -> Option<f64> {
+        match self {
+            OperandValue::Toml(t) => t.as_float().or_else(|| t.as_integer().map(|i| i as f64)),
+            OperandValue::Fact(v) => v.as_number(),
         }
     }
 

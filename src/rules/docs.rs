@@ -38,7 +38,11 @@ pub fn rules_markdown(pack: &RulePack) -> String {
                 .collect();
             let _ = writeln!(out, "- Severity by profile: {}", by.join(", "));
         }
-        let _ = writeln!(out, "- Sources: {}", rule.sources.join(", "));
+        let _ = writeln!(
+            out,
+            "- Sources: {}",
+            rule.sources.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        );
         let profiles = rule
             .profiles
             .as_ref()
@@ -83,7 +87,11 @@ pub fn explain(rule: &super::Rule) -> String {
     }
     let _ = writeln!(out, "Fix: {}\n", rule.remediation);
     let _ = writeln!(out, "Category: {}", rule.category);
-    let _ = writeln!(out, "Sources: {}", rule.sources.join(", "));
+    let _ = writeln!(
+        out,
+        "Sources: {}",
+        rule.sources.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    );
     let _ = writeln!(
         out,
         "Profiles: {}",

@@ -5,10 +5,13 @@
 pub mod builtins;
 pub mod condition;
 pub mod docs;
+pub mod evidence;
 
+use crate::conf::catalog::catalog;
 use crate::error::InputError;
-use crate::facts::{Facts, Origin, Value};
+use crate::facts::{registry, Facts, Origin, Source, Value};
 use crate::findings::{Finding, Location, Severity, State};
+use crate::textfile::{io_reason, read_text_file};
 use condition::{Condition, Truth};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -68,7 +71,7 @@ pub struct Rule {
     pub title: String,
     pub severity: Severity,
     pub category: String,
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
     pub checklist: Vec<String>,
     pub profiles: Option<Vec<String>>,
     pub profile_severity: BTreeMap<String, Severity>,
@@ -102,12 +105,36 @@ impl Rule {
                 return Err(format!("rule {}: unknown builtin `{unknown}`", raw.id));
             }
         }
+        let sources = raw
+            .sources
+            .iter()
+            .map(|name| {
+                Source::parse(name).ok_or_else(|| {
+                    format!(
+                        "rule {}: unknown source `{name}` (expected config, env or live)",
+                        raw.id
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut paths = Vec::new();
+        if let Check::When(condition) = &check {
+            condition.facts(&mut paths);
+        }
+        paths.extend(raw.for_each.iter().cloned());
+        paths.extend(raw.at.iter().cloned());
+        if let Some(unknown) = paths.iter().find(|path| *path != "$" && !is_known_fact(path)) {
+            return Err(format!(
+                "rule {}: unknown fact `{unknown}` (see the fact paths in docs/architecture.md)",
+                raw.id
+            ));
+        }
         Ok(Rule {
             id: raw.id,
             title: raw.title,
             severity: raw.severity,
             category: raw.category,
-            sources: raw.sources,
+            sources,
             checklist: raw.checklist,
             profiles: raw.profiles,
             profile_severity: raw.profile_severity,
@@ -131,6 +158,21 @@ impl Rule {
             Check::Builtin(name) => Some(name),
             Check::When(_) => None,
         }
+    }
+}
+
+/// A fact path the pipeline writes: in the registry, and for `conf.*` a
+/// directive the catalog knows on some release line.
+pub fn is_known_fact(path: &str) -> bool {
+    if !registry::is_known(path) {
+        return false;
+    }
+    match path.strip_prefix("conf.") {
+        Some(name) if path != "conf.sentinel-mode" => catalog()
+            .all()
+            .iter()
+            .any(|directive| directive.name == name || directive.aliases.iter().any(|alias| alias.name == name)),
+        _ => true,
     }
 }
 
@@ -178,7 +220,7 @@ impl RulePack {
             InputError::new(format!(
                 "{}: cannot read the rules directory: {}",
                 dir.display(),
-                crate::conf::io_reason(&e)
+                io_reason(&e)
             ))
         })?;
         let mut files: Vec<_> = entries
@@ -195,7 +237,7 @@ impl RulePack {
         let validator = jsonschema::validator_for(&schema)
             .map_err(|e| InputError::new(format!("internal error: rule schema: {e}")))?;
         for path in files {
-            let text = crate::conf::read_text_file(&path).map_err(InputError::new)?;
+            let text = read_text_file(&path).map_err(InputError::new)?;
             let value: toml::Value = toml::from_str(&text)
                 .map_err(|e| InputError::new(format!("{}: invalid TOML: {}", path.display(), e.message())))?;
             let json = serde_json::to_value(&value).map_err(|e| InputError::new(format!("{}: {e}", path.display())))?;
@@ -276,7 +318,7 @@ impl Evaluation<'_> {
 
     /// Whether a rule runs at all in this evaluation (inputs, profile, selection).
     pub fn runs(&self, rule: &Rule, facts: &Facts) -> bool {
-        rule.sources.iter().any(|s| facts.has_source(s))
+        rule.sources.iter().any(|s| facts.has_source(*s))
             && rule.applies_to_profile(self.profile)
             && self.is_selected(rule)
     }
@@ -407,18 +449,9 @@ fn make_finding(
 ) -> Finding {
     let source = origin
         .source()
-        .filter(|s| rule.sources.iter().any(|r| r == s))
-        .or_else(|| {
-            rule.sources
-                .iter()
-                .find(|s| facts.has_source(s))
-                .map(|s| match s.as_str() {
-                    "env" => "env",
-                    "live" => "live",
-                    _ => "config",
-                })
-        })
-        .unwrap_or("config");
+        .filter(|s| rule.sources.contains(s))
+        .or_else(|| rule.sources.iter().copied().find(|s| facts.has_source(*s)))
+        .unwrap_or(Source::Config);
     let variable = match origin {
         Origin::Env { var, .. } => Some(var.clone()),
         _ => None,
@@ -435,18 +468,53 @@ fn make_finding(
     } else {
         render(&rule.message, facts, vars)
     };
-    Finding {
-        rule: rule.id.clone(),
-        title: rule.title.clone(),
+    let target = facts.value("target.id").and_then(Value::as_str).unwrap_or_default();
+    rule.finding(
         severity,
-        category: rule.category.clone(),
-        source: source.to_string(),
-        state,
-        message,
-        remediation: render(&rule.remediation, facts, vars),
-        location: Location::from_origin(origin),
-        subject,
-        variable,
+        target,
+        Found {
+            source,
+            state,
+            message,
+            remediation: Some(render(&rule.remediation, facts, vars)),
+            location: Location::from_origin(origin),
+            subject,
+            variable,
+        },
+    )
+}
+
+/// What was found, before the rule adds its id, title, category and
+/// (unless given) remediation.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub source: Source,
+    pub state: State,
+    pub message: String,
+    pub remediation: Option<String>,
+    pub location: Option<Location>,
+    pub subject: Option<String>,
+    pub variable: Option<String>,
+}
+
+impl Rule {
+    /// The one constructor of a finding: from the rule, its effective severity,
+    /// the target it is about and what was found.
+    pub fn finding(&self, severity: Severity, target: &str, found: Found) -> Finding {
+        Finding {
+            rule: self.id.clone(),
+            title: self.title.clone(),
+            severity,
+            category: self.category.clone(),
+            source: found.source,
+            target: target.to_string(),
+            state: found.state,
+            message: found.message,
+            remediation: found.remediation.unwrap_or_else(|| self.remediation.clone()),
+            location: found.location,
+            subject: found.subject,
+            variable: found.variable,
+        }
     }
 }
 

@@ -1,7 +1,8 @@
-//! The numbers of a live probe, as both the human Live section and the JSON
-//! `probe` object show them.
+//! The numbers of a live probe, as the human Live section, the JSON `probe`
+//! object, Prometheus and HTML show them. Read from the facts the rules also
+//! read (nothing is derived twice); only rounding for display happens here.
 
-use crate::probe::{LiveData, Reply};
+use crate::facts::{DeniedCommand, Facts, Source, Value};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +26,11 @@ pub struct LatencyMs {
     pub p50: f64,
     pub p99: f64,
     pub max: f64,
+    /// Unrounded, for metrics.
+    #[serde(skip)]
+    pub p50_us: i64,
+    #[serde(skip)]
+    pub p99_us: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,12 +54,6 @@ pub struct Tls {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Denied {
-    pub command: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct ProbeSummary {
     pub endpoint: String,
     pub product: String,
@@ -73,105 +73,75 @@ pub struct ProbeSummary {
     pub keys: Option<i64>,
     pub round_trips: usize,
     pub elapsed_ms: f64,
-    pub denied: Vec<Denied>,
+    pub denied: Vec<DeniedCommand>,
 }
 
-fn int(live: &LiveData, key: &str) -> Option<i64> {
-    live.info.get(key)?.parse().ok()
-}
-
-fn ms(us: u64) -> f64 {
+fn ms(us: i64) -> f64 {
     (us as f64 / 10.0).round() / 100.0
 }
 
-pub fn summarise(live: &LiveData) -> ProbeSummary {
-    let used = int(live, "used_memory");
-    let max = int(live, "maxmemory").filter(|m| *m > 0);
-    let hits = int(live, "keyspace_hits").unwrap_or(0);
-    let misses = int(live, "keyspace_misses").unwrap_or(0);
-    let percent = |a: i64, b: i64| (b > 0).then(|| (a as f64 * 1000.0 / b as f64).round() / 10.0);
-    let last_save = int(live, "rdb_last_save_time");
-    fn reason<T>(reply: &Reply<T>) -> Option<&String> {
-        match reply {
-            Reply::Denied(reason) => Some(reason),
-            Reply::Ok(_) => None,
-        }
+/// Rounded to one decimal, for display.
+fn one_decimal(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+/// The probe's numbers from a target's facts; `None` when the probe did not run.
+pub fn summarise(facts: &Facts) -> Option<ProbeSummary> {
+    if !facts.has_source(Source::Live) {
+        return None;
     }
-    let denied: Vec<Denied> = [
-        ("CONFIG GET *", reason(&live.config)),
-        ("ACL LIST", reason(&live.acl_list)),
-        ("ACL DRYRUN", reason(&live.dangerous_callable)),
-        ("ACL WHOAMI", reason(&live.acl_whoami)),
-        ("SLOWLOG LEN", reason(&live.slowlog_len)),
-        ("ROLE", reason(&live.role)),
-        ("DBSIZE", reason(&live.dbsize)),
-    ]
-    .into_iter()
-    .filter_map(|(command, reason)| {
-        reason.map(|r| Denied {
-            command: command.into(),
-            reason: r.clone(),
-        })
-    })
-    .collect();
-    let product = if live.info.contains_key("valkey_version") {
-        "valkey"
-    } else {
-        "redis"
-    };
-    ProbeSummary {
-        endpoint: live.endpoint.clone(),
-        product: product.into(),
-        version: live
-            .info
-            .get("valkey_version")
-            .or_else(|| live.info.get("redis_version"))
-            .cloned()
-            .unwrap_or_default(),
-        role: live.role.ok().cloned().or_else(|| live.info.get("role").cloned()),
-        uptime_seconds: int(live, "uptime_in_seconds"),
+    let int = |path: &str| facts.value(path).and_then(Value::as_int);
+    let number = |path: &str| facts.value(path).and_then(Value::as_number);
+    let text = |path: &str| facts.value(path).and_then(Value::as_str).map(str::to_string);
+    let boolean = |path: &str| facts.value(path).and_then(Value::as_bool);
+    let latency = int("live.latency.p50_us").map(|p50| LatencyMs {
+        samples: int("live.latency.samples").unwrap_or(0) as usize,
+        min: ms(int("live.latency.min_us").unwrap_or(0)),
+        p50: ms(p50),
+        p99: ms(int("live.latency.p99_us").unwrap_or(0)),
+        max: ms(int("live.latency.max_us").unwrap_or(0)),
+        p50_us: p50,
+        p99_us: int("live.latency.p99_us").unwrap_or(0),
+    });
+    let tls = text("live.tls.protocol").map(|protocol| Tls {
+        protocol,
+        cert_days_left: int("live.tls.cert_days_left"),
+    });
+    Some(ProbeSummary {
+        endpoint: text("live.endpoint").unwrap_or_default(),
+        product: text("live.product").unwrap_or_default(),
+        version: text("live.version").unwrap_or_default(),
+        role: text("live.role"),
+        uptime_seconds: int("live.uptime_seconds"),
         memory: Memory {
-            used_bytes: used,
-            max_bytes: max,
-            used_percent: used.zip(max).and_then(|(u, m)| percent(u, m)),
+            used_bytes: int("live.used_memory_bytes"),
+            max_bytes: int("live.maxmemory_bytes"),
+            used_percent: number("live.memory_used_percent").map(one_decimal),
         },
         hit_rate: HitRate {
-            hits,
-            misses,
-            percent: percent(hits, hits + misses),
+            hits: int("live.keyspace_hits").unwrap_or(0),
+            misses: int("live.keyspace_misses").unwrap_or(0),
+            percent: number("live.hit_rate_percent").map(one_decimal),
         },
-        latency_ms: live.latency.as_ref().map(|l| LatencyMs {
-            samples: l.samples,
-            min: ms(l.min_us),
-            p50: ms(l.p50_us),
-            p99: ms(l.p99_us),
-            max: ms(l.max_us),
-        }),
+        latency_ms: latency,
         clients: Clients {
-            connected: int(live, "connected_clients"),
-            max: live
-                .config
-                .ok()
-                .and_then(|c| c.get("maxclients"))
-                .and_then(|m| m.parse().ok()),
+            connected: int("live.connected_clients"),
+            max: int("live.maxclients"),
         },
         last_save: LastSave {
-            unix: last_save,
-            age_seconds: last_save.map(|t| (live.now - t).max(0)),
-            rdb_status: live.info.get("rdb_last_bgsave_status").cloned(),
-            aof_status: live.info.get("aof_last_write_status").cloned(),
+            unix: int("live.last_save_unix"),
+            age_seconds: int("live.last_save_age_seconds"),
+            rdb_status: text("live.info.rdb_last_bgsave_status"),
+            aof_status: text("live.info.aof_last_write_status"),
         },
-        tls: live.tls.as_ref().map(|t| Tls {
-            protocol: t.protocol.clone(),
-            cert_days_left: t.not_after.map(|n| (n - live.now).div_euclid(86_400)),
-        }),
-        unauthenticated_access: live.unauthenticated_access.ok().copied(),
-        plaintext_accepted: live.plaintext_accepted,
-        keys: live.dbsize.ok().copied(),
-        round_trips: live.round_trips,
-        elapsed_ms: (live.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
-        denied,
-    }
+        tls,
+        unauthenticated_access: boolean("live.unauthenticated_access"),
+        plaintext_accepted: boolean("live.plaintext_accepted"),
+        keys: int("live.dbsize"),
+        round_trips: int("live.round_trips").unwrap_or(0) as usize,
+        elapsed_ms: number("live.elapsed_ms").map(one_decimal).unwrap_or(0.0),
+        denied: facts.denied.clone(),
+    })
 }
 
 fn bytes(value: Option<i64>) -> String {

@@ -1,24 +1,15 @@
 //! Facts from the live probe: `live.*` (INFO, ACL answers, latency, TLS),
 //! `host.*`, the running configuration as `conf.*` (for auditing a server
 //! started without a file), and drift between the file and what runs.
+//! Every number derived from INFO is computed here, once, at full precision:
+//! the rules and the report's Live section read the same facts.
 
-use super::{Facts, Origin, Value};
+use super::defaults::split_printed_value;
 use crate::conf::acl;
 use crate::conf::catalog::{catalog, Directive, Target, ValueType};
 use crate::conf::special::parse_directive;
+use crate::facts::{DeniedCommand, Drift, Facts, Origin, Value};
 use crate::probe::{LiveData, Reply};
-
-/// A setting whose running value differs from the file.
-#[derive(Debug, Clone)]
-pub struct Drift {
-    pub name: String,
-    pub file_value: Value,
-    pub live_value: Value,
-    pub origin: Origin,
-    /// Both values as a person reads them (`1gb`, not `1073741824`); never for secrets.
-    pub file_text: String,
-    pub live_text: String,
-}
 
 /// Bytes in the largest unit that divides them, as redis.conf spells it.
 pub fn human_bytes(bytes: i64) -> String {
@@ -59,21 +50,30 @@ fn float(live: &LiveData, key: &str) -> Option<f64> {
     live.info.get(key)?.parse().ok()
 }
 
+/// `part` as a percentage of `whole`, unrounded.
+fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
 /// Writes `live.*` and `host.*` facts.
 pub fn apply(live: &LiveData, facts: &mut Facts) {
-    let origin = Origin::Live;
     let mut put = |path: &str, value: Value| facts.insert(path, value, Origin::Live);
-    put("live.reachable", Value::Bool(true));
-    put("live.endpoint", Value::Str(live.endpoint.clone()));
+    let mut put_some = |path: &str, value: Option<Value>| {
+        if let Some(value) = value {
+            put(path, value)
+        }
+    };
+    put_some("live.reachable", Some(Value::Bool(true)));
+    put_some("live.endpoint", Some(Value::Str(live.endpoint.clone())));
     for (key, text) in &live.info {
-        put(&format!("live.info.{key}"), info_value(text));
+        put_some(&format!("live.info.{key}"), Some(info_value(text)));
     }
     let product = if live.info.contains_key("valkey_version") {
         "valkey"
     } else {
         "redis"
     };
-    put("live.product", Value::Str(product.into()));
+    put_some("live.product", Some(Value::Str(product.into())));
     let version = live
         .info
         .get("valkey_version")
@@ -82,39 +82,49 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
         .unwrap_or_default();
     let mut parts = version.split('.').map(|p| p.parse::<i64>().unwrap_or(0));
     let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    put("live.version", Value::Str(version.clone()));
-    put("live.version_number", Value::Int(major * 100 + minor));
+    put_some("live.version", Some(Value::Str(version.clone())));
+    put_some("live.version_number", Some(Value::Int(major * 100 + minor)));
+    let role = live.role.ok().cloned().or_else(|| live.info.get("role").cloned());
+    put_some("live.role", role.map(Value::Str));
+    put_some("live.uptime_seconds", int(live, "uptime_in_seconds").map(Value::Int));
 
     let used = int(live, "used_memory");
-    let maxmemory = int(live, "maxmemory");
-    if let (Some(used), Some(max)) = (used, maxmemory) {
-        if max > 0 {
-            put("live.memory_used_percent", Value::Int(used * 100 / max));
-        }
-    }
+    let maxmemory = int(live, "maxmemory").filter(|max| *max > 0);
+    put_some("live.used_memory_bytes", used.map(Value::Int));
+    put_some("live.maxmemory_bytes", maxmemory.map(Value::Int));
+    let memory_percent = used.zip(maxmemory).and_then(|(used, max)| percent(used, max));
+    put_some("live.memory_used_percent", memory_percent.map(Value::Float));
+
     let hits = int(live, "keyspace_hits").unwrap_or(0);
     let misses = int(live, "keyspace_misses").unwrap_or(0);
-    put("live.keyspace_lookups", Value::Int(hits + misses));
-    if hits + misses > 0 {
-        put("live.hit_rate_percent", Value::Int(hits * 100 / (hits + misses)));
-    }
+    put_some("live.keyspace_hits", Some(Value::Int(hits)));
+    put_some("live.keyspace_misses", Some(Value::Int(misses)));
+    put_some("live.keyspace_lookups", Some(Value::Int(hits + misses)));
+    put_some("live.hit_rate_percent", percent(hits, hits + misses).map(Value::Float));
     if let Some(ratio) = float(live, "mem_fragmentation_ratio") {
-        put("live.fragmentation_x100", Value::Int((ratio * 100.0).round() as i64));
+        put_some(
+            "live.fragmentation_x100",
+            Some(Value::Int((ratio * 100.0).round() as i64)),
+        );
     }
     if let Some(last_save) = int(live, "rdb_last_save_time") {
-        put("live.last_save_age_seconds", Value::Int((live.now - last_save).max(0)));
+        put_some("live.last_save_unix", Some(Value::Int(last_save)));
+        put_some(
+            "live.last_save_age_seconds",
+            Some(Value::Int((live.now - last_save).max(0))),
+        );
     }
-    if let (Some(clients), Some(Ok(max))) = (
-        int(live, "connected_clients"),
-        live.config
-            .ok()
-            .and_then(|c| c.get("maxclients"))
-            .map(|m| m.parse::<i64>()),
-    ) {
-        if max > 0 {
-            put("live.clients_percent", Value::Int(clients * 100 / max));
-        }
-    }
+    let connected = int(live, "connected_clients");
+    let maxclients = live
+        .config
+        .ok()
+        .and_then(|c| c.get("maxclients"))
+        .and_then(|m| m.parse::<i64>().ok());
+    put_some("live.connected_clients", connected.map(Value::Int));
+    put_some("live.maxclients", maxclients.map(Value::Int));
+    let clients_percent = connected.zip(maxclients).and_then(|(c, m)| percent(c, m));
+    put_some("live.clients_percent", clients_percent.map(Value::Float));
+    put_some("live.dbsize", live.dbsize.ok().copied().map(Value::Int));
     let persistence_on = match live.config.ok() {
         Some(config) => Value::Bool(
             config.get("save").is_some_and(|s| !s.trim().is_empty())
@@ -122,62 +132,84 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
         ),
         None => unknown("CONFIG GET was refused"),
     };
-    put("live.persistence_enabled", persistence_on);
+    put_some("live.persistence_enabled", Some(persistence_on));
 
     match &live.unauthenticated_access {
-        Reply::Ok(open) => put("live.unauthenticated_access", Value::Bool(*open)),
-        Reply::Denied(reason) => put("live.unauthenticated_access", unknown(reason)),
+        Reply::Ok(open) => put_some("live.unauthenticated_access", Some(Value::Bool(*open))),
+        Reply::Denied(reason) => put_some("live.unauthenticated_access", Some(unknown(reason))),
     }
     match &live.dangerous_callable {
-        Reply::Ok(commands) => put(
+        Reply::Ok(commands) => put_some(
             "live.dangerous_callable",
-            Value::List(commands.iter().map(|c| Value::Str(c.clone())).collect()),
+            Some(Value::List(commands.iter().map(|c| Value::Str(c.clone())).collect())),
         ),
-        Reply::Denied(reason) => put("live.dangerous_callable", unknown(&format!("ACL DRYRUN: {reason}"))),
+        Reply::Denied(reason) => put_some(
+            "live.dangerous_callable",
+            Some(unknown(&format!("ACL DRYRUN: {reason}"))),
+        ),
     }
-    put("live.dryrun_user", Value::Str(live.dryrun_user.clone()));
+    put_some("live.dryrun_user", Some(Value::Str(live.dryrun_user.clone())));
     if let Some(latency) = &live.latency {
-        put("live.latency.min_us", Value::Int(latency.min_us as i64));
-        put("live.latency.p50_us", Value::Int(latency.p50_us as i64));
-        put("live.latency.p99_us", Value::Int(latency.p99_us as i64));
-        put("live.latency.max_us", Value::Int(latency.max_us as i64));
+        put_some("live.latency.samples", Some(Value::Int(latency.samples as i64)));
+        put_some("live.latency.min_us", Some(Value::Int(latency.min_us as i64)));
+        put_some("live.latency.p50_us", Some(Value::Int(latency.p50_us as i64)));
+        put_some("live.latency.p99_us", Some(Value::Int(latency.p99_us as i64)));
+        put_some("live.latency.max_us", Some(Value::Int(latency.max_us as i64)));
     }
     if let Reply::Ok(len) = &live.slowlog_len {
-        put("live.slowlog_len", Value::Int(*len));
+        put_some("live.slowlog_len", Some(Value::Int(*len)));
     }
     if let Some(tls) = &live.tls {
-        put("live.tls.protocol", Value::Str(tls.protocol.clone()));
+        put_some("live.tls.protocol", Some(Value::Str(tls.protocol.clone())));
         if let Some(not_after) = tls.not_after {
-            put(
+            put_some(
                 "live.tls.cert_days_left",
-                Value::Int((not_after - live.now).div_euclid(86_400)),
+                Some(Value::Int((not_after - live.now).div_euclid(86_400))),
             );
         }
     }
-    if let Some(accepted) = live.plaintext_accepted {
-        put("live.plaintext_accepted", Value::Bool(accepted));
-    }
+    put_some("live.plaintext_accepted", live.plaintext_accepted.map(Value::Bool));
+    put_some("live.round_trips", Some(Value::Int(live.round_trips as i64)));
+    put_some(
+        "live.elapsed_ms",
+        Some(Value::Float(live.elapsed.as_secs_f64() * 1000.0)),
+    );
     if let Some(host) = &live.host {
-        if let Some(v) = host.overcommit_memory {
-            put("host.overcommit_memory", Value::Int(v));
-        }
-        if let Some(v) = &host.transparent_hugepages {
-            put("host.transparent_hugepages", Value::Str(v.clone()));
-        }
-        if let Some(v) = host.somaxconn {
-            put("host.somaxconn", Value::Int(v));
-        }
+        put_some("host.overcommit_memory", host.overcommit_memory.map(Value::Int));
+        put_some(
+            "host.transparent_hugepages",
+            host.transparent_hugepages.clone().map(Value::Str),
+        );
+        put_some("host.somaxconn", host.somaxconn.map(Value::Int));
     }
-    let _ = origin;
+    facts.denied = denied_commands(live);
 }
 
-fn split_live_value(directive: &Directive, text: &str) -> Vec<String> {
-    let multi = directive.value_type == ValueType::Special && directive.args.as_ref().is_none_or(|a| a.max != Some(1));
-    if multi && !text.is_empty() {
-        text.split_whitespace().map(str::to_string).collect()
-    } else {
-        vec![text.to_string()]
+/// The probe commands the server refused, with its words.
+fn denied_commands(live: &LiveData) -> Vec<DeniedCommand> {
+    fn reason<T>(reply: &Reply<T>) -> Option<&String> {
+        match reply {
+            Reply::Denied(reason) => Some(reason),
+            Reply::Ok(_) => None,
+        }
     }
+    [
+        ("CONFIG GET *", reason(&live.config)),
+        ("ACL LIST", reason(&live.acl_list)),
+        ("ACL DRYRUN", reason(&live.dangerous_callable)),
+        ("ACL WHOAMI", reason(&live.acl_whoami)),
+        ("SLOWLOG LEN", reason(&live.slowlog_len)),
+        ("ROLE", reason(&live.role)),
+        ("DBSIZE", reason(&live.dbsize)),
+    ]
+    .into_iter()
+    .filter_map(|(command, reason)| {
+        reason.map(|reason| DeniedCommand {
+            command: command.into(),
+            reason: reason.clone(),
+        })
+    })
+    .collect()
 }
 
 /// The running configuration as `conf.*` facts (origin Live), ACL users from
@@ -193,8 +225,7 @@ pub fn apply_running_config(live: &LiveData, target: &Target, facts: &mut Facts)
                 match names.filter_map(|n| config.get(n)).next() {
                     None => continue,
                     Some(text) => {
-                        let args = split_live_value(directive, text);
-                        let words: Vec<&str> = args.iter().map(String::as_str).collect();
+                        let words = split_printed_value(directive, text);
                         match parse_directive(directive, &words, target) {
                             Ok(value) => value,
                             Err(_) if directive.secret => Value::secret(text.as_str()),
@@ -216,7 +247,7 @@ pub fn apply_running_config(live: &LiveData, target: &Target, facts: &mut Facts)
                 .filter_map(|line| {
                     let words: Vec<&str> = line.split_whitespace().collect();
                     let spec = acl::parse_user_args(words.get(1..)?).ok()?;
-                    Some(crate::conf::effective::to_acl_user(spec, Origin::Live))
+                    Some(super::conf::to_acl_user(spec, Origin::Live))
                 })
                 .collect();
         }

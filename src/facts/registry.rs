@@ -1,0 +1,152 @@
+//! Every fact path the pipeline writes, in one place: rule packs (built-in
+//! and `--rules`) are checked against it when they load, so a typo in a
+//! condition is an error instead of a check that silently never fires.
+
+/// Paths written exactly as listed, with what each holds.
+pub const EXACT: &[(&str, &str)] = &[
+    ("target.product", "`redis` or `valkey`: the product judged"),
+    ("target.line", "release line judged, e.g. `7.2`"),
+    ("target.id", "the target's id, e.g. `redis-conf:deploy/redis.conf`"),
+    ("profile", "deployment profile"),
+    ("conf.sentinel-mode", "the config is read as a Sentinel config"),
+    ("settings.eviction_policy", "expected `maxmemory-policy`"),
+    ("settings.password_min_length", "minimum password length"),
+    ("settings.max_ttl_seconds", "longest acceptable cache TTL"),
+    ("settings.memory_pressure_percent", "memory use that is pressure"),
+    ("settings.hit_rate_min_percent", "lowest acceptable hit rate"),
+    (
+        "settings.clients_percent",
+        "connected clients share of maxclients that is too many",
+    ),
+    ("settings.backup_max_age_seconds", "oldest acceptable last save"),
+    ("settings.latency_medium_us", "p50 latency that is medium"),
+    ("settings.latency_high_us", "p50 latency that is high"),
+    ("settings.cert_expiry_days", "certificate days left that warn"),
+    ("settings.tier", "`basic` or `standard`"),
+    ("env.present", "an env source was read"),
+    ("env.tls", "`REDIS_TLS` as a boolean"),
+    ("env.url.scheme", "scheme of `REDIS_URL`"),
+    ("env.url.tls", "`REDIS_URL` uses TLS"),
+    ("env.url.db", "database number of `REDIS_URL`"),
+    ("env.url.host", "host of `REDIS_URL`"),
+    ("env.url.port", "port of `REDIS_URL`"),
+    ("env.url.socket", "unix socket path of `REDIS_URL`"),
+    ("env.url.username", "user of `REDIS_URL`"),
+    ("env.url.password", "password of `REDIS_URL` (secret)"),
+    ("env.url.error", "why `REDIS_URL` does not parse"),
+    ("live.reachable", "the probe reached the server"),
+    ("live.endpoint", "where the probe connected"),
+    ("live.product", "`redis` or `valkey`, from INFO"),
+    ("live.version", "server version, from INFO"),
+    ("live.version_number", "major*100+minor"),
+    ("live.role", "replication role"),
+    ("live.uptime_seconds", "uptime"),
+    ("live.used_memory_bytes", "used memory"),
+    ("live.maxmemory_bytes", "maxmemory (absent when 0: no limit)"),
+    (
+        "live.memory_used_percent",
+        "used memory as a percentage of maxmemory (float)",
+    ),
+    ("live.keyspace_hits", "keyspace hits"),
+    ("live.keyspace_misses", "keyspace misses"),
+    ("live.keyspace_lookups", "hits + misses"),
+    ("live.hit_rate_percent", "hits as a percentage of lookups (float)"),
+    ("live.fragmentation_x100", "mem_fragmentation_ratio × 100"),
+    ("live.last_save_unix", "time of the last successful save"),
+    ("live.last_save_age_seconds", "seconds since the last successful save"),
+    ("live.connected_clients", "connected clients"),
+    ("live.maxclients", "maxclients (CONFIG GET)"),
+    (
+        "live.clients_percent",
+        "connected clients as a percentage of maxclients (float)",
+    ),
+    ("live.dbsize", "keys in the selected database"),
+    ("live.persistence_enabled", "RDB or AOF on (CONFIG GET)"),
+    (
+        "live.unauthenticated_access",
+        "a connection without credentials may run commands",
+    ),
+    (
+        "live.dangerous_callable",
+        "dangerous commands the app's user may run (ACL DRYRUN)",
+    ),
+    ("live.dryrun_user", "the user ACL DRYRUN checked"),
+    ("live.latency.samples", "PINGs timed"),
+    ("live.latency.min_us", "fastest PING"),
+    ("live.latency.p50_us", "median PING"),
+    ("live.latency.p99_us", "99th percentile PING"),
+    ("live.latency.max_us", "slowest PING"),
+    ("live.slowlog_len", "SLOWLOG LEN"),
+    ("live.tls.protocol", "negotiated TLS version"),
+    ("live.tls.cert_days_left", "days until the server certificate expires"),
+    ("live.plaintext_accepted", "with TLS on, the plaintext port answers too"),
+    ("live.round_trips", "round trips the probe made"),
+    ("live.elapsed_ms", "time the probe took"),
+    ("host.overcommit_memory", "vm.overcommit_memory"),
+    ("host.transparent_hugepages", "transparent hugepages mode"),
+    ("host.somaxconn", "net.core.somaxconn"),
+];
+
+/// Families of paths whose last part is open: a directive name (checked
+/// against the directive catalog by the rules), an environment variable,
+/// an INFO field, a `REDIS_URL` query parameter.
+pub const FAMILIES: &[(&str, &str)] = &[
+    (
+        "conf.",
+        "effective value of a directive (name from the directive catalog)",
+    ),
+    ("env.url.query.", "a `REDIS_URL` query parameter"),
+    ("env.", "an environment variable, by its upper-case name"),
+    ("live.info.", "an `INFO all` field"),
+];
+
+/// Whether `path` names a fact the pipeline can write. Directive names under
+/// `conf.` are accepted here; the rule loader checks them against the catalog.
+pub fn is_known(path: &str) -> bool {
+    if EXACT.iter().any(|(known, _)| *known == path) {
+        return true;
+    }
+    if let Some(name) = path.strip_prefix("env.url.query.") {
+        return !name.is_empty();
+    }
+    if let Some(name) = path.strip_prefix("env.") {
+        // Variables are upper case; lower-case names under `env.` are the fixed ones above.
+        return !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    }
+    if let Some(name) = path.strip_prefix("live.info.") {
+        return !name.is_empty();
+    }
+    path.strip_prefix("conf.").is_some_and(|name| !name.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_and_unknown_paths() {
+        for path in [
+            "live.memory_used_percent",
+            "env.REDIS_URL",
+            "env.CACHE_TTL_DEFAULT",
+            "env.url.query.ssl_cert_reqs",
+            "live.info.used_memory",
+            "conf.maxmemory",
+        ] {
+            assert!(is_known(path), "{path}");
+        }
+        for path in [
+            "live.memory_used_pct",
+            "env.url.hots",
+            "env.redis_url",
+            "settings.nope",
+            "conf.",
+            "tls",
+        ] {
+            assert!(!is_known(path), "{path}");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The report: what a run found, about which targets, with what evidence.
+//! Built by the pipeline (`run`), read by every format. Holds no probe or
+//! input types: only findings, rules, facts-derived summaries and the
+//! (already masked) texts that findings point into.
+
+use super::live_summary::ProbeSummary;
+use crate::findings::{Finding, Severity, State, Suppressed, Tally};
+use crate::rules::evidence::Evidence;
+use crate::rules::Rule;
+use crate::settings::Attestation;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A rule of the pack, with its effective severity and whether it ran.
+#[derive(Debug, Clone)]
+pub struct RuleStatus {
+    pub rule: Rule,
+    pub severity: Severity,
+    pub ran: bool,
+}
+
+/// One thing a run looked at: a server as one config file, or the app's
+/// environment and the probed server when no file was given.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    /// Stable id: `redis-conf:deploy/redis.conf`, `env`, `live:127.0.0.1:6379`.
+    pub id: String,
+    /// `redis-conf`, `sentinel-conf`, `env` or `live`.
+    pub kind: String,
+    /// The file to change for findings without a line (repo-relative).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The env file the app's variables came from (repo-relative), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env_file: Option<String>,
+    /// Findings (not suppressed) that belong to it.
+    pub findings: usize,
+}
+
+/// What the checklist audit needs beyond findings.
+#[derive(Debug, Clone, Default)]
+pub struct Audit {
+    pub attestations: Vec<Attestation>,
+    /// `YYYY-MM-DD`.
+    pub today: String,
+    /// The values each rule read, for every rule that ran.
+    pub evidence: Evidence,
+}
+
+pub struct Model {
+    /// `redis` or `valkey`.
+    pub product: String,
+    /// The release line judged, as `--redis-version` spells it: `7.2`, `valkey-8.0`.
+    pub version: String,
+    pub profile: String,
+    pub fail_on: Option<Severity>,
+    pub targets: Vec<Target>,
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+    /// Texts of every file a finding may point into, secrets masked.
+    pub sources: BTreeMap<PathBuf, Arc<str>>,
+    /// File names as shown → repo-relative paths (computed by the pipeline, so
+    /// formats never touch the file system).
+    pub repo_paths: BTreeMap<String, String>,
+    pub rules_run: usize,
+    /// Every rule of the pack and whether it ran.
+    pub rules: Vec<RuleStatus>,
+    /// The config files checked, as given.
+    pub configs: Vec<String>,
+    /// The live probe's numbers, when it ran.
+    pub live: Option<ProbeSummary>,
+    /// Why an optional probe could not complete.
+    pub probe_failure: Option<String>,
+    pub audit: Audit,
+    /// Every secret seen, longest first, for the final scrub of every output.
+    pub secrets: Vec<String>,
+}
+
+impl Model {
+    /// Findings that make the gate fail.
+    pub fn failing(&self) -> impl Iterator<Item = &Finding> {
+        let threshold = self.fail_on;
+        self.findings
+            .iter()
+            .filter(move |f| f.state == State::Fail && threshold.is_some_and(|t| f.severity >= t))
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        if self.failing().next().is_some() {
+            crate::error::exit::FINDINGS
+        } else {
+            crate::error::exit::PASS
+        }
+    }
+
+    pub fn tally(&self) -> Tally {
+        Tally::of(&self.findings)
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.tally().count(severity)
+    }
+
+    /// The target a finding belongs to.
+    pub fn target_of(&self, finding: &Finding) -> Option<&Target> {
+        self.targets.iter().find(|t| t.id == finding.target)
+    }
+
+    /// A file name as the report shows it to CI systems (repo-relative).
+    pub fn repo_path(&self, file: &str) -> String {
+        self.repo_paths
+            .get(file)
+            .cloned()
+            .unwrap_or_else(|| super::baseline::normalise_path(file))
+    }
+
+    /// Replaces any secret that slipped into a text (the second line of
+    /// defence: every renderer's output passes through this; text is masked
+    /// where it enters first). Very short secrets are skipped so a password
+    /// like `redis` does not mangle every word (such passwords are findings).
+    pub fn scrub(&self, text: String) -> String {
+        let mut text = text;
+        for secret in &self.secrets {
+            if secret.len() >= 6 && text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), crate::facts::Secret::REDACTED);
+            }
+        }
+        text
+    }
+}

@@ -1,0 +1,91 @@
+//! `env.*` facts from the application's variables: the effective value of
+//! each (later sources win) and `env.url.*` from `REDIS_URL`.
+
+use crate::env::{self, redis_url};
+use crate::facts::{EnvVar, Facts, Origin, Value};
+use std::collections::HashMap;
+
+/// Writes `env.*` facts. Later variables of the same name win (process
+/// environment is passed last, so it overrides files, as dotenv loaders do).
+pub fn apply(vars: &[EnvVar], facts: &mut Facts) {
+    facts.insert("env.present", Value::Bool(true), Origin::Settings);
+    // The last definition of each name, in the order names were last set.
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (index, var) in vars.iter().enumerate() {
+        last.insert(var.name.as_str(), index);
+    }
+    let effective: Vec<EnvVar> = vars
+        .iter()
+        .enumerate()
+        .filter(|(index, var)| last.get(var.name.as_str()) == Some(index))
+        .map(|(_, var)| var.clone())
+        .collect();
+    for var in &effective {
+        let raw = var.value.expose();
+        let value = if var.name == "REDIS_URL" {
+            Value::Str(redis_url::redact(raw))
+        } else if env::is_secret_name(&var.name) {
+            Value::Secret(var.value.clone())
+        } else {
+            Value::Str(raw.to_string())
+        };
+        facts.insert(format!("env.{}", var.name), value, var.origin.clone());
+        if var.name == "REDIS_TLS" {
+            if let Some(flag) = env::parse_bool(raw) {
+                facts.insert("env.tls", Value::Bool(flag), var.origin.clone());
+            }
+        }
+    }
+    if let Some(url_var) = effective.iter().find(|v| v.name == "REDIS_URL") {
+        apply_url(url_var, facts);
+    }
+    facts.env_vars = effective;
+}
+
+/// Writes `env.url.*` facts for the effective `REDIS_URL`.
+fn apply_url(var: &EnvVar, facts: &mut Facts) {
+    let origin = var.origin.clone();
+    match redis_url::parse(var.value.expose()) {
+        Ok(url) => {
+            facts.insert("env.url.scheme", Value::Str(url.scheme.clone()), origin.clone());
+            facts.insert("env.url.tls", Value::Bool(url.tls), origin.clone());
+            facts.insert("env.url.db", Value::Int(url.db), origin.clone());
+            if let Some(host) = &url.host {
+                facts.insert("env.url.host", Value::Str(host.clone()), origin.clone());
+            }
+            if let Some(port) = url.port {
+                facts.insert("env.url.port", Value::Int(port), origin.clone());
+            }
+            if let Some(path) = &url.socket_path {
+                facts.insert("env.url.socket", Value::Str(path.clone()), origin.clone());
+            }
+            if let Some(user) = &url.username {
+                facts.insert("env.url.username", Value::Str(user.clone()), origin.clone());
+            }
+            if let Some(password) = &url.password {
+                facts.insert("env.url.password", Value::secret(password.as_str()), origin.clone());
+            }
+            // Every spelling of the password as written, so snippets and the
+            // final scrub can mask it.
+            for written in redis_url::written_secrets(var.value.expose()) {
+                facts.secret_spellings.push((written, origin.clone()));
+            }
+            for (key, value) in &url.query {
+                if key != "password" {
+                    facts.insert(
+                        format!("env.url.query.{key}"),
+                        Value::Str(value.clone()),
+                        origin.clone(),
+                    );
+                }
+            }
+        }
+        Err(reason) => {
+            // An unparseable URL may still hold a password: never show its value.
+            for written in redis_url::written_secrets(var.value.expose()) {
+                facts.secret_spellings.push((written, origin.clone()));
+            }
+            facts.insert("env.url.error", Value::Str(reason), origin)
+        }
+    }
+}

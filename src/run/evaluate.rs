@@ -1,0 +1,210 @@
+//! Evaluate: each target's facts against the rule pack, and the running
+//! configuration (with `--probe`) against the static rules; findings of all
+//! targets merged in one linear pass.
+
+use super::assemble::{build_facts, live, FactInputs};
+use super::gather::Gathered;
+use super::RunPlan;
+use crate::conf::ParsedConfig;
+use crate::facts::{Facts, Source, Value};
+use crate::findings::{Finding, Severity};
+use crate::probe::Reply;
+use crate::report::live_summary::{self, ProbeSummary};
+use crate::report::model::Target;
+use crate::rules::evidence::Evidence;
+use crate::rules::{self, Evaluation, RulePack};
+use std::collections::HashSet;
+
+pub struct Evaluated {
+    pub targets: Vec<Target>,
+    /// Every target's findings, each once, before suppression.
+    pub findings: Vec<Finding>,
+    /// Per rule of the pack: did it run on any target?
+    pub ran: Vec<bool>,
+    pub evidence: Evidence,
+    /// Every secret seen, for the final scrub.
+    pub secrets: Vec<String>,
+    pub live: Option<ProbeSummary>,
+}
+
+/// The target a config file is (or, without one, the environment and the server).
+fn describe_target(config: Option<&ParsedConfig>, gathered: &Gathered, env_file: Option<&str>) -> Target {
+    let (id, kind, file) = match config {
+        Some(config) => {
+            let kind = if config.sentinel { "sentinel-conf" } else { "redis-conf" };
+            let file = config.main_file().map(|f| f.display().to_string()).unwrap_or_default();
+            (format!("{kind}:{file}"), kind, Some(file))
+        }
+        None => match &gathered.live {
+            Some(live) => (format!("live:{}", live.endpoint), "live", None),
+            None => ("env".to_string(), "env", None),
+        },
+    };
+    Target {
+        id,
+        kind: kind.to_string(),
+        file,
+        env_file: env_file.map(str::to_string),
+        findings: 0,
+    }
+}
+
+/// What makes two findings the same. Findings from the shared inputs (the
+/// app's environment, the running server) repeat for every config target:
+/// they are kept once, under the first target that found them.
+#[derive(PartialEq, Eq, Hash)]
+struct MergeKey {
+    rule: String,
+    subject: Option<String>,
+    variable: Option<String>,
+    location: Option<(String, usize, usize, usize)>,
+    message: String,
+    source: Source,
+    /// Only config findings are per target.
+    target: Option<String>,
+}
+
+impl MergeKey {
+    fn of(finding: &Finding) -> MergeKey {
+        MergeKey {
+            rule: finding.rule.clone(),
+            subject: finding.subject.clone(),
+            variable: finding.variable.clone(),
+            location: finding
+                .location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.line, l.column, l.offset)),
+            message: finding.message.clone(),
+            source: finding.source,
+            target: (finding.source == Source::Config).then(|| finding.target.clone()),
+        }
+    }
+}
+
+pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evaluation<'_>) -> Evaluated {
+    let pack = &plan.rules;
+    let env_file = gathered.env_sources.first().map(|s| s.path.display().to_string());
+    let mut out = Evaluated {
+        targets: Vec::new(),
+        findings: Vec::new(),
+        ran: vec![false; pack.rules.len()],
+        evidence: Evidence::default(),
+        secrets: Vec::new(),
+        live: None,
+    };
+    if let Some(live) = &gathered.live {
+        out.secrets.extend(live.secrets.iter().map(|s| s.expose().to_string()));
+    }
+    // The running configuration (conf.* from CONFIG GET), built once: with a
+    // file, the rules that read the configuration also run on what runs.
+    let running = gathered.live.as_ref().map(|live| {
+        build_facts(FactInputs {
+            target: gathered.target,
+            profile: &plan.profile,
+            settings: &plan.settings,
+            config: None,
+            env: None,
+            live: Some(live),
+        })
+    });
+    if let Some(running) = &running {
+        out.secrets
+            .extend(running.secrets().into_iter().map(|(secret, _)| secret.to_string()));
+    }
+    let static_rules = RulePack {
+        rules: pack
+            .rules
+            .iter()
+            .filter(|r| r.sources.contains(&Source::Config) && r.sources.contains(&Source::Live))
+            .cloned()
+            .collect(),
+    };
+    let configs: Vec<Option<&ParsedConfig>> = if gathered.configs.is_empty() {
+        vec![None]
+    } else {
+        gathered.configs.iter().map(Some).collect()
+    };
+    let mut merged: HashSet<MergeKey> = HashSet::new();
+    for config in configs {
+        let target = describe_target(config, gathered, env_file.as_deref());
+        let mut facts = build_facts(FactInputs {
+            target: gathered.target,
+            profile: &plan.profile,
+            settings: &plan.settings,
+            config,
+            env: gathered.env.as_deref(),
+            live: gathered.live.as_ref(),
+        });
+        facts.insert(
+            "target.id",
+            Value::Str(target.id.clone()),
+            crate::facts::Origin::Settings,
+        );
+        // With a file and a running server: what runs is compared with the file.
+        if let (Some(_), Some(live), Some(running)) = (config, gathered.live.as_ref(), running.as_ref()) {
+            match &live.config {
+                Reply::Ok(_) => facts.drift = live::drift(&facts, running),
+                Reply::Denied(reason) => facts.drift_unknown = Some(format!("CONFIG GET was refused: {reason}")),
+            }
+        }
+        out.secrets
+            .extend(facts.secrets().into_iter().map(|(s, _)| s.to_string()));
+        if out.live.is_none() {
+            out.live = live_summary::summarise(&facts);
+        }
+        for (index, rule) in pack.rules.iter().enumerate() {
+            out.ran[index] |= evaluation.runs(rule, &facts)
+                && !(evaluation.profile == "development" && evaluation.severity_of(rule) < Severity::Critical);
+        }
+        out.evidence.collect(pack, &facts, evaluation);
+        let primary = rules::evaluate(pack, &facts, evaluation);
+        let extra = match running.as_ref() {
+            Some(running) if config.is_some() && facts.drift_unknown.is_none() => {
+                running_only(pack, &static_rules, running, &facts, &primary, evaluation)
+            }
+            _ => Vec::new(),
+        };
+        for finding in primary.into_iter().chain(extra) {
+            if merged.insert(MergeKey::of(&finding)) {
+                out.findings.push(finding);
+            }
+        }
+        out.targets.push(target);
+    }
+    out
+}
+
+/// The static rules on the running configuration: only what the file did not
+/// already show (e.g. a password removed with CONFIG SET).
+fn running_only(
+    pack: &RulePack,
+    static_rules: &RulePack,
+    running: &Facts,
+    file_facts: &Facts,
+    primary: &[Finding],
+    evaluation: &Evaluation<'_>,
+) -> Vec<Finding> {
+    let mut running = running.clone();
+    if let Some(id) = file_facts.get("target.id") {
+        running.insert("target.id", id.value.clone(), id.origin.clone());
+    }
+    // A declarative rule finds one thing per run; a builtin one thing per subject.
+    let known: HashSet<(&str, Option<&str>)> = primary
+        .iter()
+        .flat_map(|f| [(f.rule.as_str(), f.subject.as_deref()), (f.rule.as_str(), None)])
+        .collect();
+    rules::evaluate(static_rules, &running, evaluation)
+        .into_iter()
+        .filter(|finding| {
+            let per_rule = pack
+                .get(&finding.rule)
+                .is_some_and(|r| r.builtin_name().is_none() && r.for_each.is_empty());
+            let seen = if per_rule {
+                known.contains(&(finding.rule.as_str(), None))
+            } else {
+                known.contains(&(finding.rule.as_str(), finding.subject.as_deref()))
+            };
+            !seen
+        })
+        .collect()
+}
