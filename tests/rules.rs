@@ -328,6 +328,16 @@ fn user_rule_packs_are_schema_checked_at_load() {
     assert_eq!(report["findings"][0]["location"]["line"], 1);
 }
 
+fn check_with_rule_pack(pack: &Path, conf: &Path) -> std::process::Output {
+    bin()
+        .args(["check", "--no-settings", "--rules"])
+        .arg(pack)
+        .arg("--config")
+        .arg(conf)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_user_rule_reading_an_unknown_fact_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -345,13 +355,7 @@ fn a_user_rule_reading_an_unknown_fact_is_an_input_error() {
         ("{ fact = \"conf.maxmemroy\", eq = 0 }", "conf.maxmemroy"),
     ] {
         std::fs::write(dir.path().join("custom.toml"), rule(condition)).unwrap();
-        let output = bin()
-            .args(["check", "--no-settings", "--rules"])
-            .arg(dir.path())
-            .arg("--config")
-            .arg(&conf)
-            .output()
-            .unwrap();
+        let output = check_with_rule_pack(dir.path(), &conf);
         assert_eq!(output.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
@@ -365,13 +369,7 @@ fn a_user_rule_reading_an_unknown_fact_is_an_input_error() {
         rule("{ fact = \"live.memory_used_percent\", gt = 80 }"),
     )
     .unwrap();
-    let output = bin()
-        .args(["check", "--no-settings", "--rules"])
-        .arg(dir.path())
-        .arg("--config")
-        .arg(&conf)
-        .output()
-        .unwrap();
+    let output = check_with_rule_pack(dir.path(), &conf);
     assert_ne!(
         output.status.code(),
         Some(2),

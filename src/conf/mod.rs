@@ -225,8 +225,11 @@ impl Loader<'_> {
         self.stack.push(canonical);
         let file = self.parsed.files.len();
         let text: Arc<str> = Arc::from(text);
-        let masks: Vec<std::ops::Range<usize>> = lexer::directive_lines(&text)
-            .flat_map(|line| secret_ranges(&line, &self.target))
+        // Lexed once: the same lines give the secret masks and the directives.
+        let lines: Vec<lexer::Line<'_>> = lexer::directive_lines(&text).collect();
+        let masks: Vec<std::ops::Range<usize>> = lines
+            .iter()
+            .flat_map(|line| secret_ranges(line, &self.target))
             .collect();
         let shown: Arc<str> = if masks.is_empty() {
             text.clone()
@@ -250,7 +253,7 @@ impl Loader<'_> {
                 line: comment_line + 1,
             });
         }
-        for line in lexer::directive_lines(&text) {
+        for line in lines {
             let args = match lexer::split_args(&line) {
                 Ok(args) => args,
                 Err(err) => {

@@ -414,6 +414,5 @@ pub fn render(report: &Report) -> String {
         }
         let _ = writeln!(out, "{}\n", lines.join("\n"));
     }
-    // PROBE: the live numbers (memory, hit rate, clients) go here once `Report` carries probe data.
     out
 }

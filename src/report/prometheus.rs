@@ -101,8 +101,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// PROBE: the live numbers, under the guide's names, only when the report
-/// carries probe data: `redis_cache_hits_total` and `redis_cache_misses_total`
+/// The live numbers, under the guide's names, only when the probe ran: `redis_cache_hits_total` and `redis_cache_misses_total`
 /// (counter, keyspace_hits / keyspace_misses), `redis_cache_hit_rate` (gauge,
 /// hits / (hits + misses)), `redis_memory_used_bytes` (gauge, used_memory) and
 /// `redis_connected_clients` (gauge). A static run has no live numbers and

@@ -6,6 +6,7 @@
 
 use super::gather::Gathered;
 use super::RunPlan;
+use crate::conf::InlineSuppression;
 use crate::findings::{Finding, Location, Source, State, Suppressed};
 use crate::report::model::{Model, Target};
 use crate::rules::{selector_matches, Evaluation, Found};
@@ -34,7 +35,7 @@ pub fn suppress(
     targets: &[Target],
 ) -> Outcome {
     let first_target = targets.first().map(|t| t.id.clone()).unwrap_or_default();
-    let inline: Vec<(&crate::conf::InlineSuppression, String)> = gathered
+    let inline: Vec<(&InlineSuppression, String)> = gathered
         .configs
         .iter()
         .zip(targets)
@@ -102,63 +103,7 @@ pub fn suppress(
         kept.push(finding);
     }
 
-    let mut meta = Vec::new();
-    let settings_location = |line: usize, offset: usize| {
-        plan.settings.path.as_ref().map(|path| Location {
-            file: path.display().to_string(),
-            line,
-            column: 1,
-            path: path.clone(),
-            offset,
-            len: "[[waiver]]".len(),
-        })
-    };
-    for (index, waiver) in waivers.iter().enumerate() {
-        let (rule, message) = match waiver.expires.as_deref().filter(|e| *e < today) {
-            Some(expires) => (
-                "settings.waiver-expired",
-                format!(
-                    "the waiver for `{}` expired on {expires}; its findings are reported again",
-                    waiver.rule
-                ),
-            ),
-            None if !used_waivers[index] => (
-                "settings.waiver-unused",
-                format!("the waiver for `{}` matches no finding; remove it", waiver.rule),
-            ),
-            None => continue,
-        };
-        meta.push(Meta {
-            rule,
-            message,
-            location: settings_location(waiver.line, waiver.offset),
-            subject: waiver.rule.clone(),
-            target: first_target.clone(),
-        });
-    }
-    for (index, (suppression, target)) in inline.iter().enumerate() {
-        if used_inline[index] {
-            continue;
-        }
-        let path = suppression.file.clone();
-        meta.push(Meta {
-            rule: "settings.suppression-unused",
-            message: format!(
-                "`ignore[{}]` suppresses nothing on the next line; remove it",
-                suppression.rules.join(", ")
-            ),
-            location: Some(Location {
-                file: path.display().to_string(),
-                line: suppression.line.saturating_sub(1).max(1),
-                column: 1,
-                path,
-                offset: 0,
-                len: 0,
-            }),
-            subject: suppression.rules.join(","),
-            target: target.clone(),
-        });
-    }
+    let meta = meta_findings(plan, &inline, &used_inline, &used_waivers, &first_target);
     if let Some(reason) = &gathered.probe_failure {
         if let Some(rule) = plan.rules.get("probe.incomplete").filter(|r| evaluation.is_selected(r)) {
             kept.push(rule.finding(
@@ -194,7 +139,87 @@ pub fn suppress(
             },
         ));
     }
-    kept.sort_by(|a, b| {
+    sort_findings(&mut kept);
+    Outcome {
+        findings: kept,
+        suppressed,
+    }
+}
+
+/// Findings about the suppressions themselves: expired or unused waivers,
+/// inline comments that suppress nothing.
+fn meta_findings(
+    plan: &RunPlan,
+    inline: &[(&InlineSuppression, String)],
+    used_inline: &[bool],
+    used_waivers: &[bool],
+    first_target: &str,
+) -> Vec<Meta> {
+    let waivers = &plan.settings.waiver;
+    let today = plan.today.as_str();
+    let mut meta = Vec::new();
+    let settings_location = |line: usize, offset: usize| {
+        plan.settings.path.as_ref().map(|path| Location {
+            file: path.display().to_string(),
+            line,
+            column: 1,
+            path: path.clone(),
+            offset,
+            len: "[[waiver]]".len(),
+        })
+    };
+    for (index, waiver) in waivers.iter().enumerate() {
+        let (rule, message) = match waiver.expires.as_deref().filter(|e| *e < today) {
+            Some(expires) => (
+                "settings.waiver-expired",
+                format!(
+                    "the waiver for `{}` expired on {expires}; its findings are reported again",
+                    waiver.rule
+                ),
+            ),
+            None if !used_waivers[index] => (
+                "settings.waiver-unused",
+                format!("the waiver for `{}` matches no finding; remove it", waiver.rule),
+            ),
+            None => continue,
+        };
+        meta.push(Meta {
+            rule,
+            message,
+            location: settings_location(waiver.line, waiver.offset),
+            subject: waiver.rule.clone(),
+            target: first_target.to_string(),
+        });
+    }
+    for (index, (suppression, target)) in inline.iter().enumerate() {
+        if used_inline[index] {
+            continue;
+        }
+        let path = suppression.file.clone();
+        meta.push(Meta {
+            rule: "settings.suppression-unused",
+            message: format!(
+                "`ignore[{}]` suppresses nothing on the next line; remove it",
+                suppression.rules.join(", ")
+            ),
+            location: Some(Location {
+                file: path.display().to_string(),
+                line: suppression.line.saturating_sub(1).max(1),
+                column: 1,
+                path,
+                offset: 0,
+                len: 0,
+            }),
+            subject: suppression.rules.join(","),
+            target: target.clone(),
+        });
+    }
+    meta
+}
+
+/// Most severe first, then by file and line, then by rule: stable across runs.
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| {
@@ -205,10 +230,6 @@ pub fn suppress(
             })
             .then_with(|| a.rule.cmp(&b.rule))
     });
-    Outcome {
-        findings: kept,
-        suppressed,
-    }
 }
 
 /// Fills in how many findings each target contributed.
