@@ -554,3 +554,22 @@ fn unterminated_single_quote_in_an_included_file() {
         "the report echoes the (unterminated) password"
     );
 }
+
+/// `user alice ""` loads in redis-server (the empty rule is ignored); it used
+/// to panic the parser (exit 101).
+#[test]
+fn an_empty_acl_rule_is_read_like_redis_server_does() {
+    let dir = tmp();
+    let conf = dir.path().join("redis.conf");
+    fs::write(&conf, "user alice \"\"\n").unwrap();
+    let out = check(&["--config", conf.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(!rules.iter().any(|r| r.starts_with("config.")), "{rules:?}");
+}

@@ -54,6 +54,11 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
     while index < rules.len() {
         let rule = rules[index];
         let arg = Some(index + 1);
+        // redis-server accepts an empty rule (`user alice ""`) and does nothing with it.
+        if rule.is_empty() {
+            index += 1;
+            continue;
+        }
         // A selector `(+get ~key*)` may span several arguments.
         if rule.starts_with('(') {
             let mut end = index;
@@ -226,6 +231,16 @@ pub fn implicit_default_user() -> AclUserSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_rule_is_accepted_and_ignored() {
+        let Ok(user) = parse_user_args(&["alice", ""]) else {
+            panic!("an empty rule must be accepted, as redis-server does");
+        };
+        assert_eq!(user.name, "alice");
+        assert!(!user.enabled);
+        assert_eq!(user.redacted_line(), "alice");
+    }
 
     fn user(line: &str) -> AclUserSpec {
         let args: Vec<&str> = line.split_whitespace().collect();
