@@ -132,10 +132,6 @@ impl Tally {
         self.counts[severity as usize]
     }
 
-    pub fn total(&self) -> usize {
-        self.counts.iter().sum()
-    }
-
     /// `8 high, 11 medium` — the non-zero severities, most severe first.
     pub fn describe(&self) -> String {
         Severity::ALL_DESCENDING

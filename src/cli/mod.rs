@@ -268,7 +268,7 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
         settings,
         rules,
         baseline: args.output.baseline.clone(),
-        write_baseline: args.output.write_baseline.is_some(),
+        write_baseline: args.output.write_baseline.clone(),
         today: crate::dates::today(),
     };
     let output = match run::execute(plan) {

@@ -336,6 +336,11 @@ impl Catalog {
         })
     }
 
+    /// Whether some release line knows `name` (canonical or alias).
+    pub fn knows(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
     pub fn lines(&self, product: Product) -> &[Target] {
         match product {
             Product::Redis => &self.redis_lines,

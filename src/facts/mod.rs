@@ -94,10 +94,6 @@ impl Value {
         }
     }
 
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Value::Unknown { .. })
-    }
-
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),

@@ -87,21 +87,10 @@ pub const EXACT: &[(&str, &str)] = &[
     ("host.somaxconn", "net.core.somaxconn"),
 ];
 
-/// Families of paths whose last part is open: a directive name (checked
-/// against the directive catalog by the rules), an environment variable,
-/// an INFO field, a `REDIS_URL` query parameter.
-pub const FAMILIES: &[(&str, &str)] = &[
-    (
-        "conf.",
-        "effective value of a directive (name from the directive catalog)",
-    ),
-    ("env.url.query.", "a `REDIS_URL` query parameter"),
-    ("env.", "an environment variable, by its upper-case name"),
-    ("live.info.", "an `INFO all` field"),
-];
-
-/// Whether `path` names a fact the pipeline can write. Directive names under
-/// `conf.` are accepted here; the rule loader checks them against the catalog.
+/// Whether `path` names a fact the pipeline can write: one of `EXACT`, or a
+/// member of a family whose last part is open: `conf.<directive>` (the rule
+/// loader checks the name against the directive catalog), `env.<VARIABLE>`
+/// (upper case), `env.url.query.<parameter>`, `live.info.<INFO field>`.
 pub fn is_known(path: &str) -> bool {
     if EXACT.iter().any(|(known, _)| *known == path) {
         return true;

@@ -99,10 +99,6 @@ impl Model {
         Tally::of(&self.findings)
     }
 
-    pub fn count(&self, severity: Severity) -> usize {
-        self.tally().count(severity)
-    }
-
     /// The target a finding belongs to.
     pub fn target_of(&self, finding: &Finding) -> Option<&Target> {
         self.targets.iter().find(|t| t.id == finding.target)

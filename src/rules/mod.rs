@@ -117,18 +117,6 @@ impl Rule {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut paths = Vec::new();
-        if let Check::When(condition) = &check {
-            condition.facts(&mut paths);
-        }
-        paths.extend(raw.for_each.iter().cloned());
-        paths.extend(raw.at.iter().cloned());
-        if let Some(unknown) = paths.iter().find(|path| *path != "$" && !is_known_fact(path)) {
-            return Err(format!(
-                "rule {}: unknown fact `{unknown}` (see the fact paths in docs/architecture.md)",
-                raw.id
-            ));
-        }
         Ok(Rule {
             id: raw.id,
             title: raw.title,
@@ -153,6 +141,25 @@ impl Rule {
         self.profiles.as_ref().is_none_or(|p| p.iter().any(|x| x == profile))
     }
 
+    /// Compiles the rule's regexes and checks that every fact it reads is one
+    /// the pipeline writes. User packs are checked when they load; the built-in
+    /// pack by the test suite (`RulePack::validate`), not at every start.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut paths = Vec::new();
+        if let Check::When(condition) = &self.check {
+            condition.validate()?;
+            condition.facts(&mut paths);
+        }
+        paths.extend(self.for_each.iter().cloned());
+        paths.extend(self.at.iter().cloned());
+        match paths.into_iter().find(|path| path != "$" && !is_known_fact(path)) {
+            Some(unknown) => Err(format!(
+                "unknown fact `{unknown}` (see the fact paths in docs/architecture.md)"
+            )),
+            None => Ok(()),
+        }
+    }
+
     pub fn builtin_name(&self) -> Option<&str> {
         match &self.check {
             Check::Builtin(name) => Some(name),
@@ -168,10 +175,7 @@ pub fn is_known_fact(path: &str) -> bool {
         return false;
     }
     match path.strip_prefix("conf.") {
-        Some(name) if path != "conf.sentinel-mode" => catalog()
-            .all()
-            .iter()
-            .any(|directive| directive.name == name || directive.aliases.iter().any(|alias| alias.name == name)),
+        Some(name) if path != "conf.sentinel-mode" => catalog().knows(name),
         _ => true,
     }
 }
@@ -253,11 +257,8 @@ impl RulePack {
             }
             let name = path.display().to_string();
             for rule in parse_rule_file(&name, &text).map_err(InputError::new)? {
-                if let Check::When(condition) = &rule.check {
-                    condition
-                        .validate()
-                        .map_err(|e| InputError::new(format!("{name}: rule {}: {e}", rule.id)))?;
-                }
+                rule.validate()
+                    .map_err(|e| InputError::new(format!("{name}: rule {}: {e}", rule.id)))?;
                 if self.rules.iter().any(|r| r.id == rule.id) {
                     return Err(InputError::new(format!(
                         "{name}: rule id `{}` is already defined; pick a new id (use [severity] in redis-preflight.toml to change a built-in rule's severity)",
@@ -270,12 +271,11 @@ impl RulePack {
         Ok(())
     }
 
-    /// Compiles every regex of the pack (tests call this for the built-in pack).
+    /// Every rule's regexes and fact paths (tests call this for the built-in pack).
     pub fn validate(&self) -> Result<(), String> {
-        self.rules.iter().try_for_each(|rule| match &rule.check {
-            Check::When(condition) => condition.validate().map_err(|e| format!("{}: {e}", rule.id)),
-            Check::Builtin(_) => Ok(()),
-        })
+        self.rules
+            .iter()
+            .try_for_each(|rule| rule.validate().map_err(|e| format!("{}: {e}", rule.id)))
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {

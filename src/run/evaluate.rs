@@ -160,7 +160,7 @@ pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evalua
         let primary = rules::evaluate(pack, &facts, evaluation);
         let extra = match running.as_ref() {
             Some(running) if config.is_some() && facts.drift_unknown.is_none() => {
-                running_only(pack, &static_rules, running, &facts, &primary, evaluation)
+                running_only(pack, &static_rules, running, &target.id, &primary, evaluation)
             }
             _ => Vec::new(),
         };
@@ -180,21 +180,23 @@ fn running_only(
     pack: &RulePack,
     static_rules: &RulePack,
     running: &Facts,
-    file_facts: &Facts,
+    target: &str,
     primary: &[Finding],
     evaluation: &Evaluation<'_>,
 ) -> Vec<Finding> {
-    let mut running = running.clone();
-    if let Some(id) = file_facts.get("target.id") {
-        running.insert("target.id", id.value.clone(), id.origin.clone());
-    }
     // A declarative rule finds one thing per run; a builtin one thing per subject.
     let known: HashSet<(&str, Option<&str>)> = primary
         .iter()
         .flat_map(|f| [(f.rule.as_str(), f.subject.as_deref()), (f.rule.as_str(), None)])
         .collect();
-    rules::evaluate(static_rules, &running, evaluation)
+    // The running configuration is shared by every target: its findings
+    // belong to the target being evaluated.
+    rules::evaluate(static_rules, running, evaluation)
         .into_iter()
+        .map(|finding| Finding {
+            target: target.to_string(),
+            ..finding
+        })
         .filter(|finding| {
             let per_rule = pack
                 .get(&finding.rule)

@@ -33,14 +33,21 @@ pub struct Gathered {
 
 pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
     let (mut vars, env_sources) = env::read_env_files(&plan.env_files)?;
+    // Read once: the env rules use it with `--env`, the probe as the last
+    // place to find REDIS_URL and REDIS_PASSWORD.
+    let process = if plan.process_env || plan.probe.is_some() {
+        env::read_process_env()
+    } else {
+        Vec::new()
+    };
     if plan.process_env {
-        vars.extend(env::read_process_env());
+        vars.extend(process.iter().cloned());
     }
     let mut target = plan.version.unwrap_or(Target::DEFAULT);
     let (live, probe_failure) = match &plan.probe {
         None => (None, None),
         Some(request) => {
-            let options = probe_options(request, &vars)?;
+            let options = probe_options(request, &vars, &process)?;
             match probe::run(&options) {
                 Ok(data) => {
                     // Without an explicit version, judge the file by the version that runs.
@@ -70,10 +77,7 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
         .collect::<Result<Vec<_>, _>>()?;
     let baseline = match &plan.baseline {
         None => None,
-        Some(path) => Some((
-            read_baseline(path)?,
-            format!("recorded in the baseline {}", path.display()),
-        )),
+        Some(path) => Some((read_baseline(path)?, super::baseline_reason(path))),
     };
     let env = (!plan.env_files.is_empty() || plan.process_env).then_some(vars);
     Ok(Gathered {
@@ -108,11 +112,10 @@ fn last_var<'a>(vars: &'a [EnvVar], name: &str) -> Option<&'a EnvVar> {
 /// The probe's options: the server from `--url`, else `REDIS_URL` from the
 /// env sources, else the process environment; the password from a file, the
 /// URL or `REDIS_PASSWORD`.
-fn probe_options(request: &ProbeRequest, env_vars: &[EnvVar]) -> Result<ProbeOptions, InputError> {
-    let process = env::read_process_env();
+fn probe_options(request: &ProbeRequest, env_vars: &[EnvVar], process: &[EnvVar]) -> Result<ProbeOptions, InputError> {
     let from_env = |name: &str| {
         last_var(env_vars, name)
-            .or_else(|| last_var(&process, name))
+            .or_else(|| last_var(process, name))
             .map(|v| v.value.clone())
     };
     let (url_text, from_flag) = match &request.url {

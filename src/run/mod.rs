@@ -17,11 +17,12 @@ use crate::conf::LoadOptions;
 use crate::error::InputError;
 use crate::facts::Secret;
 use crate::findings::Severity;
+use crate::report::baseline;
 use crate::report::model::{Audit, Model, RuleStatus};
 use crate::rules::{Evaluation, RulePack};
 use crate::settings::Settings;
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Everything one run needs, decided by the CLI (or a test).
@@ -43,8 +44,9 @@ pub struct RunPlan {
     pub rules: RulePack,
     /// Findings recorded here are suppressed (`--baseline`).
     pub baseline: Option<PathBuf>,
-    /// Record this run's findings as a baseline, then suppress them (`--write-baseline`).
-    pub write_baseline: bool,
+    /// Record this run's findings as a baseline in this file (the CLI writes
+    /// it), then suppress them (`--write-baseline`).
+    pub write_baseline: Option<PathBuf>,
     /// `YYYY-MM-DD`, for waiver and attestation expiry.
     pub today: String,
 }
@@ -152,18 +154,22 @@ pub fn execute(plan: RunPlan) -> Result<RunOutput, RunError> {
         target.file = target.file.as_deref().map(repo_relative);
         target.env_file = target.env_file.as_deref().map(repo_relative);
     }
-    let new_baseline = plan.write_baseline.then(|| {
-        let text = crate::report::baseline::write(&model);
-        if let Ok(recorded) = crate::report::baseline::parse(&text) {
-            crate::report::baseline::apply(&mut model, &recorded, "recorded in the baseline just written");
-        }
+    let new_baseline = plan.write_baseline.as_ref().map(|path| {
+        let recorded = baseline::record(&model);
+        let text = baseline::write_baseline(&recorded, &model);
+        baseline::apply(&mut model, &recorded, &baseline_reason(path));
         text
     });
-    if let Some((baseline, reason)) = &gathered.baseline {
-        crate::report::baseline::apply(&mut model, baseline, reason);
+    if let Some((recorded, reason)) = &gathered.baseline {
+        baseline::apply(&mut model, recorded, reason);
     }
     suppress::count_per_target(&mut model);
     Ok(RunOutput { model, new_baseline })
+}
+
+/// What a finding suppressed by a baseline says.
+fn baseline_reason(path: &Path) -> String {
+    format!("recorded in the baseline {}", path.display())
 }
 
 /// Repo-relative forms of every file a finding or target names.
@@ -179,11 +185,7 @@ fn repo_paths(model: &Model) -> BTreeMap<String, String> {
     );
     files.sort();
     files.dedup();
-    files
-        .into_iter()
-        .map(|f| (repo_relative(&f), f))
-        .map(|(r, f)| (f, r))
-        .collect()
+    files.into_iter().map(|f| (f.clone(), repo_relative(&f))).collect()
 }
 
 /// `path` relative to the working directory, with forward slashes: what CI
@@ -206,9 +208,7 @@ pub fn repo_relative(file: &str) -> String {
     } else {
         path.to_path_buf()
     };
-    // Components, not text: `./a/../b` stays as written, `./a` loses its `./`.
-    let shown: PathBuf = relative.components().filter(|c| *c != Component::CurDir).collect();
-    crate::report::baseline::normalise_path(&shown.display().to_string())
+    baseline::normalise_path(&relative.display().to_string())
 }
 
 #[cfg(test)]

@@ -238,8 +238,7 @@ pub fn count_per_target(model: &mut Model) {
     for finding in &model.findings {
         *counts.entry(finding.target.as_str()).or_insert(0) += 1;
     }
-    let counts: HashMap<String, usize> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     for target in &mut model.targets {
-        target.findings = counts.get(&target.id).copied().unwrap_or(0);
+        target.findings = counts.get(target.id.as_str()).copied().unwrap_or(0);
     }
 }

@@ -57,23 +57,23 @@ fn percent(part: i64, whole: i64) -> Option<f64> {
 
 /// Writes `live.*` and `host.*` facts.
 pub fn apply(live: &LiveData, facts: &mut Facts) {
-    let mut put = |path: &str, value: Value| facts.insert(path, value, Origin::Live);
-    let mut put_some = |path: &str, value: Option<Value>| {
+    // A value, or an absent one (`None`: the fact is not written).
+    let mut put = |path: &str, value: Option<Value>| {
         if let Some(value) = value {
-            put(path, value)
+            facts.insert(path, value, Origin::Live)
         }
     };
-    put_some("live.reachable", Some(Value::Bool(true)));
-    put_some("live.endpoint", Some(Value::Str(live.endpoint.clone())));
+    put("live.reachable", Some(Value::Bool(true)));
+    put("live.endpoint", Some(Value::Str(live.endpoint.clone())));
     for (key, text) in &live.info {
-        put_some(&format!("live.info.{key}"), Some(info_value(text)));
+        put(&format!("live.info.{key}"), Some(info_value(text)));
     }
     let product = if live.info.contains_key("valkey_version") {
         "valkey"
     } else {
         "redis"
     };
-    put_some("live.product", Some(Value::Str(product.into())));
+    put("live.product", Some(Value::Str(product.into())));
     let version = live
         .info
         .get("valkey_version")
@@ -82,34 +82,34 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
         .unwrap_or_default();
     let mut parts = version.split('.').map(|p| p.parse::<i64>().unwrap_or(0));
     let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    put_some("live.version", Some(Value::Str(version.clone())));
-    put_some("live.version_number", Some(Value::Int(major * 100 + minor)));
+    put("live.version", Some(Value::Str(version.clone())));
+    put("live.version_number", Some(Value::Int(major * 100 + minor)));
     let role = live.role.ok().cloned().or_else(|| live.info.get("role").cloned());
-    put_some("live.role", role.map(Value::Str));
-    put_some("live.uptime_seconds", int(live, "uptime_in_seconds").map(Value::Int));
+    put("live.role", role.map(Value::Str));
+    put("live.uptime_seconds", int(live, "uptime_in_seconds").map(Value::Int));
 
     let used = int(live, "used_memory");
     let maxmemory = int(live, "maxmemory").filter(|max| *max > 0);
-    put_some("live.used_memory_bytes", used.map(Value::Int));
-    put_some("live.maxmemory_bytes", maxmemory.map(Value::Int));
+    put("live.used_memory_bytes", used.map(Value::Int));
+    put("live.maxmemory_bytes", maxmemory.map(Value::Int));
     let memory_percent = used.zip(maxmemory).and_then(|(used, max)| percent(used, max));
-    put_some("live.memory_used_percent", memory_percent.map(Value::Float));
+    put("live.memory_used_percent", memory_percent.map(Value::Float));
 
     let hits = int(live, "keyspace_hits").unwrap_or(0);
     let misses = int(live, "keyspace_misses").unwrap_or(0);
-    put_some("live.keyspace_hits", Some(Value::Int(hits)));
-    put_some("live.keyspace_misses", Some(Value::Int(misses)));
-    put_some("live.keyspace_lookups", Some(Value::Int(hits + misses)));
-    put_some("live.hit_rate_percent", percent(hits, hits + misses).map(Value::Float));
+    put("live.keyspace_hits", Some(Value::Int(hits)));
+    put("live.keyspace_misses", Some(Value::Int(misses)));
+    put("live.keyspace_lookups", Some(Value::Int(hits + misses)));
+    put("live.hit_rate_percent", percent(hits, hits + misses).map(Value::Float));
     if let Some(ratio) = float(live, "mem_fragmentation_ratio") {
-        put_some(
+        put(
             "live.fragmentation_x100",
             Some(Value::Int((ratio * 100.0).round() as i64)),
         );
     }
     if let Some(last_save) = int(live, "rdb_last_save_time") {
-        put_some("live.last_save_unix", Some(Value::Int(last_save)));
-        put_some(
+        put("live.last_save_unix", Some(Value::Int(last_save)));
+        put(
             "live.last_save_age_seconds",
             Some(Value::Int((live.now - last_save).max(0))),
         );
@@ -120,11 +120,11 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
         .ok()
         .and_then(|c| c.get("maxclients"))
         .and_then(|m| m.parse::<i64>().ok());
-    put_some("live.connected_clients", connected.map(Value::Int));
-    put_some("live.maxclients", maxclients.map(Value::Int));
+    put("live.connected_clients", connected.map(Value::Int));
+    put("live.maxclients", maxclients.map(Value::Int));
     let clients_percent = connected.zip(maxclients).and_then(|(c, m)| percent(c, m));
-    put_some("live.clients_percent", clients_percent.map(Value::Float));
-    put_some("live.dbsize", live.dbsize.ok().copied().map(Value::Int));
+    put("live.clients_percent", clients_percent.map(Value::Float));
+    put("live.dbsize", live.dbsize.ok().copied().map(Value::Int));
     let persistence_on = match live.config.ok() {
         Some(config) => Value::Bool(
             config.get("save").is_some_and(|s| !s.trim().is_empty())
@@ -132,55 +132,55 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
         ),
         None => unknown("CONFIG GET was refused"),
     };
-    put_some("live.persistence_enabled", Some(persistence_on));
+    put("live.persistence_enabled", Some(persistence_on));
 
     match &live.unauthenticated_access {
-        Reply::Ok(open) => put_some("live.unauthenticated_access", Some(Value::Bool(*open))),
-        Reply::Denied(reason) => put_some("live.unauthenticated_access", Some(unknown(reason))),
+        Reply::Ok(open) => put("live.unauthenticated_access", Some(Value::Bool(*open))),
+        Reply::Denied(reason) => put("live.unauthenticated_access", Some(unknown(reason))),
     }
     match &live.dangerous_callable {
-        Reply::Ok(commands) => put_some(
+        Reply::Ok(commands) => put(
             "live.dangerous_callable",
             Some(Value::List(commands.iter().map(|c| Value::Str(c.clone())).collect())),
         ),
-        Reply::Denied(reason) => put_some(
+        Reply::Denied(reason) => put(
             "live.dangerous_callable",
             Some(unknown(&format!("ACL DRYRUN: {reason}"))),
         ),
     }
-    put_some("live.dryrun_user", Some(Value::Str(live.dryrun_user.clone())));
+    put("live.dryrun_user", Some(Value::Str(live.dryrun_user.clone())));
     if let Some(latency) = &live.latency {
-        put_some("live.latency.samples", Some(Value::Int(latency.samples as i64)));
-        put_some("live.latency.min_us", Some(Value::Int(latency.min_us as i64)));
-        put_some("live.latency.p50_us", Some(Value::Int(latency.p50_us as i64)));
-        put_some("live.latency.p99_us", Some(Value::Int(latency.p99_us as i64)));
-        put_some("live.latency.max_us", Some(Value::Int(latency.max_us as i64)));
+        put("live.latency.samples", Some(Value::Int(latency.samples as i64)));
+        put("live.latency.min_us", Some(Value::Int(latency.min_us as i64)));
+        put("live.latency.p50_us", Some(Value::Int(latency.p50_us as i64)));
+        put("live.latency.p99_us", Some(Value::Int(latency.p99_us as i64)));
+        put("live.latency.max_us", Some(Value::Int(latency.max_us as i64)));
     }
     if let Reply::Ok(len) = &live.slowlog_len {
-        put_some("live.slowlog_len", Some(Value::Int(*len)));
+        put("live.slowlog_len", Some(Value::Int(*len)));
     }
     if let Some(tls) = &live.tls {
-        put_some("live.tls.protocol", Some(Value::Str(tls.protocol.clone())));
+        put("live.tls.protocol", Some(Value::Str(tls.protocol.clone())));
         if let Some(not_after) = tls.not_after {
-            put_some(
+            put(
                 "live.tls.cert_days_left",
                 Some(Value::Int((not_after - live.now).div_euclid(86_400))),
             );
         }
     }
-    put_some("live.plaintext_accepted", live.plaintext_accepted.map(Value::Bool));
-    put_some("live.round_trips", Some(Value::Int(live.round_trips as i64)));
-    put_some(
+    put("live.plaintext_accepted", live.plaintext_accepted.map(Value::Bool));
+    put("live.round_trips", Some(Value::Int(live.round_trips as i64)));
+    put(
         "live.elapsed_ms",
         Some(Value::Float(live.elapsed.as_secs_f64() * 1000.0)),
     );
     if let Some(host) = &live.host {
-        put_some("host.overcommit_memory", host.overcommit_memory.map(Value::Int));
-        put_some(
+        put("host.overcommit_memory", host.overcommit_memory.map(Value::Int));
+        put(
             "host.transparent_hugepages",
             host.transparent_hugepages.clone().map(Value::Str),
         );
-        put_some("host.somaxconn", host.somaxconn.map(Value::Int));
+        put("host.somaxconn", host.somaxconn.map(Value::Int));
     }
     facts.denied = denied_commands(live);
 }
