@@ -36,6 +36,10 @@ pub struct ProbeArgs {
     /// Seconds for the whole probe.
     #[arg(long, value_name = "SECONDS", default_value = "10")]
     pub timeout: f64,
+    /// The most one reply may take (`4MiB`, `512KiB`, `1000000`); a larger reply makes the probe
+    /// incomplete. Bounds the probe's memory against a hostile or broken server.
+    #[arg(long = "max-reply-bytes", value_name = "SIZE", default_value = "4MiB")]
+    pub max_reply_bytes: String,
     /// PING round trips for the latency figures (0 to 100000).
     #[arg(long = "latency-samples", value_name = "N", default_value = "100")]
     pub latency_samples: usize,
@@ -48,6 +52,31 @@ fn seconds(value: f64, flag: &str) -> Result<Duration, InputError> {
         )));
     }
     Ok(Duration::from_secs_f64(value))
+}
+
+/// `4MiB`, `512KiB`, `4MB`, `1000000`: a size from 1 KiB to 1 GiB.
+fn byte_size(text: &str, flag: &str) -> Result<usize, InputError> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let scale: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1024,
+        "m" | "mb" => 1000 * 1000,
+        "mib" => 1024 * 1024,
+        _ => 0,
+    };
+    number
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|bytes| (1024..=1024 * 1024 * 1024).contains(bytes))
+        .ok_or_else(|| {
+            InputError::new(format!(
+                "{flag} takes a size from 1KiB to 1024MiB, such as 4MiB or 512KiB"
+            ))
+        })
 }
 
 /// The probe part of a run plan; `None` without `--probe` (nothing connects).
@@ -69,6 +98,23 @@ pub fn probe_request(args: &ProbeArgs, mode: Option<&str>) -> Result<Option<Prob
         connect_timeout: seconds(args.connect_timeout, "--connect-timeout")?,
         timeout: seconds(args.timeout, "--timeout")?,
         latency_samples: args.latency_samples.min(100_000),
+        max_reply_bytes: byte_size(&args.max_reply_bytes, "--max-reply-bytes")?,
         required: mode == "required",
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(byte_size("4MiB", "x").unwrap(), 4 * 1024 * 1024);
+        assert_eq!(byte_size("512KiB", "x").unwrap(), 512 * 1024);
+        assert_eq!(byte_size("2mb", "x").unwrap(), 2_000_000);
+        assert_eq!(byte_size("100000", "x").unwrap(), 100_000);
+        for bad in ["", "MiB", "4GiB", "10", "-1", "4 parsecs", "99999999999999999999999"] {
+            assert!(byte_size(bad, "--max-reply-bytes").is_err(), "{bad}");
+        }
+    }
 }

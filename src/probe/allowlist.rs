@@ -3,7 +3,7 @@
 //! a server: read-only, and none of it costs more with a bigger keyspace.
 
 /// Allowed commands, as (command, subcommand) in upper case. `AUTH` is sent
-/// by the connection setup itself (the redis crate), before any of these.
+/// by the connection setup itself (`client`), before any of these.
 pub const ALLOWED: &[(&str, Option<&str>)] = &[
     ("PING", None),
     ("HELLO", None),
@@ -36,20 +36,24 @@ pub fn is_allowed(words: &[&str]) -> bool {
     })
 }
 
-/// Builds a command, refusing anything off the allow-list. A refusal is a
-/// bug in redis-preflight, never something a server or user can cause.
-pub fn command(words: &[&str]) -> Result<redis::Cmd, String> {
+/// Refuses anything off the allow-list. A refusal is a bug in
+/// redis-preflight, never something a server or user can cause.
+pub fn check(words: &[&str]) -> Result<(), String> {
     if !is_allowed(words) {
         return Err(format!(
             "internal error: `{}` is not on the probe's allow-list",
-            words.join(" ")
+            words.first().copied().unwrap_or("")
         ));
     }
-    let mut cmd = redis::cmd(words[0]);
-    for word in &words[1..] {
-        cmd.arg(*word);
-    }
-    Ok(cmd)
+    Ok(())
+}
+
+/// Whether the command's second word names a subcommand (`CONFIG GET`).
+pub fn has_subcommand(words: &[&str]) -> bool {
+    let Some(first) = words.first() else { return false };
+    ALLOWED
+        .iter()
+        .any(|(command, sub)| command.eq_ignore_ascii_case(first) && sub.is_some())
 }
 
 #[cfg(test)]
@@ -73,7 +77,7 @@ mod tests {
             &[],
         ] {
             assert!(!is_allowed(bad), "{bad:?}");
-            assert!(command(bad).is_err());
+            assert!(check(bad).is_err());
         }
     }
 }

@@ -1,16 +1,19 @@
 //! The live probe: connects to the running server, sends only allow-listed
 //! read-only commands (pipelined: a handful of round trips plus the latency
-//! samples), and returns what it saw. Bounded in time by the connect timeout
-//! and a timeout for the whole probe; cost does not grow with the dataset.
+//! samples), and returns what it saw. Bounded in time by one deadline
+//! (`--timeout`) that every wait ends at, and in memory by limits on every
+//! reply (`resp::Limits`); its cost does not grow with the dataset.
 
 pub mod allowlist;
+pub mod client;
 pub mod connect;
+pub mod resp;
 
 use crate::conf::commands::DANGEROUS_COMMANDS;
 use crate::facts::Secret;
+use client::Connection;
 use connect::{Endpoint, TlsFacts, TlsFiles};
-use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, RedisConnectionInfo, Value as RespValue};
+use resp::RespValue;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -55,6 +58,8 @@ pub struct ProbeOptions {
     pub latency_samples: usize,
     /// The ACL user whose dangerous commands are checked (the app's user).
     pub app_user: Option<String>,
+    /// What one reply may cost (`--max-reply-bytes`).
+    pub limits: resp::Limits,
 }
 
 /// The result of one command: its reply, or why the server refused it.
@@ -136,178 +141,73 @@ pub struct LiveData {
     pub now: i64,
 }
 
-/// Runs the probe on a private single-threaded runtime. Whatever the server
-/// sent back (replies, error texts) has the probe's password masked, in case
-/// a hostile server echoes what it received.
+/// Runs the probe on a private single-threaded runtime, within `options.timeout`
+/// in all. Whatever the server sent back has the probe's password masked as
+/// it arrived (`client`), in case a hostile server echoes what it received;
+/// the probe's own messages are never searched for it.
 pub fn run(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
-    let password = options
-        .password
-        .as_ref()
-        .map(|p| p.expose().to_string())
-        .filter(|p| !p.is_empty());
-    let mask = |text: &str| match &password {
-        Some(p) if text.contains(p.as_str()) => text.replace(p.as_str(), Secret::REDACTED),
-        _ => text.to_string(),
-    };
-    match run_unmasked(options) {
-        Ok(mut data) => {
-            for value in data.info.values_mut() {
-                *value = mask(value);
-            }
-            for reply in [&mut data.acl_whoami, &mut data.role] {
-                let (Reply::Ok(text) | Reply::Denied(text)) = reply;
-                *text = mask(text);
-            }
-            if let Reply::Denied(text) = &mut data.config {
-                *text = mask(text);
-            }
-            if let Reply::Denied(text) = &mut data.acl_list {
-                *text = mask(text);
-            }
-            if let Reply::Denied(text) = &mut data.dangerous_callable {
-                *text = mask(text);
-            }
-            if let Reply::Denied(text) = &mut data.unauthenticated_access {
-                *text = mask(text);
-            }
-            data.secrets = options.password.iter().cloned().collect();
-            Ok(data)
-        }
-        Err(mut error) => {
-            error.reason = mask(&error.reason);
-            Err(error)
-        }
-    }
-}
-
-fn run_unmasked(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| ProbeError::unreachable(format!("cannot start the probe runtime: {e}")))?;
-    runtime.block_on(async {
-        match tokio::time::timeout(options.timeout, probe(options)).await {
-            Ok(result) => result,
-            Err(_) => Err(ProbeError::unreachable(format!(
-                "the probe did not finish within {:.1} s (--timeout): the server is unreachable or does not answer",
-                options.timeout.as_secs_f64()
-            ))),
-        }
-    })
+    let mut data = runtime.block_on(async {
+        let deadline = tokio::time::Instant::now() + options.timeout;
+        client::before_deadline(deadline, options.timeout, "the server", probe(options, deadline)).await
+    })?;
+    data.secrets = options.password.iter().cloned().collect();
+    Ok(data)
 }
 
-fn describe_error(error: &redis::RedisError) -> String {
-    let code = error.code().unwrap_or("");
-    match code {
-        "WRONGPASS" => "authentication failed: wrong username or password (WRONGPASS)".into(),
-        "NOAUTH" => "the server requires a password (NOAUTH): set REDIS_PASSWORD, a password in the URL, or --password-file".into(),
-        "NOPERM" => format!("the probe's user may not run a command it needs (NOPERM): {}", error.detail().unwrap_or("")),
-        _ if error.is_timeout() => "the server did not answer in time".into(),
-        _ if error.is_io_error() || error.is_connection_dropped() => {
-            "the connection failed or was closed by the server (a TLS port reached with redis://, or not a Redis server?)".into()
-        }
-        _ if error.kind() == redis::ErrorKind::Parse || error.to_string().contains("parse") || error.to_string().contains("Parse") => {
-            "the server answered something that is not the Redis protocol".into()
-        }
-        _ => {
-            // Server error text never includes the password we sent.
-            format!("the server refused the probe: {}", error.to_string().lines().next().unwrap_or(""))
-        }
-    }
+/// A reply as text, when it is a string or a number.
+fn text_of(value: RespValue) -> Option<String> {
+    value.into_text()
 }
 
-async fn connection(
-    options: &ProbeOptions,
-    authenticated: bool,
-) -> Result<(MultiplexedConnection, Option<TlsFacts>), ProbeError> {
-    let (stream, tls) = connect::open(&options.endpoint, &options.tls, options.connect_timeout).await?;
-    // No CLIENT SETINFO, no SELECT, and no AUTH by the redis crate: it hides
-    // the server's reason when AUTH fails, and "no password is configured"
-    // must not read as "wrong password". AUTH is sent below, allow-listed.
-    let info = RedisConnectionInfo::default().set_skip_set_lib_name();
-    let config = AsyncConnectionConfig::new().set_response_timeout(Some(options.timeout));
-    let (mut connection, driver) = match tokio::time::timeout(
-        options.connect_timeout.max(Duration::from_secs(1)),
-        MultiplexedConnection::new_with_config(&info, stream, config),
-    )
-    .await
-    {
-        Ok(Ok(pair)) => pair,
-        Ok(Err(error)) => return Err(ProbeError::unreachable(describe_error(&error))),
-        Err(_) => {
-            return Err(ProbeError::unreachable(
-                "the server accepted the connection but did not answer the handshake",
-            ))
-        }
-    };
-    tokio::spawn(driver);
-    if let (true, Some(password)) = (authenticated, &options.password) {
-        let mut words = vec!["AUTH"];
-        if let Some(user) = &options.username {
-            words.push(user);
-        }
-        words.push(password.expose());
-        let auth = allowlist::command(&words).map_err(ProbeError::unreachable)?;
-        match auth.query_async::<RespValue>(&mut connection).await {
-            Ok(_) => {}
-            // The server has no password: it runs commands for anyone, which
-            // the probe goes on to report.
-            Err(error) if error.to_string().contains("without any password configured") => {}
-            Err(error) if error.code() == Some("WRONGPASS") || error.to_string().contains("invalid password") => {
-                return Err(ProbeError::unreachable(
-                    "authentication failed: wrong username or password (WRONGPASS)",
-                ))
-            }
-            Err(error) => return Err(ProbeError::unreachable(describe_error(&error))),
-        }
-    }
-    Ok((connection, tls))
-}
-
-fn text_of(value: &RespValue) -> Option<String> {
+/// A command's reply: the value, or the server's own words for a refusal
+/// (`NOPERM this user has no permissions ...`). Replies are taken by value
+/// so each is freed as soon as it is converted.
+fn reply<T>(value: Option<RespValue>, convert: impl Fn(RespValue) -> Option<T>) -> Reply<T> {
     match value {
-        RespValue::BulkString(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
-        RespValue::SimpleString(text) => Some(text.clone()),
-        RespValue::VerbatimString { text, .. } => Some(text.clone()),
-        RespValue::Okay => Some("OK".into()),
-        RespValue::Int(i) => Some(i.to_string()),
-        _ => None,
+        Some(RespValue::Error(text)) => Reply::Denied(client::server_words(&text)),
+        Some(value) => convert(value)
+            .map(Reply::Ok)
+            .unwrap_or_else(|| Reply::Denied("unexpected reply".into())),
+        None => Reply::Denied("no reply".into()),
     }
 }
 
-/// The server's own words for a refused command (`NOPERM this user has no
-/// permissions ...`), not the redis crate's labels.
-fn denied(error: &redis::RedisError) -> String {
-    let text = match (error.code(), error.detail()) {
-        (Some(code), Some(detail)) => format!("{code} {detail}"),
-        _ => error.to_string(),
-    };
-    text.lines().next().unwrap_or("").chars().take(200).collect()
+/// INFO's `key:value` lines. A real `INFO all` has a few hundred fields
+/// (about 1 000 with per-command statistics); more is not a Redis server.
+pub const MAX_INFO_FIELDS: usize = 20_000;
+
+fn parse_info(text: &str) -> Result<BTreeMap<String, String>, ProbeError> {
+    let mut info = BTreeMap::new();
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        if let Some((key, value)) = line.trim_end().split_once(':') {
+            if info.len() == MAX_INFO_FIELDS {
+                return Err(ProbeError::unreachable(format!(
+                    "the INFO reply has more than {MAX_INFO_FIELDS} fields: not a Redis server?"
+                )));
+            }
+            info.insert(key.to_string(), value.to_string());
+        }
+    }
+    Ok(info)
 }
 
-fn parse_info(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| line.trim_end().split_once(':'))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn parse_config(value: &RespValue) -> Option<BTreeMap<String, String>> {
+fn parse_config(value: RespValue) -> Option<BTreeMap<String, String>> {
     match value {
         RespValue::Array(items) => {
-            let texts: Vec<String> = items.iter().filter_map(text_of).collect();
-            Some(
-                texts
-                    .chunks(2)
-                    .filter(|c| c.len() == 2)
-                    .map(|c| (c[0].to_ascii_lowercase(), c[1].clone()))
-                    .collect(),
-            )
+            let mut config = BTreeMap::new();
+            let mut texts = items.into_iter().filter_map(text_of);
+            while let (Some(name), Some(value)) = (texts.next(), texts.next()) {
+                config.insert(name.to_ascii_lowercase(), value);
+            }
+            Some(config)
         }
         RespValue::Map(pairs) => Some(
             pairs
-                .iter()
+                .into_iter()
                 .filter_map(|(k, v)| Some((text_of(k)?.to_ascii_lowercase(), text_of(v)?)))
                 .collect(),
         ),
@@ -315,90 +215,55 @@ fn parse_config(value: &RespValue) -> Option<BTreeMap<String, String>> {
     }
 }
 
-fn reply<T>(result: &redis::RedisResult<RespValue>, convert: impl Fn(&RespValue) -> Option<T>) -> Reply<T> {
-    match result {
-        Ok(value) => convert(value)
-            .map(Reply::Ok)
-            .unwrap_or_else(|| Reply::Denied("unexpected reply".into())),
-        Err(error) => Reply::Denied(denied(error)),
-    }
-}
-
-async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
+async fn probe(options: &ProbeOptions, deadline: tokio::time::Instant) -> Result<LiveData, ProbeError> {
     let started = Instant::now();
-    let (mut conn, tls) = connection(options, true).await?;
+    let (mut conn, tls) = Connection::open(options, &options.endpoint, true, deadline).await?;
     let mut round_trips = 1;
 
     // One pipeline for everything that does not depend on an earlier answer.
-    let mut pipe = redis::pipe();
-    for words in [
-        &["PING"][..],
-        &["INFO", "all"],
-        &["CONFIG", "GET", "*"],
-        &["ACL", "WHOAMI"],
-        &["ACL", "LIST"],
-        &["SLOWLOG", "LEN"],
-        &["ROLE"],
-        &["DBSIZE"],
-    ] {
-        pipe.add_command(allowlist::command(words).map_err(ProbeError::unreachable)?);
-    }
-    let results: Vec<redis::RedisResult<RespValue>> = pipe
-        .ignore_errors()
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| ProbeError::unreachable(describe_error(&e)))?;
+    let results = conn
+        .pipeline(&[
+            &["PING"][..],
+            &["INFO", "all"],
+            &["CONFIG", "GET", "*"],
+            &["ACL", "WHOAMI"],
+            &["ACL", "LIST"],
+            &["SLOWLOG", "LEN"],
+            &["ROLE"],
+            &["DBSIZE"],
+        ])
+        .await?;
     round_trips += 1;
-    if let Some(Err(error)) = results.first() {
-        return Err(ProbeError::unreachable(describe_error(error)));
+    let mut results = results.into_iter();
+    if let Some(RespValue::Error(text)) = results.next() {
+        return Err(ProbeError::unreachable(client::describe_refusal(&text)));
     }
-    let info = match results.get(1) {
-        Some(Ok(value)) => parse_info(&text_of(value).unwrap_or_default()),
-        Some(Err(error)) => {
+    let info = match results.next() {
+        Some(RespValue::Error(text)) => {
             return Err(ProbeError::unreachable(format!(
                 "INFO failed, nothing can be checked: {}",
-                describe_error(error)
+                client::describe_refusal(&text)
             )))
         }
+        Some(value) => parse_info(&text_of(value).unwrap_or_default())?,
         None => return Err(ProbeError::unreachable("the server answered the pipeline partially")),
     };
     if info.is_empty() {
         return Err(ProbeError::unreachable("INFO returned nothing: not a Redis server?"));
     }
-    let config = results
-        .get(2)
-        .map(|r| reply(r, parse_config))
-        .unwrap_or(Reply::Denied("no reply".into()));
-    let acl_whoami = results
-        .get(3)
-        .map(|r| reply(r, text_of))
-        .unwrap_or(Reply::Denied("no reply".into()));
-    let acl_list = results
-        .get(4)
-        .map(|r| {
-            reply(r, |v| match v {
-                RespValue::Array(items) => Some(items.iter().filter_map(text_of).collect()),
-                _ => None,
-            })
-        })
-        .unwrap_or(Reply::Denied("no reply".into()));
-    let slowlog_len = results
-        .get(5)
-        .map(|r| reply(r, |v| text_of(v)?.parse().ok()))
-        .unwrap_or(Reply::Denied("no reply".into()));
-    let role = results
-        .get(6)
-        .map(|r| {
-            reply(r, |v| match v {
-                RespValue::Array(items) => items.first().and_then(text_of),
-                _ => None,
-            })
-        })
-        .unwrap_or(Reply::Denied("no reply".into()));
-    let dbsize = results
-        .get(7)
-        .map(|r| reply(r, |v| text_of(v)?.parse().ok()))
-        .unwrap_or(Reply::Denied("no reply".into()));
+    let config = reply(results.next(), parse_config);
+    let acl_whoami = reply(results.next(), text_of);
+    let acl_list = reply(results.next(), |v| match v {
+        RespValue::Array(items) => Some(items.into_iter().filter_map(text_of).collect()),
+        _ => None,
+    });
+    let slowlog_len = reply(results.next(), |v| text_of(v)?.parse().ok());
+    let role = reply(results.next(), |v| match v {
+        RespValue::Array(items) => items.into_iter().next().and_then(text_of),
+        _ => None,
+    });
+    let dbsize = reply(results.next(), |v| text_of(v)?.parse().ok());
+    drop(results);
 
     // Which dangerous commands the application's user may run: asked with
     // ACL DRYRUN, which checks permissions without running anything.
@@ -408,30 +273,32 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
         .or_else(|| options.username.clone())
         .or_else(|| acl_whoami.ok().cloned())
         .unwrap_or_else(|| "default".into());
-    let mut pipe = redis::pipe();
-    for dangerous in DANGEROUS_COMMANDS {
-        let mut full = vec!["ACL", "DRYRUN", dryrun_user.as_str()];
-        full.extend_from_slice(dangerous.dryrun);
-        pipe.add_command(allowlist::command(&full).map_err(ProbeError::unreachable)?);
-    }
-    let dryruns: Vec<redis::RedisResult<RespValue>> = pipe
-        .ignore_errors()
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| ProbeError::unreachable(describe_error(&e)))?;
+    let commands: Vec<Vec<&str>> = DANGEROUS_COMMANDS
+        .iter()
+        .map(|dangerous| {
+            let mut full = vec!["ACL", "DRYRUN", dryrun_user.as_str()];
+            full.extend_from_slice(dangerous.dryrun);
+            full
+        })
+        .collect();
+    let commands: Vec<&[&str]> = commands.iter().map(Vec::as_slice).collect();
+    let dryruns = conn.pipeline(&commands).await?;
     round_trips += 1;
     // A command renamed away or removed is "not found": not callable. Any
     // other error (no permission for ACL DRYRUN, no such user, a server older
     // than 7.0) means the answer is unknown, not "nothing is callable".
-    let removed = |error: &redis::RedisError| error.to_string().contains("not found");
-    let dangerous_callable = if let Some(Err(error)) = dryruns.iter().find(|r| matches!(r, Err(e) if !removed(e))) {
-        Reply::Denied(denied(error))
+    let refusal = dryruns.iter().find_map(|reply| match reply {
+        RespValue::Error(text) if !text.contains("not found") => Some(text),
+        _ => None,
+    });
+    let dangerous_callable = if let Some(text) = refusal {
+        Reply::Denied(client::server_words(text))
     } else {
         Reply::Ok(
             DANGEROUS_COMMANDS
                 .iter()
                 .zip(&dryruns)
-                .filter(|(_, result)| matches!(result, Ok(v) if text_of(v).as_deref() == Some("OK")))
+                .filter(|(_, reply)| reply.text().as_deref() == Some("OK"))
                 .map(|(dangerous, _)| dangerous.name.to_ascii_uppercase())
                 .collect(),
         )
@@ -439,27 +306,27 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
 
     // Latency: sequential PINGs, like `redis-cli --latency`.
     let mut samples = Vec::with_capacity(options.latency_samples);
-    let ping = allowlist::command(&["PING"]).map_err(ProbeError::unreachable)?;
     for _ in 0..options.latency_samples {
         let start = Instant::now();
-        let _: RespValue = ping
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| ProbeError::unreachable(describe_error(&e)))?;
+        if let RespValue::Error(text) = conn.call(&["PING"]).await? {
+            return Err(ProbeError::unreachable(client::describe_refusal(&text)));
+        }
         samples.push(start.elapsed().as_micros() as u64);
         round_trips += 1;
     }
     drop(conn);
 
     // A second connection without credentials: does the server run commands for anyone?
-    let unauthenticated_access = match connection(options, false).await {
+    let unauthenticated_access = match Connection::open(options, &options.endpoint, false, deadline).await {
         Ok((mut anonymous, _)) => {
             round_trips += 2;
-            let ping = allowlist::command(&["PING"]).map_err(ProbeError::unreachable)?;
-            match ping.query_async::<RespValue>(&mut anonymous).await {
+            match anonymous.call(&["PING"]).await {
+                Ok(RespValue::Error(text)) if text.starts_with("NOAUTH") || text.starts_with("NOPERM") => {
+                    Reply::Ok(false)
+                }
+                Ok(RespValue::Error(text)) => Reply::Denied(client::server_words(&text)),
                 Ok(_) => Reply::Ok(true),
-                Err(error) if matches!(error.code(), Some("NOAUTH") | Some("NOPERM")) => Reply::Ok(false),
-                Err(error) => Reply::Denied(denied(&error)),
+                Err(error) => Reply::Denied(error.reason),
             }
         }
         Err(error) => Reply::Denied(error.reason),
@@ -475,23 +342,15 @@ async fn probe(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
             {
                 None => Some(false),
                 Some(port) => {
-                    let plain = ProbeOptions {
-                        endpoint: Endpoint::Tcp {
-                            host: host.clone(),
-                            port,
-                            tls: false,
-                        },
-                        ..options.clone()
+                    let plain = Endpoint::Tcp {
+                        host: host.clone(),
+                        port,
+                        tls: false,
                     };
                     round_trips += 2;
-                    Some(match connection(&plain, false).await {
-                        Ok((mut conn, _)) => {
-                            let ping = allowlist::command(&["PING"]).map_err(ProbeError::unreachable)?;
-                            match ping.query_async::<RespValue>(&mut conn).await {
-                                Ok(_) => true,
-                                Err(error) => error.code().is_some(),
-                            }
-                        }
+                    Some(match Connection::open(options, &plain, false, deadline).await {
+                        // Any reply, even NOAUTH, is a server answering in plaintext.
+                        Ok((mut conn, _)) => conn.call(&["PING"]).await.is_ok(),
                         Err(_) => false,
                     })
                 }
@@ -557,7 +416,8 @@ mod tests {
     fn info_parsing() {
         let info = parse_info(
             "# Server\r\nredis_version:7.0.15\r\nused_memory:1024\r\n\r\n# Keyspace\r\ndb0:keys=1,expires=0\r\n",
-        );
+        )
+        .unwrap();
         assert_eq!(info["redis_version"], "7.0.15");
         assert_eq!(info["db0"], "keys=1,expires=0");
     }

@@ -175,5 +175,9 @@ fn probe_options(request: &ProbeRequest, env_vars: &[EnvVar], process: &[EnvVar]
         timeout: request.timeout,
         latency_samples: request.latency_samples,
         app_user,
+        limits: probe::resp::Limits {
+            max_reply_bytes: request.max_reply_bytes,
+            ..probe::resp::Limits::default()
+        },
     })
 }

@@ -63,6 +63,8 @@ pub struct ProbeRequest {
     pub connect_timeout: Duration,
     pub timeout: Duration,
     pub latency_samples: usize,
+    /// The most one reply may take, in bytes.
+    pub max_reply_bytes: usize,
     /// Exit 3 when the probe cannot complete (else a WARN finding).
     pub required: bool,
 }

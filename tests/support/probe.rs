@@ -169,6 +169,19 @@ pub enum Behaviour {
     Echo,
     /// Accepts, counts, closes (a listener that must never be reached).
     Count,
+    /// Sends `head`, then `fill` again and again, pausing `pause` between
+    /// writes, until the client goes away (an endless or a trickling reply).
+    Stream {
+        head: Vec<u8>,
+        fill: Vec<u8>,
+        pause: Duration,
+    },
+    /// Completes a TLS handshake with this certificate and key (PEM files),
+    /// then never sends a byte.
+    TlsThenSilent {
+        cert: std::path::PathBuf,
+        key: std::path::PathBuf,
+    },
 }
 
 /// A fake TCP server on 127.0.0.1 in a thread, stopped on drop.
@@ -213,6 +226,18 @@ impl FakeServer {
                                 let halt = halt.clone();
                                 echoes.push(std::thread::spawn(move || echo(stream, &halt, deadline)));
                             }
+                            Behaviour::Stream { head, fill, pause } => {
+                                let (halt, head, fill, pause) = (halt.clone(), head.clone(), fill.clone(), *pause);
+                                echoes.push(std::thread::spawn(move || {
+                                    stream_forever(stream, &head, &fill, pause, &halt, deadline)
+                                }));
+                            }
+                            Behaviour::TlsThenSilent { cert, key } => {
+                                let (halt, cert, key) = (halt.clone(), cert.clone(), key.clone());
+                                echoes.push(std::thread::spawn(move || {
+                                    tls_then_silent(stream, &cert, &key, &halt, deadline)
+                                }));
+                            }
                         }
                     }
                     Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(5)),
@@ -238,6 +263,61 @@ impl FakeServer {
 
     pub fn accepted(&self) -> usize {
         self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+fn stream_forever(
+    mut stream: TcpStream,
+    head: &[u8],
+    fill: &[u8],
+    pause: Duration,
+    halt: &AtomicBool,
+    deadline: Instant,
+) {
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+    if stream.write_all(head).is_err() {
+        return;
+    }
+    while !halt.load(Ordering::SeqCst) && Instant::now() < deadline {
+        match stream.write(fill) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => return,
+        }
+        if !pause.is_zero() {
+            std::thread::sleep(pause);
+        }
+    }
+}
+
+fn tls_then_silent(stream: TcpStream, cert: &Path, key: &Path, halt: &AtomicBool, deadline: Instant) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .expect("read the server certificate")
+        .map(|c| c.expect("a PEM certificate"))
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(key).expect("read the server key");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("a TLS server configuration");
+    let mut connection = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+    let mut stream = stream;
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+    while connection.is_handshaking() && Instant::now() < deadline && !halt.load(Ordering::SeqCst) {
+        match connection.complete_io(&mut stream) {
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => return,
+        }
+    }
+    // Handshake done: hold the connection open and say nothing.
+    while !halt.load(Ordering::SeqCst) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
