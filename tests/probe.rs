@@ -94,6 +94,36 @@ fn an_insecure_server_is_reported_from_what_runs_without_a_file() {
     assert_eq!(report["redis_version"], redis_line());
 }
 
+/// The running password comes back from CONFIG GET equal to the probe's own:
+/// the password rules judge its real value (not a mask of it), and no
+/// output shows it.
+#[test]
+fn the_running_password_is_judged_by_its_value_and_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = "foobared";
+    let server = TestServer::start(&format!("requirepass {weak}\n"));
+    let (_, report, output) = probe(dir.path(), &["--url", &server.url()], &[("REDIS_PASSWORD", weak)]);
+    let found = finding(&report, "auth.placeholder-password")
+        .unwrap_or_else(|| panic!("the running placeholder password is not found: {:?}", rule_ids(&report)));
+    assert_eq!(found["source"], "live");
+    assert!(!output.contains(weak) && !report.to_string().contains(weak), "{output}");
+
+    let strong = "Zq9-preflight-Sekret-4711-a8f3b2c1d0e9";
+    let server = TestServer::start(&format!("requirepass {strong}\n"));
+    let (_, report, output) = probe(dir.path(), &["--url", &server.url()], &[("REDIS_PASSWORD", strong)]);
+    for rule in ["auth.placeholder-password", "auth.weak-password", "auth.no-password"] {
+        assert!(
+            finding(&report, rule).is_none(),
+            "{rule} for a strong password: {:?}",
+            rule_ids(&report)
+        );
+    }
+    assert!(
+        !output.contains(strong) && !report.to_string().contains(strong),
+        "{output}"
+    );
+}
+
 fn redis_line() -> String {
     let output = std::process::Command::new("redis-server")
         .arg("--version")

@@ -717,6 +717,30 @@ fn a_wrong_password_says_wrongpass() {
     assert!(!line.contains("AuthenticationFailed"), "{line}");
 }
 
+/// A wrong password that is also an ordinary word of the message: the
+/// probe's own words are never searched for it, so the reason stays readable
+/// ("wrong username or password", not "******** username or password").
+#[test]
+fn a_wrong_password_that_is_a_word_of_the_message_leaves_the_message_alone() {
+    let server = TestServer::start(ACL_CONF);
+    let case = Case::new();
+    for word in ["wrong", "password", "authentication"] {
+        std::fs::write(case.path().join("word"), word).unwrap();
+        let file = case.path().join("word");
+        let run = case.run(
+            "--probe",
+            &["--url", &server.url(), "--password-file", file.to_str().unwrap()],
+            Cred::None,
+        );
+        assert_eq!(run.code, Some(3), "{}", run.stderr);
+        let line = run.one_error_line();
+        assert!(
+            line.contains("authentication failed: wrong username or password (WRONGPASS)"),
+            "{word}: {line}"
+        );
+    }
+}
+
 /// REDIS_PASSWORD set (as it is where the application runs) and a server with
 /// no password at all: Redis answers the AUTH with "called without any
 /// password configured", the probe gives up with "Password authentication

@@ -24,14 +24,59 @@ use crate::textfile::{mask_ranges, read_text_file, LineIndex};
 /// Deeper include chains are refused rather than followed.
 pub const MAX_INCLUDE_DEPTH: usize = 64;
 
-/// Byte ranges of a directive line that hold secrets: every argument of a
-/// secret directive, `>`/`<` passwords of `user` lines, Sentinel's
-/// `auth-pass`/`sentinel-pass` values. Works from the raw line so a line that
-/// fails to lex is masked too.
-fn secret_ranges(line: &lexer::Line<'_>, target: &Target) -> Vec<std::ops::Range<usize>> {
-    let words: Vec<(usize, &str)> = line
-        .text
-        .split([' ', '\t'])
+/// Directives whose value is a password, in every release line that has them.
+pub const SECRET_DIRECTIVES: [&str; 5] = [
+    "requirepass",
+    "masterauth",
+    "primaryauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// Whether a directive name says its arguments are secret: a secret catalog
+/// directive, or a name redis-server does not know that looks like one (a
+/// misspelled `requirepas`, an invented `masterpassword`): its value is
+/// likely a password all the same.
+fn names_a_secret(name: &str, target: &Target) -> bool {
+    if let Some(lookup) = catalog().lookup(name, target) {
+        return lookup.directive.secret;
+    }
+    SECRET_DIRECTIVES.contains(&name)
+        || ["pass", "pwd", "auth", "secret", "token", "credential"]
+            .iter()
+            .any(|word| name.contains(word))
+        || SECRET_DIRECTIVES.iter().any(|known| within_two_edits(name, known))
+}
+
+/// Levenshtein distance at most 2 (names are short: a few dozen bytes).
+fn within_two_edits(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > 2 || a.len() > 64 {
+        return false;
+    }
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != cb))
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()] <= 2
+}
+
+/// Byte ranges of one line (any line: a commented-out `# requirepass x` is
+/// shown as context beside findings too) that hold secrets: every argument
+/// of a directive whose name says secret, the `>`/`<`/`#`/`!` password rules
+/// of `user` lines, Sentinel's `auth-pass`/`sentinel-pass` values. Works from
+/// the raw text so a line that fails to lex is masked too.
+fn secret_ranges(line_start: usize, raw: &str, target: &Target) -> Vec<std::ops::Range<usize>> {
+    let body = raw.trim_start_matches([' ', '\t', '#']);
+    let body_start = line_start + (raw.len() - body.len());
+    let words: Vec<(usize, &str)> = body
+        .split([' ', '\t', '\r'])
         .scan(0usize, |position, word| {
             let start = *position;
             *position += word.len() + 1;
@@ -42,32 +87,41 @@ fn secret_ranges(line: &lexer::Line<'_>, target: &Target) -> Vec<std::ops::Range
     let Some(&(_, first)) = words.first() else {
         return Vec::new();
     };
-    let name = first.to_ascii_lowercase();
-    let end = line.start + line.text.len();
-    let after_name = |index: usize| words.get(index).map(|(at, _)| line.start + at..end);
-    let is_secret_directive = catalog().lookup(&name, target).is_some_and(|l| l.directive.secret)
-        || matches!(
-            name.as_str(),
-            "requirepass" | "masterauth" | "primaryauth" | "tls-key-file-pass" | "tls-client-key-file-pass"
-        );
-    if is_secret_directive {
-        return after_name(1).into_iter().collect();
-    }
+    let name = first.trim_matches(['"', '\'']).to_ascii_lowercase();
+    let end = line_start + raw.len();
     match name.as_str() {
         "user" => words
             .iter()
             .skip(2)
-            .filter(|(_, w)| w.trim_start_matches(['"', '\'']).starts_with(['>', '<']))
-            .map(|(at, w)| line.start + at..line.start + at + w.len())
+            .filter(|(_, w)| w.trim_start_matches(['"', '\'']).starts_with(['>', '<', '#', '!']))
+            .map(|&(at, word)| {
+                // A quoted rule may hold blanks (`">ab cd"`): up to its closing quote.
+                let start = body_start + at;
+                match word.chars().next() {
+                    Some(quote @ ('"' | '\'')) if !(word.len() > 1 && word.ends_with(quote)) => {
+                        let after = at + 1;
+                        let close = body[after..].find(quote).map_or(body.len(), |i| after + i + 1);
+                        start..body_start + close
+                    }
+                    _ => start..start + word.len(),
+                }
+            })
             .collect(),
+        // `sentinel auth-pass <master> <password>`, `sentinel sentinel-pass <password>`:
+        // everything after the master name (an extra word may be the password too).
         "sentinel" => match words.get(1).map(|(_, w)| w.to_ascii_lowercase()) {
-            Some(sub) if sub == "auth-pass" || sub == "sentinel-pass" => words
-                .last()
-                .map(|(at, w)| line.start + at..line.start + at + w.len())
-                .into_iter()
-                .collect(),
+            Some(sub) if sub.contains("pass") => {
+                let first_secret = if sub == "sentinel-pass" { 2 } else { 3 };
+                words
+                    .get(first_secret)
+                    .or(words.last())
+                    .map(|(at, _)| body_start + at..end)
+                    .into_iter()
+                    .collect()
+            }
             _ => Vec::new(),
         },
+        _ if names_a_secret(&name, target) => words.get(1).map(|(at, _)| body_start + at..end).into_iter().collect(),
         _ => Vec::new(),
     }
 }
@@ -225,11 +279,10 @@ impl Loader<'_> {
         self.stack.push(canonical);
         let file = self.parsed.files.len();
         let text: Arc<str> = Arc::from(text);
-        // Lexed once: the same lines give the secret masks and the directives.
+        // Lexed once; masks come from every line, comments included.
         let lines: Vec<lexer::Line<'_>> = lexer::directive_lines(&text).collect();
-        let masks: Vec<std::ops::Range<usize>> = lines
-            .iter()
-            .flat_map(|line| secret_ranges(line, &self.target))
+        let masks: Vec<std::ops::Range<usize>> = lexer::all_lines(&text)
+            .flat_map(|(_, start, raw)| secret_ranges(start, raw, &self.target))
             .collect();
         let shown: Arc<str> = if masks.is_empty() {
             text.clone()

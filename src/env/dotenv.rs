@@ -60,11 +60,32 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<DotenvEntry>, InputError> {
             || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
             || name.starts_with(|c: char| c.is_ascii_digit())
         {
+            // Never quote the "name": after a typo (`REDIS_PASSWORD: s3cr3t=`)
+            // it holds the value. Only the valid start of it and a position.
+            let valid_len = name
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(name.len());
+            let valid = &name[..valid_len];
+            let (offending, at, hint) = if name.is_empty() {
+                ("nothing before `=`".to_string(), 0, "write NAME=value".to_string())
+            } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+                (
+                    "a digit first".to_string(),
+                    0,
+                    "a name starts with a letter or `_`".to_string(),
+                )
+            } else {
+                let offending = match name[valid_len..].chars().next() {
+                    Some(' ' | '\t') => "a blank".to_string(),
+                    Some(c) if c.is_ascii_punctuation() => format!("`{c}`"),
+                    _ => "a character not allowed in a name".to_string(),
+                };
+                (offending, valid_len, format!("write {valid}=value"))
+            };
+            let column = name_offset + at + 1;
             return Err(InputError::new(format!(
-                "{}:{line_number}:{}: `{}` is not a valid variable name",
+                "{}:{line_number}:{column}: not a valid variable name: {offending} ({hint})",
                 path.display(),
-                name_offset + 1,
-                name.chars().take(40).collect::<String>()
             )));
         }
         let value_part = value_part.trim_start();
@@ -203,5 +224,22 @@ mod tests {
         assert!(err.to_string().contains("x.env:2"), "{err}");
         let err = parse(Path::new("x.env"), "K=\"open\n").unwrap_err();
         assert!(err.to_string().contains("unterminated"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_name_is_described_by_position_never_quoted() {
+        // A YAML-style typo puts the password into the "name".
+        let err = parse(Path::new("x.env"), "REDIS_PASSWORD: s3cr3t-value=\n")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("s3cr3t"), "{err}");
+        assert!(
+            err.contains("x.env:1:15") && err.contains("`:`") && err.contains("REDIS_PASSWORD=value"),
+            "{err}"
+        );
+        let err = parse(Path::new("x.env"), "  9LIVES=x\n").unwrap_err().to_string();
+        assert!(err.contains("x.env:1:3") && err.contains("digit"), "{err}");
+        let err = parse(Path::new("x.env"), "=x\n").unwrap_err().to_string();
+        assert!(err.contains("x.env:1:1"), "{err}");
     }
 }

@@ -75,26 +75,34 @@ pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<SourceFile>
     Ok((vars, sources))
 }
 
-/// Where an assignment's text holds a secret: its whole value when the name
-/// says secret, else any password spelled inside a URL value.
+/// Whether a variable's name says it may hold a credential, for masking its
+/// text (broader than `is_secret_name`: hiding a harmless value costs little,
+/// showing a password is a leak): `*PASS*`, `*PWD*`, `*SECRET*`, `*TOKEN*`,
+/// `*AUTH*`, `*CREDENTIAL*`, or a `KEY` word.
+pub fn may_hold_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    is_secret_name(&upper)
+        || ["PASS", "PWD", "SECRET", "TOKEN", "AUTH", "CREDENTIAL"]
+            .iter()
+            .any(|word| upper.contains(word))
+        || upper.split(['_', '.']).any(|word| word == "KEY" || word == "PW")
+}
+
+/// Where an assignment's text holds a secret, by position: its whole value
+/// when the name may hold one (read by redis-preflight or not), else any
+/// password inside a URL as written (percent-encoded or not).
 fn secret_ranges(entry: &dotenv::DotenvEntry, text: &str) -> Vec<Range<usize>> {
     let end = (entry.offset + entry.len).min(text.len());
     let start = entry.value_offset.min(end);
-    if is_secret_name(&entry.name) {
+    if may_hold_secret(&entry.name) {
         return std::iter::once(start..end).collect();
     }
     let Some(written) = text.get(start..end) else {
         return Vec::new();
     };
-    redis_url::written_secrets(&entry.value)
-        .iter()
-        .filter(|secret| !secret.is_empty())
-        .flat_map(|secret| {
-            written
-                .match_indices(secret.as_str())
-                .map(|(at, found)| start + at..start + at + found.len())
-                .collect::<Vec<_>>()
-        })
+    redis_url::secret_spans(written)
+        .into_iter()
+        .map(|span| start + span.start..start + span.end)
         .collect()
 }
 
@@ -132,6 +140,27 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_may_hold_a_secret_are_masked_broadly() {
+        for name in [
+            "CACHE_REDIS_PASSWORD",
+            "DATABASE_PASSWORD",
+            "DBPASSWORD",
+            "APP_SECRET",
+            "API_TOKEN",
+            "SENTRY_AUTH",
+            "MYPWD",
+            "aws_credentials",
+            "STRIPE_KEY",
+            "REDIS_PW",
+        ] {
+            assert!(may_hold_secret(name), "{name}");
+        }
+        for name in ["REDIS_URL", "REDIS_TLS", "REDIS_KEYPREFIX", "PORT", "NODE_ENV"] {
+            assert!(!may_hold_secret(name), "{name}");
+        }
+    }
 
     #[test]
     fn secret_names() {

@@ -116,32 +116,71 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Every spelling of a password in a Redis URL as written: the userinfo
-/// password (percent-encoded and decoded) and `password=` query values. For a
-/// value that does not parse but looks like it holds credentials, the whole
-/// value: nothing of it may be shown.
-pub fn written_secrets(text: &str) -> Vec<String> {
-    let raw = text.trim();
-    let mut out = Vec::new();
-    match (parse(raw), Url::parse(raw)) {
-        (Ok(url), Ok(parsed)) => {
-            out.extend(parsed.password().map(str::to_string));
-            out.extend(url.password.clone());
-            for pair in parsed.query().unwrap_or("").split('&') {
-                if let Some(value) = pair.strip_prefix("password=") {
-                    out.push(value.to_string());
+/// Whether a query key (decoded) names a credential: `password`, and what
+/// looks like one (`pass`, `auth_token`). Over-matching only hides a value.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["pass", "pwd", "secret", "token", "auth"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+/// Byte ranges of a URL as written that hold a password: the userinfo
+/// password and every query value whose key (percent-decoded:
+/// `pass%77ord`) names a credential. Found by position, so a password
+/// written percent-encoded is masked as written, and one that is also an
+/// ordinary word elsewhere in the text leaves that word alone. A value that
+/// does not look like a URL but holds credentials (`@`, `password`) is one
+/// range: nothing of it may be shown.
+pub fn secret_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let Some(scheme_end) = text.find("://") else {
+        if text.contains('@') || text.to_ascii_lowercase().contains("password") {
+            spans.push(0..text.len());
+        }
+        return spans;
+    };
+    let authority_start = scheme_end + 3;
+    let rest = &text[authority_start..];
+    let authority_end = authority_start + rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &text[authority_start..authority_end];
+    if let Some(at) = authority.rfind('@') {
+        if let Some(colon) = authority[..at].find(':') {
+            spans.push(authority_start + colon + 1..authority_start + at);
+        }
+    }
+    if let Some(question) = text[authority_end..].find('?') {
+        let query_start = authority_end + question + 1;
+        let query_end = text[query_start..].find('#').map_or(text.len(), |i| query_start + i);
+        let mut position = query_start;
+        for pair in text[query_start..query_end].split('&') {
+            if let Some(equals) = pair.find('=') {
+                if is_secret_key(&percent_decode(&pair[..equals].replace('+', " "))) {
+                    spans.push(position + equals + 1..position + pair.len());
                 }
             }
-            out.extend(
-                url.query
-                    .iter()
-                    .filter(|(k, _)| k == "password")
-                    .map(|(_, v)| v.clone()),
-            );
+            position += pair.len() + 1;
         }
-        (Ok(url), Err(_)) => out.extend(url.password.clone()),
-        (Err(_), _) if raw.contains('@') || raw.contains("password") => out.push(raw.to_string()),
-        (Err(_), _) => {}
+    }
+    spans.retain(|span| !span.is_empty());
+    spans
+}
+
+/// Every spelling of a password in a Redis URL: each secret span as written
+/// and percent-decoded, for the last-line scrub of every report.
+pub fn written_secrets(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for span in secret_spans(text) {
+        let written = &text[span];
+        out.push(written.to_string());
+        let decoded = percent_decode(&written.replace('+', " "));
+        if decoded != written {
+            out.push(decoded);
+        }
+        let decoded = percent_decode(written);
+        if decoded != written {
+            out.push(decoded);
+        }
     }
     out.retain(|s| !s.is_empty());
     out
@@ -158,12 +197,12 @@ pub fn redact(text: &str) -> String {
                 .query_pairs()
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect();
-            if pairs.iter().any(|(k, _)| k == "password") {
+            if pairs.iter().any(|(k, _)| is_secret_key(k)) {
                 let mut serializer = url::form_urlencoded::Serializer::new(String::new());
                 for (k, v) in &pairs {
                     serializer.append_pair(
                         k,
-                        if k == "password" {
+                        if is_secret_key(k) {
                             crate::facts::Secret::REDACTED
                         } else {
                             v
@@ -234,5 +273,25 @@ mod tests {
     fn redaction_hides_userinfo_and_query_passwords() {
         assert_eq!(redact("redis://app:s3cr3t@h:6379/0"), "redis://app:********@h:6379/0");
         assert!(!redact("redis://h?password=s3cr3t").contains("s3cr3t"));
+        assert!(!redact("redis://h?pass%77ord=s3cr3t").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn secret_spans_are_positions_in_the_text_as_written() {
+        fn spans(text: &str) -> Vec<&str> {
+            secret_spans(text).into_iter().map(|r| &text[r]).collect()
+        }
+        assert_eq!(spans("redis://app:p%40ss@h:6379/0"), ["p%40ss"]);
+        assert_eq!(spans("redis://:a@cache.example.com"), ["a"]);
+        assert_eq!(spans("redis://h/0?db=1&pass%77ord=%73ecret&x=y#f"), ["%73ecret"]);
+        assert_eq!(spans("rediss://h?auth_token=t1&password=t2"), ["t1", "t2"]);
+        assert_eq!(spans("redis://:s3cr3t@h:notaport"), ["s3cr3t"]);
+        assert_eq!(spans("user:s3cr3t@h"), ["user:s3cr3t@h"]);
+        assert!(spans("redis://app@h:6379").is_empty());
+        let written = written_secrets("redis://h?pass%77ord=%73ecret");
+        assert!(
+            written.contains(&"%73ecret".to_string()) && written.contains(&"secret".to_string()),
+            "{written:?}"
+        );
     }
 }

@@ -161,7 +161,11 @@ impl Connection {
             })
             .await?;
             if let Some(secret) = &self.secret {
-                reply.mask(secret);
+                if name == "CONFIG GET" {
+                    mask_config(&mut reply, secret);
+                } else {
+                    reply.mask(secret);
+                }
             }
             replies.push(reply);
         }
@@ -174,5 +178,37 @@ impl Connection {
         replies
             .pop()
             .ok_or_else(|| ProbeError::unreachable("the server sent no reply"))
+    }
+}
+
+/// CONFIG GET keeps the running passwords (`requirepass` equals the probe's
+/// own password on a healthy server): they become secret facts that the
+/// password rules judge and no report shows. Every other name and value is
+/// masked like any reply.
+fn mask_config(reply: &mut RespValue, secret: &str) {
+    let is_secret = |name: &RespValue| {
+        name.text()
+            .is_some_and(|n| crate::conf::SECRET_DIRECTIVES.contains(&n.to_ascii_lowercase().as_str()))
+    };
+    match reply {
+        RespValue::Array(items) => {
+            for pair in items.chunks_mut(2) {
+                let keep_value = is_secret(&pair[0]);
+                for (index, item) in pair.iter_mut().enumerate() {
+                    if index == 0 || !keep_value {
+                        item.mask(secret);
+                    }
+                }
+            }
+        }
+        RespValue::Map(pairs) => {
+            for (name, value) in pairs.iter_mut() {
+                if !is_secret(name) {
+                    value.mask(secret);
+                }
+                name.mask(secret);
+            }
+        }
+        other => other.mask(secret),
     }
 }

@@ -268,6 +268,58 @@ mod tests {
     }
 
     #[test]
+    fn every_line_that_may_hold_a_password_is_masked_in_the_shown_text() {
+        let text = "# requirepass commented1\n\
+                    #masterauth commented2\n\
+                    requirepas misspelled3\n\
+                    masterpassword invented4\n\
+                    requirepass \"unterminated5\n\
+                    user alice on >plain6 <removed7 #0123abcd !0123abcd ~* +@all\n\
+                    # user bob on >commented8\n\
+                    sentinel auth-pass mymaster sentinel9 extra12\n\
+                    user carol on \">quoted 13\" ~*\n\
+                    primaryauth valkey10\n\
+                    tls-key-file-pass tls11\n\
+                    # The password is not on this comment line, nor maxmemory 1gb\n\
+                    tls-auth-clients optional\n\
+                    maxmemory 2gb\n";
+        let (parsed, _) = load_text(text, "7.2");
+        let shown = &*parsed.files[0].text;
+        assert_eq!(shown.len(), text.len());
+        for secret in [
+            "commented1",
+            "commented2",
+            "misspelled3",
+            "invented4",
+            "unterminated5",
+            "plain6",
+            "removed7",
+            "0123abcd",
+            "commented8",
+            "sentinel9",
+            "valkey10",
+            "tls11",
+            "extra12",
+            "quoted",
+            " 13",
+        ] {
+            assert!(!shown.contains(secret), "{secret} is shown:\n{shown}");
+        }
+        // What is not a secret stays readable, so snippets still help.
+        for kept in [
+            "# requirepass ",
+            "user alice on ",
+            " ~* +@all",
+            "sentinel auth-pass mymaster ",
+            "# The password is not on this comment line, nor maxmemory 1gb",
+            "tls-auth-clients optional",
+            "maxmemory 2gb",
+        ] {
+            assert!(shown.contains(kept), "{kept:?} is masked:\n{shown}");
+        }
+    }
+
+    #[test]
     fn syntax_errors_point_at_the_quote() {
         let (parsed, _) = load_text("port 6379\ndir \"/var/lib/redis\n", "7.2");
         let diagnostic = &parsed.diagnostics[0];
