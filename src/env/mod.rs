@@ -81,11 +81,15 @@ pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<SourceFile>
 /// `*AUTH*`, `*CREDENTIAL*`, or a `KEY` word.
 pub fn may_hold_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
+    let words = || upper.split(['_', '.', '-']);
     is_secret_name(&upper)
-        || ["PASS", "PWD", "SECRET", "TOKEN", "AUTH", "CREDENTIAL"]
+        || ["PASS", "PWD", "SECRET", "TOKEN", "CREDENTIAL"]
             .iter()
             .any(|word| upper.contains(word))
-        || upper.split(['_', '.']).any(|word| word == "KEY" || word == "PW")
+        // `REDISAUTH`, `AUTH_KEY`, but not `NODE_TLS_REJECT_UNAUTHORIZED`, whose
+        // value is evidence for a finding, or `AUTHOR`.
+        || words().any(|word| word.ends_with("AUTH") || (word.starts_with("AUTH") && !word.starts_with("AUTHOR")))
+        || words().any(|word| word == "KEY" || word == "PW")
 }
 
 /// Where an assignment's text holds a secret, by position: its whole value
@@ -150,6 +154,8 @@ mod tests {
             "APP_SECRET",
             "API_TOKEN",
             "SENTRY_AUTH",
+            "REDISAUTH",
+            "AUTHTOKEN_X",
             "MYPWD",
             "aws_credentials",
             "STRIPE_KEY",
@@ -157,7 +163,15 @@ mod tests {
         ] {
             assert!(may_hold_secret(name), "{name}");
         }
-        for name in ["REDIS_URL", "REDIS_TLS", "REDIS_KEYPREFIX", "PORT", "NODE_ENV"] {
+        for name in [
+            "REDIS_URL",
+            "REDIS_TLS",
+            "REDIS_KEYPREFIX",
+            "PORT",
+            "NODE_ENV",
+            "NODE_TLS_REJECT_UNAUTHORIZED",
+            "GIT_AUTHOR_NAME",
+        ] {
             assert!(!may_hold_secret(name), "{name}");
         }
     }
