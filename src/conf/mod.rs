@@ -225,6 +225,7 @@ pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<Parsed
         line_indexes: Vec::new(),
         sentinel_state: sentinel::SentinelState::default(),
         seen_single: HashMap::new(),
+        file_index: HashMap::new(),
     };
     loader.load_text(path.to_path_buf(), text)?;
     loader.parsed.acl_file = loader.read_acl_file();
@@ -249,6 +250,9 @@ struct Loader<'o> {
     line_indexes: Vec<LineIndex>,
     /// Single-valued directives already set: canonical name -> file and line.
     seen_single: HashMap<String, (Arc<PathBuf>, usize)>,
+    /// Index in `parsed.files` by the address of its path, so a diagnostic
+    /// finds its file in constant time however many files a glob includes.
+    file_index: HashMap<usize, usize>,
 }
 
 impl Loader<'_> {
@@ -290,10 +294,9 @@ impl Loader<'_> {
             Arc::from(mask_ranges(&text, &masks))
         };
         self.line_indexes.push(LineIndex::new(&text));
-        self.parsed.files.push(SourceFile {
-            path: Arc::new(path),
-            text: shown,
-        });
+        let path = Arc::new(path);
+        self.file_index.insert(Arc::as_ptr(&path) as usize, file);
+        self.parsed.files.push(SourceFile { path, text: shown });
         // Each applies to the line below it; one above a blank or comment line
         // matches nothing and is reported as unused.
         let mut suppressions: Vec<(usize, Vec<String>, String)> = inline_suppressions(&text).into_iter().collect();
@@ -442,12 +445,7 @@ impl Loader<'_> {
     fn origin_of_arg(&self, line_origin: &Origin, arg: &Arg) -> Origin {
         match line_origin {
             Origin::File { file, .. } => {
-                let index = self
-                    .parsed
-                    .files
-                    .iter()
-                    .position(|f| Arc::ptr_eq(&f.path, file))
-                    .unwrap_or(0);
+                let index = self.file_index.get(&(Arc::as_ptr(file) as usize)).copied().unwrap_or(0);
                 self.origin(index, arg.span.clone())
             }
             other => other.clone(),
