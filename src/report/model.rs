@@ -129,7 +129,10 @@ impl Model {
         if secrets.is_empty() {
             return text;
         }
+        // An NFA: a DFA's build grows with pattern length × alphabet, and one
+        // secret may be a 5 MB URL password.
         match aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .build(&secrets)
         {
