@@ -792,6 +792,11 @@ fn env_file_cases() -> Vec<Case> {
             "env.url-unsupported-scheme",
             &format!("REDIS_URL=http://:{S1}@127.0.0.1:6379"),
         ),
+        env_file("env.commented-out-password", &format!("# REDIS_PASSWORD=\"{S1}\"")),
+        env_file(
+            "env.commented-out-url",
+            &format!("#REDIS_URL=redis://:{S1}@127.0.0.1:6379/0"),
+        ),
         env_file("env.unread-cache-redis-password", &format!("CACHE_REDIS_PASSWORD={S1}")),
         env_file("env.unread-database-password", &format!("DATABASE_PASSWORD={S1}")),
         env_file("env.unread-app-secret", &format!("APP_SECRET={S1}")),

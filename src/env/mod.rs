@@ -49,7 +49,8 @@ pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<SourceFile>
         let text = read_text_file(path).map_err(|reason| InputError::new(format!("env file {reason}")))?;
         let file = Arc::new(path.to_path_buf());
         let entries = dotenv::parse(path, &text)?;
-        let masks: Vec<Range<usize>> = entries.iter().flat_map(|entry| secret_ranges(entry, &text)).collect();
+        let mut masks: Vec<Range<usize>> = entries.iter().flat_map(|entry| secret_ranges(entry, &text)).collect();
+        masks.extend(commented_secret_ranges(&text));
         sources.push(SourceFile {
             path: file.clone(),
             text: Arc::from(mask_ranges(&text, &masks)),
@@ -108,6 +109,46 @@ fn secret_ranges(entry: &dotenv::DotenvEntry, text: &str) -> Vec<Range<usize>> {
         .into_iter()
         .map(|span| start + span.start..start + span.end)
         .collect()
+}
+
+/// Secrets on commented-out assignments (`# REDIS_PASSWORD=old-one`), which
+/// a snippet shows as context beside a finding on the next line: the value
+/// when the name may hold a credential, else URL passwords in it.
+fn commented_secret_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let start = line_start;
+        line_start += line.len() + 1;
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with('#') {
+            continue;
+        }
+        let body = trimmed.trim_start_matches(['#', ' ', '\t']);
+        let body = body.strip_prefix("export ").map(str::trim_start).unwrap_or(body);
+        let Some((name, _)) = body.split_once('=') else {
+            continue;
+        };
+        let name = name.trim_end();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let value_start = start + (line.len() - body.len()) + body.find('=').map_or(0, |i| i + 1);
+        let value_end = start + line.trim_end_matches(['\r', ' ', '\t']).len();
+        if value_start >= value_end {
+            continue;
+        }
+        if may_hold_secret(name) {
+            ranges.push(value_start..value_end);
+        } else {
+            ranges.extend(
+                redis_url::secret_spans(&text[value_start..value_end])
+                    .into_iter()
+                    .map(|span| value_start + span.start..value_start + span.end),
+            );
+        }
+    }
+    ranges
 }
 
 /// The relevant variables of the process environment (non-UTF-8 values are skipped).
@@ -174,6 +215,19 @@ mod tests {
         ] {
             assert!(!may_hold_secret(name), "{name}");
         }
+    }
+
+    #[test]
+    fn commented_out_assignments_are_masked() {
+        let text = "# REDIS_PASSWORD=\"old\\\"one\"\n#export API_TOKEN=tok\n# REDIS_URL=redis://:urlpw@h\n# just prose = words\nREDIS_TLS=true\n";
+        let masked = crate::textfile::mask_ranges(text, &commented_secret_ranges(text));
+        for secret in ["old", "one", "tok", "urlpw"] {
+            assert!(!masked.contains(secret), "{secret}: {masked}");
+        }
+        assert!(
+            masked.contains("# REDIS_URL=redis://:*****@h") && masked.contains("# just prose = words"),
+            "{masked}"
+        );
     }
 
     #[test]
