@@ -134,28 +134,55 @@ fn is_secret_key(key: &str) -> bool {
 /// range: nothing of it may be shown.
 pub fn secret_spans(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut spans = Vec::new();
-    let Some(scheme_end) = text.find("://") else {
+    // The scheme is what precedes the first `:`, as the URL parser reads it;
+    // without one, a value holding credentials is masked whole.
+    let scheme_end = text.find(':').filter(|&end| {
+        let scheme = text[..end].trim_start();
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    let Some(scheme_end) = scheme_end else {
         if text.contains('@') || text.to_ascii_lowercase().contains("password") {
             spans.push(0..text.len());
         }
         return spans;
     };
-    let authority_start = scheme_end + 3;
-    let rest = &text[authority_start..];
-    let authority_end = authority_start + rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &text[authority_start..authority_end];
-    if let Some(at) = authority.rfind('@') {
-        if let Some(colon) = authority[..at].find(':') {
-            spans.push(authority_start + colon + 1..authority_start + at);
+    let after_scheme = scheme_end + 1;
+    // `//authority` only right after the scheme; `unix:/path?password=x` has none.
+    let authority_end = if text[after_scheme..].starts_with("//") {
+        let authority_start = after_scheme + 2;
+        let rest = &text[authority_start..];
+        let authority_end = authority_start + rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &text[authority_start..authority_end];
+        if let Some(at) = authority.rfind('@') {
+            if let Some(colon) = authority[..at].find(':') {
+                spans.push(authority_start + colon + 1..authority_start + at);
+            }
         }
-    }
+        authority_end
+    } else {
+        // `user:pw@host` without `//` is no URL a client reads, but it holds credentials.
+        let path = &text[after_scheme..];
+        if path[..path.find(['?', '#']).unwrap_or(path.len())].contains('@') {
+            spans.push(0..text.len());
+            return spans;
+        }
+        after_scheme
+    };
     if let Some(question) = text[authority_end..].find('?') {
         let query_start = authority_end + question + 1;
         let query_end = text[query_start..].find('#').map_or(text.len(), |i| query_start + i);
         let mut position = query_start;
         for pair in text[query_start..query_end].split('&') {
             if let Some(equals) = pair.find('=') {
-                if is_secret_key(&percent_decode(&pair[..equals].replace('+', " "))) {
+                // The URL parser drops tabs and line breaks: `pass\tword` is `password`.
+                let key: String = pair[..equals]
+                    .chars()
+                    .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+                    .collect();
+                if is_secret_key(&percent_decode(&key.replace('+', " "))) {
                     spans.push(position + equals + 1..position + pair.len());
                 }
             }
@@ -288,6 +315,9 @@ mod tests {
         assert_eq!(spans("redis://:s3cr3t@h:notaport"), ["s3cr3t"]);
         assert_eq!(spans("user:s3cr3t@h"), ["user:s3cr3t@h"]);
         assert!(spans("redis://app@h:6379").is_empty());
+        // No authority: the query still counts; a late `://` is not the scheme's.
+        assert_eq!(spans("unix:/run/r.sock?password=pw1&x=un://a:b@c"), ["pw1"]);
+        assert_eq!(spans("redis://h?pass\tword=pw2"), ["pw2"]);
         let written = written_secrets("redis://h?pass%77ord=%73ecret");
         assert!(
             written.contains(&"%73ecret".to_string()) && written.contains(&"secret".to_string()),
