@@ -792,6 +792,14 @@ fn env_file_cases() -> Vec<Case> {
             "env.url-unsupported-scheme",
             &format!("REDIS_URL=http://:{S1}@127.0.0.1:6379"),
         ),
+        env_file(
+            "env.url-escaped-query-key",
+            // Read as `password=`; written percent-encoded, so only masking by span hides it.
+            &format!(
+                "REDIS_URL=\"redis://127.0.0.1:6379/0?p\\assword={}\"",
+                percent_encode(S1, true, true)
+            ),
+        ),
         env_file("env.commented-out-password", &format!("# REDIS_PASSWORD=\"{S1}\"")),
         env_file(
             "env.commented-out-url",

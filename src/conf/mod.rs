@@ -73,10 +73,12 @@ fn within_two_edits(a: &str, b: &str) -> bool {
 /// of `user` lines, Sentinel's `auth-pass`/`sentinel-pass` values. Works from
 /// the raw text so a line that fails to lex is masked too.
 fn secret_ranges(line_start: usize, raw: &str, target: &Target) -> Vec<std::ops::Range<usize>> {
-    let body = raw.trim_start_matches([' ', '\t', '#']);
+    // Blanks as redis-server's argument splitter sees them (C `isspace`).
+    const BLANKS: [char; 5] = [' ', '\t', '\r', '\x0b', '\x0c'];
+    let body = raw.trim_start_matches(|c| BLANKS.contains(&c) || c == '#');
     let body_start = line_start + (raw.len() - body.len());
     let words: Vec<(usize, &str)> = body
-        .split([' ', '\t', '\r'])
+        .split(BLANKS)
         .scan(0usize, |position, word| {
             let start = *position;
             *position += word.len() + 1;

@@ -105,6 +105,12 @@ fn secret_ranges(entry: &dotenv::DotenvEntry, text: &str) -> Vec<Range<usize>> {
     let Some(written) = text.get(start..end) else {
         return Vec::new();
     };
+    let unquoted = written.trim_matches(['"', '\'']);
+    if unquoted != entry.value && !redis_url::secret_spans(&entry.value).is_empty() {
+        // Escapes changed the text (`p\assword=` reads as `password=`): positions in
+        // the value as read are not positions in the file, so all of it goes.
+        return std::iter::once(start..end).collect();
+    }
     redis_url::secret_spans(written)
         .into_iter()
         .map(|span| start + span.start..start + span.end)
@@ -215,6 +221,16 @@ mod tests {
         ] {
             assert!(!may_hold_secret(name), "{name}");
         }
+    }
+
+    #[test]
+    fn an_escaped_url_that_reads_as_holding_a_password_is_masked_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.env");
+        std::fs::write(&path, "REDIS_URL=\"redis://h/0?p\\assword=%41bc\"\nREDIS_TLS=true\n").unwrap();
+        let (_, sources) = read_env_files(&[path]).unwrap();
+        let shown = &*sources[0].text;
+        assert!(!shown.contains("%41bc") && shown.contains("REDIS_TLS=true"), "{shown}");
     }
 
     #[test]

@@ -280,6 +280,7 @@ mod tests {
                     user carol on \">quoted 13\" ~*\n\
                     primaryauth valkey10\n\
                     tls-key-file-pass tls11\n\
+                    \x0c\x0cuser dave on\x0c>formfeed14 ~*\n\
                     # The password is not on this comment line, nor maxmemory 1gb\n\
                     tls-auth-clients optional\n\
                     maxmemory 2gb\n";
@@ -302,6 +303,7 @@ mod tests {
             "extra12",
             "quoted",
             " 13",
+            "formfeed14",
         ] {
             assert!(!shown.contains(secret), "{secret} is shown:\n{shown}");
         }
