@@ -67,6 +67,20 @@ fn within_two_edits(a: &str, b: &str) -> bool {
     previous[b.len()] <= 2
 }
 
+/// Where a quoted argument closes, as `sdssplitargs` reads it: a backslash
+/// escapes the next character (`\"` inside double quotes, `\'` inside single).
+fn closing_quote(text: &str, quote: char) -> Option<usize> {
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        if c == '\\' {
+            chars.next();
+        } else if c == quote {
+            return Some(at);
+        }
+    }
+    None
+}
+
 /// Byte ranges of one line (any line: a commented-out `# requirepass x` is
 /// shown as context beside findings too) that hold secrets: every argument
 /// of a directive whose name says secret, the `>`/`<`/`#`/`!` password rules
@@ -102,7 +116,7 @@ fn secret_ranges(line_start: usize, raw: &str, target: &Target) -> Vec<std::ops:
                 match word.chars().next() {
                     Some(quote @ ('"' | '\'')) if !(word.len() > 1 && word.ends_with(quote)) => {
                         let after = at + 1;
-                        let close = body[after..].find(quote).map_or(body.len(), |i| after + i + 1);
+                        let close = closing_quote(&body[after..], quote).map_or(body.len(), |i| after + i + 1);
                         start..body_start + close
                     }
                     _ => start..start + word.len(),

@@ -281,6 +281,7 @@ mod tests {
                     primaryauth valkey10\n\
                     tls-key-file-pass tls11\n\
                     \x0c\x0cuser dave on\x0c>formfeed14 ~*\n\
+                    user erin on \">esc\\\"aped 15\" ~*\n\
                     # The password is not on this comment line, nor maxmemory 1gb\n\
                     tls-auth-clients optional\n\
                     maxmemory 2gb\n";
@@ -304,6 +305,8 @@ mod tests {
             "quoted",
             " 13",
             "formfeed14",
+            "aped",
+            " 15",
         ] {
             assert!(!shown.contains(secret), "{secret} is shown:\n{shown}");
         }
