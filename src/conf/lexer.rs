@@ -109,7 +109,9 @@ pub fn split_args(line: &Line<'_>) -> Result<Vec<Arg>, LexError> {
         while i < bytes.len() && is_c_space(bytes[i]) {
             i += 1;
         }
-        if i >= bytes.len() {
+        // redis-server splits a C string: a NUL ends the line (and an empty
+        // word before it must not be read again and again).
+        if i >= bytes.len() || bytes[i] == 0 {
             return Ok(args);
         }
         let start = i;
@@ -308,5 +310,17 @@ mod tests {
             split("maxmemory 0 # unlimited").unwrap(),
             ["maxmemory", "0", "#", "unlimited"]
         );
+    }
+
+    #[test]
+    fn a_nul_byte_ends_the_line() {
+        let line = Line {
+            number: 1,
+            start: 0,
+            text: "a\0b",
+        };
+        let args = split_args(&line).unwrap();
+        assert_eq!(args.len(), 1);
+        assert_eq!(args[0].value, "a");
     }
 }

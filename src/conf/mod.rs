@@ -67,6 +67,49 @@ fn within_two_edits(a: &str, b: &str) -> bool {
     previous[b.len()] <= 2
 }
 
+/// C `isspace`: what redis-server skips between arguments.
+fn is_c_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n' | '\x0b' | '\x0c')
+}
+
+/// The words of a line as `sdssplitargs` finds them, with their offsets: blanks
+/// (`isspace`) between words; an unquoted word ends only at a space, tab, CR,
+/// LF or NUL (a form feed inside it is part of it); a quoted part runs to its
+/// closing quote, past backslash escapes. Lenient where the lexer is strict
+/// (an unterminated quote runs to the end), so a broken line is masked too.
+fn split_words(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut words = Vec::new();
+    let mut i = 0;
+    loop {
+        // Every delimiter is ASCII, so byte steps never split a character where it matters.
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return words;
+        }
+        let start = i;
+        let end = loop {
+            match bytes.get(i) {
+                None => break bytes.len(),
+                Some(b' ' | b'\t' | b'\r' | b'\n' | 0) => break i,
+                Some(&quote @ (b'"' | b'\'')) => match closing_quote(&text[i + 1..], quote as char) {
+                    Some(close) => i += close + 2,
+                    None => break bytes.len(),
+                },
+                Some(_) => i += 1,
+            }
+        };
+        words.push((start, &text[start..end]));
+        // A NUL ends the line for redis-server.
+        if bytes.get(end) == Some(&0) {
+            return words;
+        }
+        i = end;
+    }
+}
+
 /// Where a quoted argument closes, as `sdssplitargs` reads it: a backslash
 /// escapes the next character (`\"` inside double quotes, `\'` inside single).
 fn closing_quote(text: &str, quote: char) -> Option<usize> {
@@ -87,41 +130,22 @@ fn closing_quote(text: &str, quote: char) -> Option<usize> {
 /// of `user` lines, Sentinel's `auth-pass`/`sentinel-pass` values. Works from
 /// the raw text so a line that fails to lex is masked too.
 fn secret_ranges(line_start: usize, raw: &str, target: &Target) -> Vec<std::ops::Range<usize>> {
-    // Blanks as redis-server's argument splitter sees them (C `isspace`).
-    const BLANKS: [char; 5] = [' ', '\t', '\r', '\x0b', '\x0c'];
-    let body = raw.trim_start_matches(|c| BLANKS.contains(&c) || c == '#');
+    let body = raw.trim_start_matches(|c: char| is_c_space(c) || c == '#');
     let body_start = line_start + (raw.len() - body.len());
-    let words: Vec<(usize, &str)> = body
-        .split(BLANKS)
-        .scan(0usize, |position, word| {
-            let start = *position;
-            *position += word.len() + 1;
-            Some((start, word))
-        })
-        .filter(|(_, w)| !w.is_empty())
-        .collect();
+    let words = split_words(body);
     let Some(&(_, first)) = words.first() else {
         return Vec::new();
     };
     let name = first.trim_matches(['"', '\'']).to_ascii_lowercase();
     let end = line_start + raw.len();
     match name.as_str() {
+        // A quoted rule is masked whatever it starts with (`"\x3epw"` is `>pw`),
+        // and so is any word with a `>`/`<` in it (`on\x0c>pw` is one word).
         "user" => words
             .iter()
             .skip(2)
-            .filter(|(_, w)| w.trim_start_matches(['"', '\'']).starts_with(['>', '<', '#', '!']))
-            .map(|&(at, word)| {
-                // A quoted rule may hold blanks (`">ab cd"`): up to its closing quote.
-                let start = body_start + at;
-                match word.chars().next() {
-                    Some(quote @ ('"' | '\'')) if !(word.len() > 1 && word.ends_with(quote)) => {
-                        let after = at + 1;
-                        let close = closing_quote(&body[after..], quote).map_or(body.len(), |i| after + i + 1);
-                        start..body_start + close
-                    }
-                    _ => start..start + word.len(),
-                }
-            })
+            .filter(|(_, w)| w.starts_with(['#', '!', '"', '\'']) || w.contains(['>', '<']))
+            .map(|&(at, word)| body_start + at..body_start + at + word.len())
             .collect(),
         // `sentinel auth-pass <master> <password>`, `sentinel sentinel-pass <password>`:
         // everything after the master name (an extra word may be the password too).

@@ -245,11 +245,29 @@ fn read_value<'a, R: AsyncBufRead + Unpin + Send>(
     depth: usize,
 ) -> Reading<'a> {
     Box::pin(async move {
-        let line = read_line(reader, budget).await?;
-        let Some((&kind, rest)) = line.split_first() else {
-            return Err(RespError::Protocol("an empty line"));
+        let (kind, rest) = loop {
+            let line = read_line(reader, budget).await?;
+            let Some((&kind, rest)) = line.split_first() else {
+                return Err(RespError::Protocol("an empty line"));
+            };
+            if kind != b'|' {
+                break (kind, rest.to_vec());
+            }
+            // Attributes describe the reply that follows; the probe has no use
+            // for them. Read in a loop, not by recursion, and each one counts
+            // as an element, so `|0` repeated 200 000 times is bounded too.
+            budget.spend_elements(1)?;
+            let pairs = usize::try_from(parse_length(rest)?).unwrap_or(0).saturating_mul(2);
+            if depth >= budget.limits.max_depth {
+                return Err(RespError::TooDeep {
+                    limit: budget.limits.max_depth,
+                });
+            }
+            budget.spend_elements(pairs)?;
+            for _ in 0..pairs {
+                read_value(reader, budget, depth + 1).await?;
+            }
         };
-        let rest = rest.to_vec();
         match kind {
             b'+' | b',' | b'#' | b'(' => Ok(RespValue::Simple(text(rest))),
             b'-' => Ok(RespValue::Error(text(rest))),
@@ -278,7 +296,7 @@ fn read_value<'a, R: AsyncBufRead + Unpin + Send>(
                 }
                 Ok(RespValue::Bulk(bytes))
             }
-            b'*' | b'~' | b'>' | b'%' | b'|' => {
+            b'*' | b'~' | b'>' | b'%' => {
                 let count = parse_length(&rest)?;
                 if count < 0 {
                     return Ok(RespValue::Nil);
@@ -288,7 +306,7 @@ fn read_value<'a, R: AsyncBufRead + Unpin + Send>(
                         limit: budget.limits.max_depth,
                     });
                 }
-                let pairs = matches!(kind, b'%' | b'|');
+                let pairs = kind == b'%';
                 let count = usize::try_from(count).unwrap_or(usize::MAX);
                 let values = if pairs { count.saturating_mul(2) } else { count };
                 // Also checked first: `*2147483647` allocates nothing.
@@ -296,10 +314,6 @@ fn read_value<'a, R: AsyncBufRead + Unpin + Send>(
                 let mut items = Vec::with_capacity(values.min(1024));
                 for _ in 0..values {
                     items.push(read_value(reader, budget, depth + 1).await?);
-                }
-                if kind == b'|' {
-                    // Attributes describe the reply that follows; the probe has no use for them.
-                    return read_value(reader, budget, depth).await;
                 }
                 if pairs {
                     let mut pairs = Vec::with_capacity(items.len() / 2);
@@ -399,6 +413,19 @@ mod tests {
             Err(RespError::Protocol("a string longer than its declared length"))
         );
         assert_eq!(parse(b"?\r\n"), Err(RespError::Protocol("an unknown type byte")));
+        // Attributes before a reply: a loop, not recursion, and each one counts.
+        let mut attributes = b"|0\r\n".repeat(200_000);
+        attributes.extend_from_slice(b"+OK\r\n");
+        assert_eq!(
+            parse_slice(&attributes, &Limits::default()).map(|(v, _)| v),
+            Err(RespError::TooManyElements { limit: 50_000 })
+        );
+        let mut few = b"|0\r\n".repeat(100);
+        few.extend_from_slice(b"+OK\r\n");
+        assert_eq!(
+            parse_slice(&few, &Limits::default()).map(|(v, _)| v),
+            Ok(RespValue::Simple("OK".into()))
+        );
         let deep: Vec<u8> = b"*1\r\n".repeat(100_000);
         assert_eq!(
             parse_slice(&deep, &Limits::default()).map(|(v, _)| v),

@@ -282,6 +282,7 @@ mod tests {
                     tls-key-file-pass tls11\n\
                     \x0c\x0cuser dave on\x0c>formfeed14 ~*\n\
                     user erin on \">esc\\\"aped 15\" ~*\n\
+                    user frank on \"\\x3ehex16\" >ab\x0cfeed17 ~*\n\
                     # The password is not on this comment line, nor maxmemory 1gb\n\
                     tls-auth-clients optional\n\
                     maxmemory 2gb\n";
@@ -307,6 +308,8 @@ mod tests {
             "formfeed14",
             "aped",
             " 15",
+            "hex16",
+            "feed17",
         ] {
             assert!(!shown.contains(secret), "{secret} is shown:\n{shown}");
         }
