@@ -188,6 +188,16 @@ fn deep_nesting_is_refused() {
 }
 
 #[test]
+fn endless_attributes_are_counted_not_recursed() {
+    // 200 000 empty RESP3 attributes before a reply: 800 KB, under the byte limit.
+    let mut reply = b"|0\r\n".repeat(200_000);
+    reply.extend_from_slice(b"+PONG\r\n");
+    let fake = FakeServer::start(Behaviour::Send(reply));
+    let outcome = probe(&fake.url(), false, &[]);
+    expect_incomplete("200 000 attributes", &outcome, &["more than 50000 elements"]);
+}
+
+#[test]
 fn one_byte_per_second_ends_at_the_deadline() {
     let fake = FakeServer::start(Behaviour::Stream {
         head: Vec::new(),
