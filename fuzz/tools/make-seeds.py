@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Regenerates fuzz/seeds/<target>/ from the project's own examples and test
+fixtures (run from anywhere: python3 fuzz/tools/make-seeds.py). The seeds are
+committed; the working corpus (fuzz/corpus) is not. Sources: fuzz/seeds/SOURCES.md."""
+import glob
+import hashlib
+import os
+import re
+import shutil
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SEEDS = os.path.join(ROOT, "fuzz", "seeds")
+MAX = 4096  # seeds stay small: the fuzzer grows them
+
+
+def read(rel):
+    with open(os.path.join(ROOT, rel), "rb") as f:
+        return f.read()
+
+
+def small(paths):
+    return [p for p in sorted(paths) if os.path.getsize(os.path.join(ROOT, p)) <= MAX]
+
+
+def rel_glob(pattern):
+    return [os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, pattern))]
+
+
+def write(target, data, name=None):
+    d = os.path.join(SEEDS, target)
+    os.makedirs(d, exist_ok=True)
+    name = name or hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+confs = small(rel_glob("examples/*.conf") + rel_glob("tests/rules/*/*.conf")
+              + ["tests/fixtures/corpus/official/tests-assets-7.2/default.conf",
+                 "tests/fixtures/corpus/official/tests-assets-7.2/minimal.conf",
+                 "tests/fixtures/corpus/realworld/OT-CONTAINER-KIT__redis__redis.conf",
+                 "tests/fixtures/corpus/realworld/OT-CONTAINER-KIT__redis__sentinel.conf",
+                 "tests/fixtures/corpus/realworld/ddev__ddev-redis/redis-optimized-includes.conf",
+                 "tests/fixtures/corpus/realworld/ddev__ddev-redis/security.conf"])
+envs = small(rel_glob("examples/*.env") + rel_glob("tests/rules/*/*.env")
+             + ["tests/fixtures/corpus/realworld/env/netbox-community__netbox-docker__netbox.env",
+                "tests/fixtures/corpus/realworld/env/netbox-community__netbox-docker__redis-cache.env"])
+acls = ["tests/fixtures/corpus/official/tests-assets-7.2/user.acl",
+        "tests/fixtures/corpus/official/tests-assets-7.2/userwithselectors.acl",
+        "tests/fixtures/corpus/official/tests-assets-7.2/nodefaultuser.acl"]
+
+# Hand-written lines for the lexer's corners: quotes, escapes, blanks.
+LEXER_EXTRA = [
+    b'save ""\nsave 3600 1 300 100\n',
+    b'requirepass "p\\x41ss w\\"ord"\nuser alice on \'>it\\\'s\' ~* +@all\n',
+    b'  bind 127.0.0.1 -::1\t\r\n# comment\n\n\tport\t6380\r\n',
+    b'rename-command CONFIG ""\nrename-command FLUSHALL "fl\\x75sh"\n',
+    b'dir "/var/lib/redis"x\nlogfile \'unterminated\n',
+    b'include /etc/redis/*.conf\ninclude "conf.d/a b.conf"\n',
+]
+for p in confs:
+    write("conf_lexer", read(p))
+for extra in LEXER_EXTRA:
+    write("conf_lexer", extra)
+
+# conf_load: [0x01 flags] main \0 inc1 \0 inc2 \0 inc3.
+main = read("examples/redis.conf")
+ddev = "tests/fixtures/corpus/realworld/ddev__ddev-redis/"
+write("conf_load", main)
+write("conf_load", read(ddev + "redis-optimized-includes.conf") + b"\0" + read(ddev + "security.conf"))
+write("conf_load", b"\x01\x08" + b"port 6380\n" + b"\0" + b"maxmemory 1gb\n" + b"\0" + b"include inc1.conf\n")
+write("conf_load", b"\x01\x20" + read("tests/fixtures/corpus/official/tests-assets-7.2/minimal.conf")
+      + b"\0" + read(acls[0]))
+write("conf_load", b"\x01\x40" + read("tests/fixtures/corpus/realworld/OT-CONTAINER-KIT__redis__sentinel.conf")
+      + b"\0sentinel auth-pass mymaster s3cr3t-pass\n")
+write("conf_load", b"\x01\x96" + b"requirepass foobared\n" + b"\0" + b"include inc2.conf\nmasterauth x\n"
+      + b"\0" + b"include inc1.conf\n" + b"\0" + b"user default on >pw ~* +@all\n")
+write("conf_load", b"\x01\x06" + read("tests/fixtures/corpus/official/tests-assets-7.2/default.conf"))
+for p in small(rel_glob("tests/rules/*/fail.conf"))[:20]:
+    write("conf_load", read(p))
+
+# dotenv.
+DOTENV_EXTRA = [
+    b'export REDIS_URL="redis://:p%40ss@h:6379/0"\nREDIS_PASSWORD=\'lit # eral\'\n',
+    b'REDIS_PASSWORD="multi\nline\\" value"\nCACHE_TTL_DEFAULT=60 # inline\n',
+    b'  REDIS_AUTH_TOKEN = spaced\r\nREDIS_TLS=\nVALKEY_URL=valkeys://u:pw@h\n',
+    b'# comment\n\nREDIS_URL=rediss://h?password=sec&db=2\n',
+]
+for p in envs:
+    write("dotenv", read(p))
+for extra in DOTENV_EXTRA:
+    write("dotenv", extra)
+
+# redis_url.
+URLS = [
+    "redis://:foobared@203.0.113.10:6379/0", "rediss://app:p%40ss@cache.internal:6380/2?ssl_cert_reqs=none",
+    "unix:///run/redis/redis.sock?db=3", "redis://[::1]:6379", "valkeys://u:pw@h/1",
+    "redis://h?password=s3cr3t&db=2", "redis+unix:///tmp/r.sock?password=x", "http://u:hunter2secret@h",
+    "redis://u:hunter2secret@h:99999", "redis://:only-pass@10.0.0.5", "redis://user@host:0",
+]
+for u in URLS:
+    write("redis_url", u.encode())
+
+# settings: the README's examples.
+readme = read("README.md").decode()
+for block in re.findall(r"```toml\n(.*?)```", readme, re.S):
+    write("settings", block.encode())
+write("settings", b'profile = "redis-cloud"\n[thresholds]\npassword_min_length = 8\n[[waiver]]\nrule = "x"\nreason = "y"\nsubject = "z"\n')
+
+# resp: replies a server sends.
+RESP = [
+    b"+OK\r\n", b"-ERR unknown command\r\n", b":42\r\n", b"$5\r\nhello\r\n", b"$-1\r\n", b"*-1\r\n", b"_\r\n",
+    b"*2\r\n$4\r\nsave\r\n$0\r\n\r\n", b"%2\r\n+a\r\n:1\r\n+b\r\n#t\r\n", b"=15\r\ntxt:Some string\r\n",
+    b"|1\r\n+key\r\n+val\r\n:7\r\n", b"|0\r\n|1\r\n+a\r\n+b\r\n|0\r\n+OK\r\n", b"~2\r\n,3.14\r\n(3492890328409238509324850943850943825024385\r\n",
+    b">3\r\n+message\r\n+chan\r\n$2\r\nhi\r\n",
+    b"*3\r\n$6\r\nmaster\r\n:3129659\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$4\r\n9001\r\n$7\r\n3129242\r\n",
+    b"$36\r\n# Server\r\nredis_version:7.2.4\r\n\r\n\r\n",
+]
+for r in RESP:
+    write("resp", r)
+
+# pipeline: [0x01 control(48)] conf \0 env \0 include \0 acl.
+def control(secret, line, profile, flags, mask, rest=b""):
+    c = bytes([secret, line, profile, flags]) + mask.to_bytes(3, "little") + rest
+    return b"\x01" + (c + bytes(48))[:48]
+
+app_env = read("examples/app.env")
+write("pipeline", main + b"\0" + app_env)
+write("pipeline", control(0, 0, 0, 0, 0xFFFFF, bytes(range(7, 48))) + main + b"\0" + app_env)
+write("pipeline", control(1, 1, 2, 2, 0x0000F, bytes(range(3, 44))) + read(confs[1]) + b"\0" + app_env)
+write("pipeline", control(3, 3, 1, 0, 0x3F000, bytes(range(5, 46, 1))) + b"port 6380\n\0REDIS_TLS=true\n")
+write("pipeline", control(0, 2, 0, 1, 0x00C00) + read("tests/fixtures/corpus/realworld/OT-CONTAINER-KIT__redis__sentinel.conf"))
+write("pipeline", control(2, 0, 3, 2, 0x00300) + b"maxmemory 1gb\n\0\0save \"\"\n\0user bob on >x ~* +@all\n")
+rule_envs = small(rel_glob("tests/rules/*/fail.env"))
+for conf_path, env_path in zip(small(rel_glob("tests/rules/*/fail.conf"))[:8], rule_envs):
+    write("pipeline", read(conf_path) + b"\0" + read(env_path))
+
+print("seeds:", {t: len(os.listdir(os.path.join(SEEDS, t))) for t in sorted(os.listdir(SEEDS)) if os.path.isdir(os.path.join(SEEDS, t))})
