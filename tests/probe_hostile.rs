@@ -13,8 +13,7 @@ mod probe;
 mod server;
 
 use probe::{Behaviour, FakeServer, PASSWORD};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TIMEOUT: f64 = 3.0;
 /// Process start-up and exit on a busy 2-core machine.
@@ -29,74 +28,39 @@ struct Outcome {
     peak_rss_kb: i64,
 }
 
-/// Runs `check --probe` against the URL and measures its peak RSS. A child still running after 30 s is
-/// killed and fails the test as a hang.
+/// Runs `check --probe` against the URL through the shared runner, which
+/// measures peak RSS and fails the test as a hang after 30 s.
 fn probe(url: &str, with_password: bool, extra: &[&str]) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_redis-preflight"));
-    command
-        .current_dir(dir.path())
-        .args(["check", "--no-settings", "--probe", "--url", url, "--timeout"])
-        .arg(TIMEOUT.to_string())
-        .args(["--connect-timeout", "1", "--latency-samples", "3"])
-        .args(extra)
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, _) in std::env::vars() {
-        if name.starts_with("REDIS_") {
-            command.env_remove(name);
-        }
-    }
-    if with_password {
-        command.env("REDIS_PASSWORD", PASSWORD);
-    }
-    let started = Instant::now();
-    let mut child = command.spawn().expect("start redis-preflight");
-    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = std::io::Read::read_to_string(&mut out, &mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = std::io::Read::read_to_string(&mut err, &mut text);
-        text
-    });
-    // Peak RSS: the kernel's high-water mark of the child's own memory
-    // (VmHWM), read every 5 ms while it runs. (wait4's ru_maxrss would also
-    // count this test process, whose memory the child briefly shares before exec.)
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_rss_kb = 0;
-    let status = loop {
-        if let Some(kb) = std::fs::read_to_string(&status_file).ok().and_then(|text| {
-            text.lines()
-                .find_map(|line| line.strip_prefix("VmHWM:"))
-                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<i64>().ok())
-        }) {
-            peak_rss_kb = peak_rss_kb.max(kb);
-        }
-        if let Some(status) = child.try_wait().expect("wait for redis-preflight") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("HANG: redis-preflight --probe {url} still ran after 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(5));
+    let timeout = TIMEOUT.to_string();
+    let mut args = vec![
+        "check",
+        "--no-settings",
+        "--probe",
+        "--url",
+        url,
+        "--timeout",
+        &timeout,
+        "--connect-timeout",
+        "1",
+        "--latency-samples",
+        "3",
+    ];
+    args.extend_from_slice(extra);
+    let envs: &[(&str, &str)] = if with_password {
+        &[("REDIS_PASSWORD", PASSWORD)]
+    } else {
+        &[]
     };
-    let elapsed = started.elapsed().as_secs_f64();
-    let code = status
-        .code()
-        .unwrap_or_else(|| panic!("redis-preflight was killed by a signal: {status:?}"));
+    let run = probe::run(dir.path(), &args, envs, Duration::from_secs(30));
     Outcome {
-        code,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-        elapsed,
-        peak_rss_kb,
+        code: run
+            .code
+            .unwrap_or_else(|| panic!("redis-preflight was killed by a signal: {}", run.stderr)),
+        stdout: run.stdout,
+        stderr: run.stderr,
+        elapsed: run.elapsed.as_secs_f64(),
+        peak_rss_kb: run.peak_rss_kb,
     }
 }
 

@@ -88,7 +88,7 @@ fn is_trim_char(c: char) -> bool {
 
 /// C `isspace` in the "C" locale, which is what `sdssplitargs` uses to skip
 /// blanks between arguments.
-fn is_c_space(b: u8) -> bool {
+pub fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 

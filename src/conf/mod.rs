@@ -67,11 +67,6 @@ fn within_two_edits(a: &str, b: &str) -> bool {
     previous[b.len()] <= 2
 }
 
-/// C `isspace`: what redis-server skips between arguments.
-fn is_c_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n' | '\x0b' | '\x0c')
-}
-
 /// The words of a line as `sdssplitargs` finds them, with their offsets: blanks
 /// (`isspace`) between words; an unquoted word ends only at a space, tab, CR,
 /// LF or NUL (a form feed inside it is part of it); a quoted part runs to its
@@ -83,7 +78,7 @@ fn split_words(text: &str) -> Vec<(usize, &str)> {
     let mut i = 0;
     loop {
         // Every delimiter is ASCII, so byte steps never split a character where it matters.
-        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c) {
+        while i < bytes.len() && lexer::is_c_space(bytes[i]) {
             i += 1;
         }
         if i >= bytes.len() {
@@ -130,7 +125,7 @@ fn closing_quote(text: &str, quote: char) -> Option<usize> {
 /// of `user` lines, Sentinel's `auth-pass`/`sentinel-pass` values. Works from
 /// the raw text so a line that fails to lex is masked too.
 fn secret_ranges(line_start: usize, raw: &str, target: &Target) -> Vec<std::ops::Range<usize>> {
-    let body = raw.trim_start_matches(|c: char| is_c_space(c) || c == '#');
+    let body = raw.trim_start_matches(|c: char| c == '#' || c.is_ascii() && lexer::is_c_space(c as u8));
     let body_start = line_start + (raw.len() - body.len());
     let words = split_words(body);
     let Some(&(_, first)) = words.first() else {

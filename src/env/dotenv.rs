@@ -24,6 +24,11 @@ pub struct DotenvEntry {
     pub value_offset: usize,
 }
 
+/// A character a variable name may hold (`A-Z a-z 0-9 _ .`).
+pub fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '.'
+}
+
 pub fn parse(path: &Path, text: &str) -> Result<Vec<DotenvEntry>, InputError> {
     let mut entries = Vec::new();
     let mut offset = 0usize;
@@ -56,15 +61,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<DotenvEntry>, InputError> {
             )));
         };
         let name = name_part.trim_end();
-        if name.is_empty()
-            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-            || name.starts_with(|c: char| c.is_ascii_digit())
-        {
+        if name.is_empty() || !name.chars().all(is_name_char) || name.starts_with(|c: char| c.is_ascii_digit()) {
             // Never quote the "name": after a typo (`REDIS_PASSWORD: s3cr3t=`)
             // it holds the value. Only the valid start of it and a position.
-            let valid_len = name
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-                .unwrap_or(name.len());
+            let valid_len = name.find(|c: char| !is_name_char(c)).unwrap_or(name.len());
             let valid = &name[..valid_len];
             let (offending, at, hint) = if name.is_empty() {
                 ("nothing before `=`".to_string(), 0, "write NAME=value".to_string())

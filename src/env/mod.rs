@@ -136,7 +136,7 @@ fn commented_secret_ranges(text: &str) -> Vec<Range<usize>> {
             continue;
         };
         let name = name.trim_end();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+        if name.is_empty() || !name.chars().all(dotenv::is_name_char) {
             continue;
         }
         let value_start = start + (line.len() - body.len()) + body.find('=').map_or(0, |i| i + 1);

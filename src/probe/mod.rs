@@ -158,11 +158,6 @@ pub fn run(options: &ProbeOptions) -> Result<LiveData, ProbeError> {
     Ok(data)
 }
 
-/// A reply as text, when it is a string or a number.
-fn text_of(value: RespValue) -> Option<String> {
-    value.into_text()
-}
-
 /// A command's reply: the value, or the server's own words for a refusal
 /// (`NOPERM this user has no permissions ...`). Replies are taken by value
 /// so each is freed as soon as it is converted.
@@ -199,7 +194,7 @@ fn parse_config(value: RespValue) -> Option<BTreeMap<String, String>> {
     match value {
         RespValue::Array(items) => {
             let mut config = BTreeMap::new();
-            let mut texts = items.into_iter().filter_map(text_of);
+            let mut texts = items.into_iter().filter_map(RespValue::into_text);
             while let (Some(name), Some(value)) = (texts.next(), texts.next()) {
                 config.insert(name.to_ascii_lowercase(), value);
             }
@@ -208,7 +203,7 @@ fn parse_config(value: RespValue) -> Option<BTreeMap<String, String>> {
         RespValue::Map(pairs) => Some(
             pairs
                 .into_iter()
-                .filter_map(|(k, v)| Some((text_of(k)?.to_ascii_lowercase(), text_of(v)?)))
+                .filter_map(|(k, v)| Some((RespValue::into_text(k)?.to_ascii_lowercase(), RespValue::into_text(v)?)))
                 .collect(),
         ),
         _ => None,
@@ -245,24 +240,24 @@ async fn probe(options: &ProbeOptions, deadline: tokio::time::Instant) -> Result
                 client::describe_refusal(&text)
             )))
         }
-        Some(value) => parse_info(&text_of(value).unwrap_or_default())?,
+        Some(value) => parse_info(&RespValue::into_text(value).unwrap_or_default())?,
         None => return Err(ProbeError::unreachable("the server answered the pipeline partially")),
     };
     if info.is_empty() {
         return Err(ProbeError::unreachable("INFO returned nothing: not a Redis server?"));
     }
     let config = reply(results.next(), parse_config);
-    let acl_whoami = reply(results.next(), text_of);
+    let acl_whoami = reply(results.next(), RespValue::into_text);
     let acl_list = reply(results.next(), |v| match v {
-        RespValue::Array(items) => Some(items.into_iter().filter_map(text_of).collect()),
+        RespValue::Array(items) => Some(items.into_iter().filter_map(RespValue::into_text).collect()),
         _ => None,
     });
-    let slowlog_len = reply(results.next(), |v| text_of(v)?.parse().ok());
+    let slowlog_len = reply(results.next(), |v| RespValue::into_text(v)?.parse().ok());
     let role = reply(results.next(), |v| match v {
-        RespValue::Array(items) => items.into_iter().next().and_then(text_of),
+        RespValue::Array(items) => items.into_iter().next().and_then(RespValue::into_text),
         _ => None,
     });
-    let dbsize = reply(results.next(), |v| text_of(v)?.parse().ok());
+    let dbsize = reply(results.next(), |v| RespValue::into_text(v)?.parse().ok());
     drop(results);
 
     // Which dangerous commands the application's user may run: asked with

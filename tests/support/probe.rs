@@ -30,6 +30,11 @@ pub struct Run {
     pub stderr: String,
     pub elapsed: Duration,
     pub args: Vec<String>,
+    /// The child's peak resident memory in kB: the kernel's high-water mark
+    /// of its own memory (`VmHWM`), read at every poll while it runs.
+    /// (`wait4`'s `ru_maxrss` would also count this test process, whose
+    /// memory the child shares until exec.)
+    pub peak_rss_kb: i64,
 }
 
 impl Run {
@@ -132,7 +137,16 @@ pub fn run(dir: &Path, args: &[&str], envs: &[(&str, &str)], guard: Duration) ->
         let _ = err.read_to_end(&mut text);
         text
     });
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_rss_kb = 0;
     let status = loop {
+        if let Some(kb) = std::fs::read_to_string(&status_file).ok().and_then(|text| {
+            text.lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<i64>().ok())
+        }) {
+            peak_rss_kb = peak_rss_kb.max(kb);
+        }
         if let Some(status) = child.try_wait().expect("wait for redis-preflight") {
             break status;
         }
@@ -142,7 +156,7 @@ pub fn run(dir: &Path, args: &[&str], envs: &[(&str, &str)], guard: Duration) ->
             let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
             panic!("HANG: redis-preflight {args:?} still ran after {guard:?} and was killed; stderr so far:\n{stderr}");
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(5));
     };
     let elapsed = started.elapsed();
     Run {
@@ -151,6 +165,7 @@ pub fn run(dir: &Path, args: &[&str], envs: &[(&str, &str)], guard: Duration) ->
         stderr: String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned(),
         elapsed,
         args: args.iter().map(|a| a.to_string()).collect(),
+        peak_rss_kb,
     }
 }
 
