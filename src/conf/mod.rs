@@ -3,6 +3,7 @@
 //! validated, and every directive kept with its span.
 
 pub mod acl;
+pub mod argv;
 pub mod catalog;
 pub mod commands;
 pub mod lexer;
@@ -196,6 +197,46 @@ pub struct LoadOptions {
     pub sentinel: bool,
 }
 
+/// One part of what redis-server reads, in order: a config file, then the
+/// command-line options it appends as config lines.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    /// A config file on disk, with its includes (a redis.conf in the
+    /// repository, or one a container mounts).
+    File(PathBuf),
+    /// Config lines inside another file (a YAML block scalar). `lex_text`
+    /// has the byte length of `source.text` with everything outside the
+    /// embedded config blanked, so spans point into the file as written.
+    Embedded { source: SourceFile, lex_text: Arc<str> },
+    /// Lines already split into words (redis-server's arguments), with
+    /// spans into `source.text`.
+    Lines { source: SourceFile, lines: Vec<ArgLine> },
+}
+
+/// One config line made of words that came from somewhere else (argv).
+#[derive(Debug, Clone)]
+pub struct ArgLine {
+    /// The directive name first; spans into the source file.
+    pub args: Vec<Arg>,
+    /// The whole line in the source file.
+    pub span: std::ops::Range<usize>,
+    /// Set when the values cannot be read here.
+    pub opaque: Option<Opaque>,
+}
+
+/// Why a directive's value cannot be read from the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opaque {
+    /// Unresolved (`${REDIS_PASSWORD}` not set here, a template): rules that
+    /// need it report "could not verify: <reason>".
+    Unknown(String),
+    /// Set to a value kept elsewhere (`Secret redis/password`).
+    Reference(String),
+}
+
+/// Template markers of an unrendered config (Helm, Jinja, envsubst).
+pub const TEMPLATE_MARKERS: [&str; 3] = ["{{", "{%", "${"];
+
 #[derive(Debug, Clone)]
 pub struct ParsedConfig {
     pub target: Target,
@@ -231,40 +272,82 @@ pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<Parsed
             path.display()
         )));
     }
-    let base = options
-        .include_base
-        .clone()
-        .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
-    // redis-server accepts `sentinel` lines only in Sentinel mode; a file named
-    // like a Sentinel config (sentinel.conf, valkey-sentinel.conf) is read as one.
-    let sentinel = options.sentinel
-        || path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.to_ascii_lowercase().contains("sentinel"));
-    let mut loader = Loader {
-        target,
-        options,
-        base,
-        sentinel,
-        parsed: ParsedConfig {
-            target,
-            files: Vec::new(),
-            directives: Vec::new(),
-            diagnostics: Vec::new(),
-            suppressions: Vec::new(),
-            sentinel,
-            acl_file: None,
-        },
-        stack: Vec::new(),
-        line_indexes: Vec::new(),
-        sentinel_state: sentinel::SentinelState::default(),
-        seen_single: HashMap::new(),
-        file_index: HashMap::new(),
-    };
+    let mut loader = Loader::new(path, target, options);
     loader.load_text(path.to_path_buf(), text)?;
     loader.parsed.acl_file = loader.read_acl_file();
     Ok(loader.parsed)
+}
+
+/// Reads what one redis-server reads: pieces in order (a config file, then
+/// its command-line options), as one config. `anchor` names the deployment
+/// file the pieces come from (include paths are relative to it). A `File`
+/// piece that cannot be read is an include error, as redis-server refuses to
+/// start without its config file.
+pub fn load_pieces(
+    anchor: &Path,
+    pieces: Vec<Piece>,
+    target: Target,
+    options: &LoadOptions,
+) -> Result<ParsedConfig, InputError> {
+    let mut loader = Loader::new(anchor, target, options);
+    for piece in pieces {
+        match piece {
+            Piece::File(path) => match read_text_file(&path) {
+                Ok(text) => loader.load_text(path, text)?,
+                Err(reason) => {
+                    let subject = path.display().to_string();
+                    loader.diagnose(
+                        DiagnosticKind::IncludeError,
+                        format!("cannot read the config file `{subject}`: {reason}"),
+                        Origin::Default,
+                        subject,
+                    );
+                }
+            },
+            Piece::Embedded { source, lex_text } => loader.load_embedded(source, &lex_text)?,
+            Piece::Lines { source, lines } => loader.load_lines(source, lines)?,
+        }
+    }
+    loader.parsed.acl_file = loader.read_acl_file();
+    Ok(loader.parsed)
+}
+
+impl<'o> Loader<'o> {
+    fn new(path: &Path, target: Target, options: &'o LoadOptions) -> Loader<'o> {
+        let base = options
+            .include_base
+            .clone()
+            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
+        // redis-server accepts `sentinel` lines only in Sentinel mode; a file named
+        // like a Sentinel config (sentinel.conf, valkey-sentinel.conf) is read as one.
+        let sentinel = options.sentinel
+            || path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.to_ascii_lowercase().contains("sentinel"));
+        Loader {
+            target,
+            options,
+            base,
+            sentinel,
+            parsed: ParsedConfig {
+                target,
+                files: Vec::new(),
+                directives: Vec::new(),
+                diagnostics: Vec::new(),
+                suppressions: Vec::new(),
+                sentinel,
+                acl_file: None,
+            },
+            stack: Vec::new(),
+            line_indexes: Vec::new(),
+            sentinel_state: sentinel::SentinelState::default(),
+            seen_single: HashMap::new(),
+            file_index: HashMap::new(),
+            file_by_path: HashMap::new(),
+            templated_files: Vec::new(),
+        }
+    }
 }
 
 /// Reads the main config file, with clear errors for the usual ways it goes wrong.
@@ -288,6 +371,10 @@ struct Loader<'o> {
     /// Index in `parsed.files` by the address of its path, so a diagnostic
     /// finds its file in constant time however many files a glob includes.
     file_index: HashMap<usize, usize>,
+    /// Deployment files already registered (several pieces may come from one).
+    file_by_path: HashMap<PathBuf, usize>,
+    /// Files already reported as unrendered templates (said once per file).
+    templated_files: Vec<usize>,
 }
 
 impl Loader<'_> {
@@ -344,7 +431,86 @@ impl Loader<'_> {
                 line: comment_line + 1,
             });
         }
+        self.lex_lines(file, lines, true)?;
+        self.stack.pop();
+        Ok(())
+    }
+
+    /// Registers a deployment file once, however many pieces come from it.
+    fn register(&mut self, source: SourceFile) -> usize {
+        if let Some(&index) = self.file_by_path.get(source.path.as_path()) {
+            return index;
+        }
+        let index = self.parsed.files.len();
+        self.line_indexes.push(LineIndex::new(&source.text));
+        self.file_index.insert(Arc::as_ptr(&source.path) as usize, index);
+        self.file_by_path.insert(source.path.to_path_buf(), index);
+        self.parsed.files.push(source);
+        index
+    }
+
+    /// Masks more of a registered file's shown text (positions are kept).
+    fn mask_more(&mut self, file: usize, masks: &[std::ops::Range<usize>]) {
+        if masks.is_empty() {
+            return;
+        }
+        let shown = &self.parsed.files[file].text;
+        self.parsed.files[file].text = Arc::from(mask_ranges(shown, masks));
+    }
+
+    /// A config inside another file, e.g. a Helm value holding a redis.conf.
+    fn load_embedded(&mut self, source: SourceFile, lex_text: &str) -> Result<(), InputError> {
+        let file = self.register(source);
+        let masks: Vec<std::ops::Range<usize>> = lexer::all_lines(lex_text)
+            .flat_map(|(_, start, raw)| secret_ranges(start, raw, &self.target))
+            .collect();
+        self.mask_more(file, &masks);
+        let lines: Vec<lexer::Line<'_>> = lexer::directive_lines(lex_text).collect();
+        self.lex_lines(file, lines, false)
+    }
+
+    /// redis-server's options, already split into lines of words.
+    fn load_lines(&mut self, source: SourceFile, lines: Vec<ArgLine>) -> Result<(), InputError> {
+        let file = self.register(source);
+        let mut masks = Vec::new();
+        for line in &lines {
+            let Some(name) = line.args.first().map(|a| a.value.to_ascii_lowercase()) else {
+                continue;
+            };
+            let secret_args: Box<dyn Iterator<Item = &Arg>> = match name.as_str() {
+                "user" => Box::new(
+                    line.args
+                        .iter()
+                        .skip(2)
+                        .filter(|a| a.value.starts_with(['>', '<', '#', '!']) || a.value.contains(['>', '<'])),
+                ),
+                "sentinel" => Box::new(line.args.iter().skip(2).filter(|_| {
+                    line.args
+                        .get(1)
+                        .is_some_and(|sub| sub.value.to_ascii_lowercase().contains("pass"))
+                })),
+                _ if names_a_secret(&name, &self.target) => Box::new(line.args.iter().skip(1)),
+                _ => Box::new(std::iter::empty()),
+            };
+            masks.extend(secret_args.map(|a| a.span.clone()));
+        }
+        self.mask_more(file, &masks);
         for line in lines {
+            let number = self.line_indexes[file]
+                .line_column(&self.parsed.files[file].text, line.span.start)
+                .0;
+            self.directive_line(file, number, line.span, line.args, line.opaque, false)?;
+        }
+        Ok(())
+    }
+
+    fn lex_lines(&mut self, file: usize, lines: Vec<lexer::Line<'_>>, follow_includes: bool) -> Result<(), InputError> {
+        for line in lines {
+            // `{{- if .Values.x }}` and friends are template statements, not directives.
+            if line.text.starts_with("{{") || line.text.starts_with("{%") {
+                self.templated(file, line.start..line.start + line.text.len());
+                continue;
+            }
             let args = match lexer::split_args(&line) {
                 Ok(args) => args,
                 Err(err) => {
@@ -359,37 +525,82 @@ impl Loader<'_> {
                     continue;
                 }
             };
-            let Some((name_arg, rest)) = args.split_first() else {
-                continue;
+            let span = line.start..line.start + line.text.len();
+            let opaque = match args
+                .iter()
+                .skip(1)
+                .find(|a| TEMPLATE_MARKERS.iter().any(|m| a.value.contains(m)))
+            {
+                Some(arg) => {
+                    self.templated(file, arg.span.clone());
+                    let name = args.first().map(|a| a.value.as_str()).unwrap_or_default();
+                    Some(Opaque::Unknown(format!(
+                        "`{}` is templated here (the file is not rendered)",
+                        name.to_ascii_lowercase()
+                    )))
+                }
+                None => None,
             };
-            let name = name_arg.value.to_ascii_lowercase();
-            let line_end = line.start + line.text.len();
-            let origin = self.origin(file, line.start..line_end);
-            if name == "include" {
-                self.include(file, &line, rest, origin.clone())?;
-                self.parsed.directives.push(DirectiveLine {
-                    name,
-                    canonical: Some("include".into()),
-                    args: rest.to_vec(),
-                    file,
-                    line: line.number,
-                    origin,
-                    value: None,
-                });
-                continue;
+            self.directive_line(file, line.number, span, args, opaque, follow_includes)?;
+        }
+        Ok(())
+    }
+
+    /// An unrendered template is said once per file.
+    fn templated(&mut self, file: usize, span: std::ops::Range<usize>) {
+        if self.templated_files.contains(&file) {
+            return;
+        }
+        self.templated_files.push(file);
+        let origin = self.origin(file, span);
+        let subject = self.parsed.files[file].path.display().to_string();
+        self.diagnose(
+            DiagnosticKind::Template,
+            "this config is an unrendered template: its templated values are unknown here".into(),
+            origin,
+            subject,
+        );
+    }
+
+    fn directive_line(
+        &mut self,
+        file: usize,
+        number: usize,
+        span: std::ops::Range<usize>,
+        args: Vec<Arg>,
+        opaque: Option<Opaque>,
+        follow_includes: bool,
+    ) -> Result<(), InputError> {
+        let Some((name_arg, rest)) = args.split_first() else {
+            return Ok(());
+        };
+        let name = name_arg.value.to_ascii_lowercase();
+        let origin = self.origin(file, span);
+        if name == "include" {
+            if follow_includes {
+                self.include(file, number, rest, origin.clone())?;
             }
-            let directive = self.resolve(&name, rest, origin.clone(), name_arg);
             self.parsed.directives.push(DirectiveLine {
                 name,
-                canonical: directive.0,
+                canonical: Some("include".into()),
                 args: rest.to_vec(),
                 file,
-                line: line.number,
+                line: number,
                 origin,
-                value: directive.1,
+                value: None,
             });
+            return Ok(());
         }
-        self.stack.pop();
+        let directive = self.resolve(&name, rest, origin.clone(), name_arg, opaque.as_ref());
+        self.parsed.directives.push(DirectiveLine {
+            name,
+            canonical: directive.0,
+            args: rest.to_vec(),
+            file,
+            line: number,
+            origin,
+            value: directive.1,
+        });
         Ok(())
     }
 
@@ -401,6 +612,7 @@ impl Loader<'_> {
         args: &[Arg],
         origin: Origin,
         name_arg: &Arg,
+        opaque: Option<&Opaque>,
     ) -> (Option<String>, Option<crate::facts::Value>) {
         let catalog = catalog();
         let target = self.target;
@@ -444,7 +656,15 @@ impl Loader<'_> {
             }
         }
         let values: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
-        let parsed = special::parse_directive(directive, &values, &target);
+        let parsed = match opaque {
+            Some(Opaque::Unknown(reason)) => Ok(crate::facts::Value::Unknown {
+                unknown: reason.clone(),
+            }),
+            Some(Opaque::Reference(reference)) => Ok(crate::facts::Value::Reference {
+                reference: reference.clone(),
+            }),
+            None => special::parse_directive(directive, &values, &target),
+        };
         let value = match parsed {
             Ok(value) => value,
             Err(special::DirectiveError { kind, message, arg }) => {
@@ -487,7 +707,7 @@ impl Loader<'_> {
         }
     }
 
-    fn include(&mut self, file: usize, line: &lexer::Line<'_>, args: &[Arg], origin: Origin) -> Result<(), InputError> {
+    fn include(&mut self, file: usize, line_number: usize, args: &[Arg], origin: Origin) -> Result<(), InputError> {
         if args.len() != 1 {
             self.diagnose(
                 DiagnosticKind::SyntaxError,
@@ -538,7 +758,7 @@ impl Loader<'_> {
                 return Err(InputError::new(format!(
                     "{}:{}: includes are nested more than {MAX_INCLUDE_DEPTH} levels deep; redis-preflight stops here",
                     self.parsed.files[file].path.display(),
-                    line.number
+                    line_number
                 )));
             }
             let text = match read_text_file(&path) {

@@ -63,6 +63,11 @@ pub enum Value {
     Unknown {
         unknown: String,
     },
+    /// Set, but to a value kept elsewhere (a Kubernetes Secret, a chart's
+    /// generated password): known to be non-empty, its content unknown.
+    Reference {
+        reference: String,
+    },
 }
 
 impl Value {
@@ -134,6 +139,7 @@ impl fmt::Display for Value {
             }
             Value::Secret(s) => write!(f, "{s}"),
             Value::Unknown { unknown } => write!(f, "unknown ({unknown})"),
+            Value::Reference { reference } => write!(f, "set from {reference}"),
         }
     }
 }
@@ -273,6 +279,8 @@ pub enum DiagnosticKind {
     DeprecatedDirective,
     /// An `include` that cannot be followed.
     IncludeError,
+    /// An unrendered template (`{{ .Values.x }}`): its templated values are unknown.
+    Template,
 }
 
 /// A problem found while reading the config (the `config.*` rules report these).

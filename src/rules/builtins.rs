@@ -76,6 +76,7 @@ pub fn diagnostic_rule(kind: DiagnosticKind) -> &'static str {
         DiagnosticKind::DuplicateDirective => "config.duplicate-directive",
         DiagnosticKind::DeprecatedDirective => "config.deprecated-directive",
         DiagnosticKind::IncludeError => "config.include-error",
+        DiagnosticKind::Template => "config.unrendered-template",
     }
 }
 
@@ -298,23 +299,43 @@ fn no_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .filter(|u| {
             u.enabled && (u.nopass || (u.passwords.is_empty() && u.hashed_passwords == 0 && u.name == "default"))
         })
-        .map(|u| {
-            let detail = if u.name == "default" && matches!(u.origin, Origin::Default) {
-                "no `requirepass` and no `user default` line, so the default user is `on nopass`".to_string()
-            } else {
-                format!("`user {}` is enabled with `nopass`", u.name)
-            };
-            let subject = if u.name == "default" {
-                "the default user".to_string()
-            } else {
-                user_subject(u)
-            };
-            Hit {
-                subject,
-                detail,
-                origin: u.origin.clone(),
-                ..Default::default()
+        .filter_map(|u| {
+            // `requirepass` from a Secret is set (not a finding); from an
+            // unresolved variable it cannot be verified.
+            let requirepass = facts.get("conf.requirepass").filter(|f| f.origin == u.origin);
+            match requirepass.map(|f| &f.value) {
+                Some(Value::Reference { .. }) => return None,
+                Some(Value::Unknown { unknown }) => {
+                    return Some(Hit {
+                        subject: "the default user".into(),
+                        detail: format!("could not verify: {unknown}"),
+                        state: State::Warn,
+                        origin: u.origin.clone(),
+                        ..Default::default()
+                    })
+                }
+                _ => {}
             }
+            Some(u).map(|u| {
+                let detail = if u.name == "default" && matches!(u.origin, Origin::Default) {
+                    "no `requirepass` and no `user default` line, so the default user is `on nopass`".to_string()
+                } else if requirepass.is_some() {
+                    "`requirepass` is empty, so the default user is `on nopass`".to_string()
+                } else {
+                    format!("`user {}` is enabled with `nopass`", u.name)
+                };
+                let subject = if u.name == "default" {
+                    "the default user".to_string()
+                } else {
+                    user_subject(u)
+                };
+                Hit {
+                    subject,
+                    detail,
+                    origin: u.origin.clone(),
+                    ..Default::default()
+                }
+            })
         })
         .collect()
 }

@@ -244,6 +244,9 @@ fn test(facts: &Facts, path: &str, op: &Op) -> Truth {
     if matches!(value, Value::Unknown { .. }) {
         return Truth::Unknown;
     }
+    if matches!(value, Value::Reference { .. }) {
+        return reference_test(op);
+    }
     let resolve = |operand: &Operand| -> Option<OperandValue> {
         match operand {
             Operand::Literal(literal) => Some(OperandValue::Toml(literal.clone())),
@@ -314,6 +317,17 @@ fn test(facts: &Facts, path: &str, op: &Op) -> Truth {
                 ),
             }
         }
+    }
+}
+
+/// A value kept elsewhere is known to be non-empty and nothing more: only
+/// a comparison with the empty string is decided.
+fn reference_test(op: &Op) -> Truth {
+    let against_empty = |operand: &Operand| matches!(operand, Operand::Literal(toml::Value::String(s)) if s.is_empty());
+    match op {
+        Op::Eq(operand) if against_empty(operand) => Truth::False,
+        Op::Ne(operand) if against_empty(operand) => Truth::True,
+        _ => Truth::Unknown,
     }
 }
 

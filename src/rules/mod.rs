@@ -342,11 +342,15 @@ pub fn evaluate(pack: &RulePack, facts: &Facts, evaluation: &Evaluation<'_>) -> 
 }
 
 fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding> {
+    // A builtin that could only say "could not verify" leaves a condition undecided.
     let builtin_truth = |name: &str| -> Truth {
-        if builtins::run(name, rule, facts).is_empty() {
+        let hits = builtins::run(name, rule, facts);
+        if hits.is_empty() {
             Truth::False
-        } else {
+        } else if hits.iter().any(|hit| hit.state == State::Fail) {
             Truth::True
+        } else {
+            Truth::Unknown
         }
     };
     match &rule.check {

@@ -153,6 +153,13 @@ fn collect_acl_users(parsed: &ParsedConfig, facts: &mut Facts) {
                 default.nopass = false;
                 default.passwords = vec![Secret::new(password)];
                 default.origin = fact.origin.clone();
+            } else if matches!(fact.value, Value::Reference { .. } | Value::Unknown { .. })
+                || (fact.origin.has_location() && fact.value.as_str() == Some(""))
+            {
+                // Kept elsewhere, unresolved, or explicitly empty: findings
+                // about the default user point at where that was written.
+                default.nopass = !matches!(fact.value, Value::Reference { .. } | Value::Unknown { .. });
+                default.origin = fact.origin.clone();
             }
         }
         users.push(default);
