@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod conf;
 pub mod dates;
+pub mod deploy;
 pub mod env;
 pub mod error;
 pub mod facts;

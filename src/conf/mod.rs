@@ -211,6 +211,10 @@ pub enum Piece {
     /// Lines already split into words (redis-server's arguments), with
     /// spans into `source.text`.
     Lines { source: SourceFile, lines: Vec<ArgLine> },
+    /// A config redis-server reads that the repository does not hold (a
+    /// file that is not mounted from it, an image's generated config): every
+    /// directive not set by a later piece is unknown, for this reason.
+    Unseen(String),
 }
 
 /// One config line made of words that came from somewhere else (argv).
@@ -247,6 +251,9 @@ pub struct ParsedConfig {
     pub sentinel: bool,
     /// The `aclfile` the config names, read with it (None: no `aclfile`).
     pub acl_file: Option<AclFile>,
+    /// Why part of the config cannot be seen (`Piece::Unseen`): directives
+    /// it does not set are unknown rather than compiled-in defaults.
+    pub unseen: Option<String>,
 }
 
 /// The users of an `aclfile`, as read when the config was loaded.
@@ -306,6 +313,9 @@ pub fn load_pieces(
             },
             Piece::Embedded { source, lex_text } => loader.load_embedded(source, &lex_text)?,
             Piece::Lines { source, lines } => loader.load_lines(source, lines)?,
+            Piece::Unseen(reason) => {
+                loader.parsed.unseen.get_or_insert(reason);
+            }
         }
     }
     loader.parsed.acl_file = loader.read_acl_file();
@@ -338,6 +348,7 @@ impl<'o> Loader<'o> {
                 suppressions: Vec::new(),
                 sentinel,
                 acl_file: None,
+                unseen: None,
             },
             stack: Vec::new(),
             line_indexes: Vec::new(),

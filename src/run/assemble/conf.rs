@@ -25,7 +25,18 @@ pub fn apply(parsed: &ParsedConfig, facts: &mut Facts) {
             .get(directive.name.as_str())
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let (value, origin) = effective_value(directive, default, seen);
+        let (value, origin) = match &parsed.unseen {
+            Some(reason) if seen.is_empty() => (
+                Value::Unknown {
+                    unknown: format!(
+                        "`{}` is not set where redis-preflight can see it: {reason}",
+                        directive.name
+                    ),
+                },
+                Origin::Default,
+            ),
+            _ => effective_value(directive, default, seen),
+        };
         facts.insert(format!("conf.{}", directive.name), value.clone(), origin.clone());
         for alias in &directive.aliases {
             facts.insert(format!("conf.{}", alias.name), value.clone(), origin.clone());

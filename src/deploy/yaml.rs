@@ -1,0 +1,387 @@
+//! YAML documents as a small tree whose every node keeps its byte span, so
+//! findings can point at the key or list item they are about. Parsing is
+//! saphyr-parser's (a maintained YAML 1.2 parser that reports spans); this
+//! module only builds the tree, resolves anchors, aliases and `<<` merge
+//! keys, and bounds alias expansion so input size bounds time and memory.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
+use std::collections::HashMap;
+use std::ops::Range;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Scalar(Scalar),
+    Seq(Vec<Node>, Range<usize>),
+    Map(Vec<(Node, Node)>, Range<usize>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scalar {
+    pub value: String,
+    /// Bytes of the scalar as written (quotes included; a block scalar's content).
+    pub span: Range<usize>,
+    pub style: Style,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Quoted,
+    /// `|`: its content maps line for line onto the file.
+    Literal,
+    /// `>`: lines are folded.
+    Folded,
+}
+
+/// Why a YAML file could not be read, with where.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Node {
+    pub fn span(&self) -> Range<usize> {
+        match self {
+            Node::Scalar(s) => s.span.clone(),
+            Node::Seq(_, span) | Node::Map(_, span) => span.clone(),
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match self {
+            Node::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A scalar's text (not null).
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_scalar().filter(|s| !s.is_null()).map(|s| s.value.as_str())
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match self {
+            Node::Seq(items, _) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[(Node, Node)] {
+        match self {
+            Node::Map(entries, _) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self, Node::Map(..))
+    }
+
+    /// The value of `key` in a mapping (the last one wins, as in most readers).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
+
+    /// The entry (key and value) of `key`.
+    pub fn entry(&self, key: &str) -> Option<&(Node, Node)> {
+        self.entries().iter().rev().find(|(k, _)| k.as_str() == Some(key))
+    }
+
+    /// `a.b.c` through nested mappings.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// A boolean as YAML 1.1 readers (Go's, so Kubernetes and Helm) spell it.
+    pub fn as_bool(&self) -> Option<bool> {
+        let scalar = self.as_scalar()?;
+        if scalar.style == Style::Quoted {
+            return None;
+        }
+        match scalar.value.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "y" => Some(true),
+            "false" | "no" | "off" | "n" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Every scalar in the tree, in document order.
+    pub fn scalars<'a>(&'a self, out: &mut Vec<&'a Scalar>) {
+        match self {
+            Node::Scalar(s) => out.push(s),
+            Node::Seq(items, _) => items.iter().for_each(|i| i.scalars(out)),
+            Node::Map(entries, _) => entries.iter().for_each(|(k, v)| {
+                k.scalars(out);
+                v.scalars(out);
+            }),
+        }
+    }
+}
+
+impl Scalar {
+    pub fn is_null(&self) -> bool {
+        self.style == Style::Plain && matches!(self.value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+    }
+}
+
+/// Every document of a YAML stream. Empty documents are left out.
+pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    let mut builder = Builder {
+        offsets: ByteOffsets::new(text),
+        stack: Vec::new(),
+        documents: Vec::new(),
+        anchors: HashMap::new(),
+        // Aliases may copy nodes; the copies are bounded by the input's size.
+        budget: 4 * text.len() + 10_000,
+        error: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    let result = parser.load(&mut builder, true);
+    if let Some(error) = builder.error.take() {
+        return Err(error);
+    }
+    result.map_err(|e| YamlError {
+        message: e.info().to_string(),
+        line: e.marker().line(),
+        column: e.marker().col() + 1,
+    })?;
+    Ok(builder.documents)
+}
+
+/// Character index → byte offset (saphyr's markers count characters).
+struct ByteOffsets {
+    /// Byte offset of each character, only when the text is not ASCII.
+    table: Option<Vec<usize>>,
+    len: usize,
+}
+
+impl ByteOffsets {
+    fn new(text: &str) -> ByteOffsets {
+        let table = (!text.is_ascii()).then(|| text.char_indices().map(|(at, _)| at).collect());
+        ByteOffsets { table, len: text.len() }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.table {
+            None => char_index.min(self.len),
+            Some(table) => table.get(char_index).copied().unwrap_or(self.len),
+        }
+    }
+
+    fn range(&self, span: &Span) -> Range<usize> {
+        self.byte(span.start.index())..self.byte(span.end.index())
+    }
+}
+
+enum Open {
+    Seq(Vec<Node>, usize, usize),
+    /// Entries, a key waiting for its value, the start, the anchor.
+    Map(Vec<(Node, Node)>, Option<Node>, usize, usize),
+}
+
+struct Builder {
+    offsets: ByteOffsets,
+    stack: Vec<Open>,
+    documents: Vec<Node>,
+    anchors: HashMap<usize, Node>,
+    budget: usize,
+    error: Option<YamlError>,
+}
+
+fn size(node: &Node) -> usize {
+    match node {
+        Node::Scalar(_) => 1,
+        Node::Seq(items, _) => 1 + items.iter().map(size).sum::<usize>(),
+        Node::Map(entries, _) => 1 + entries.iter().map(|(k, v)| size(k) + size(v)).sum::<usize>(),
+    }
+}
+
+impl Builder {
+    fn fail(&mut self, message: &str, span: &Span) {
+        if self.error.is_none() {
+            self.error = Some(YamlError {
+                message: message.to_string(),
+                line: span.start.line(),
+                column: span.start.col() + 1,
+            });
+        }
+    }
+
+    fn spend(&mut self, cost: usize, span: &Span) -> bool {
+        if cost > self.budget {
+            self.fail(
+                "anchors and aliases expand to far more nodes than the file holds; refusing to expand them",
+                span,
+            );
+            return false;
+        }
+        self.budget -= cost;
+        true
+    }
+
+    /// Adds a finished node to whatever is open.
+    fn push(&mut self, node: Node, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => {
+                let empty = matches!(&node, Node::Scalar(s) if s.is_null());
+                if !empty {
+                    self.documents.push(node);
+                }
+            }
+            Some(Open::Seq(items, _, _)) => items.push(node),
+            Some(Open::Map(entries, key, _, _)) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    // `<<: *base` merges the base's entries (explicit keys win).
+                    if k.as_str() == Some("<<") && k.as_scalar().is_some_and(|s| s.style == Style::Plain) {
+                        let merged: Vec<(Node, Node)> = match &node {
+                            Node::Map(base, _) => base.clone(),
+                            Node::Seq(bases, _) => bases.iter().flat_map(|b| b.entries().to_vec()).collect(),
+                            Node::Scalar(_) => Vec::new(),
+                        };
+                        for (mk, mv) in merged {
+                            if !entries.iter().any(|(ek, _)| ek.as_str() == mk.as_str()) {
+                                entries.insert(0, (mk, mv));
+                            }
+                        }
+                    } else {
+                        entries.push((k, node));
+                    }
+                }
+            },
+        }
+    }
+}
+
+impl<'input> SpannedEventReceiver<'input> for Builder {
+    fn on_event(&mut self, event: Event<'input>, span: Span) {
+        if self.error.is_some() {
+            return;
+        }
+        let range = self.offsets.range(&span);
+        match event {
+            Event::Scalar(value, style, anchor, _tag) => {
+                if !self.spend(1, &span) {
+                    return;
+                }
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                let node = Node::Scalar(Scalar {
+                    value: value.into_owned(),
+                    span: range,
+                    style,
+                });
+                self.push(node, anchor);
+            }
+            Event::SequenceStart(anchor, _) => {
+                if self.spend(1, &span) {
+                    self.stack.push(Open::Seq(Vec::new(), range.start, anchor));
+                }
+            }
+            Event::MappingStart(anchor, _) => {
+                if self.spend(1, &span) {
+                    self.stack.push(Open::Map(Vec::new(), None, range.start, anchor));
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Open::Seq(items, start, anchor)) => (Node::Seq(items, start..range.end.max(start)), anchor),
+                    Some(Open::Map(entries, _, start, anchor)) => {
+                        (Node::Map(entries, start..range.end.max(start)), anchor)
+                    }
+                    None => return,
+                };
+                self.push(node, anchor);
+            }
+            Event::Alias(id) => {
+                let Some(node) = self.anchors.get(&id).cloned() else {
+                    self.fail("an alias names an anchor that is not defined before it", &span);
+                    return;
+                };
+                if self.spend(size(&node), &span) {
+                    self.push(node, 0);
+                }
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+}
+
+/// The file's text with everything outside `span` blanked (newlines kept),
+/// so a config inside a literal block scalar lexes with spans into the file.
+pub fn blank_outside(text: &str, span: Range<usize>) -> String {
+    text.char_indices()
+        .flat_map(|(at, c)| {
+            let keep = span.contains(&at);
+            let replacement = if keep || c == '\n' { c } else { ' ' };
+            // A blanked multi-byte character becomes as many spaces as it had bytes.
+            let width = if keep || c == '\n' { 1 } else { c.len_utf8() };
+            std::iter::repeat_n(replacement, width)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_anchors_and_merge_keys() {
+        let text = "base: &b\n  image: redis:7\n  ports: ['6379:6379']\nsvc:\n  <<: *b\n  image: valkey/valkey\nconf: |\n  maxmemory 2gb\n";
+        let docs = parse(text).unwrap();
+        let root = &docs[0];
+        let svc = root.get("svc").unwrap();
+        assert_eq!(svc.get("image").unwrap().as_str(), Some("valkey/valkey"));
+        assert_eq!(svc.path(&["ports"]).unwrap().as_seq().unwrap().len(), 1);
+        let conf = root.get("conf").unwrap().as_scalar().unwrap();
+        assert_eq!(&text[conf.span.clone()], "maxmemory 2gb\n");
+        assert_eq!(conf.style, Style::Literal);
+        let image = root.path(&["base", "image"]).unwrap().as_scalar().unwrap();
+        assert_eq!(&text[image.span.clone()], "redis:7");
+    }
+
+    #[test]
+    fn non_ascii_spans_are_bytes() {
+        let text = "é: ü\nkey: välue\n";
+        let docs = parse(text).unwrap();
+        let value = docs[0].get("key").unwrap().as_scalar().unwrap();
+        assert_eq!(&text[value.span.clone()], "välue");
+        let blanked = blank_outside(text, value.span.clone());
+        assert_eq!(blanked.len(), text.len());
+        assert_eq!(&blanked[value.span.clone()], "välue");
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_and_errors_have_positions() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let error = parse(&text).unwrap_err();
+        assert!(error.message.contains("expand"), "{}", error.message);
+        let error = parse("a: [1, 2\nb: c\n").unwrap_err();
+        assert!(error.line >= 1);
+    }
+
+    #[test]
+    fn many_documents() {
+        let docs = parse("---\nkind: A\n---\n---\nkind: B\n").unwrap();
+        assert_eq!(docs.len(), 2);
+    }
+}
