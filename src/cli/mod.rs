@@ -6,7 +6,7 @@ mod probe_args;
 
 use crate::conf::catalog::Target;
 use crate::conf::LoadOptions;
-use crate::env::is_env_file;
+use crate::deploy::Kind;
 use crate::error::{exit, InputError};
 use crate::report::Format;
 use crate::rules::{docs, RulePack};
@@ -54,9 +54,14 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files to check: redis.conf-like files, and `.env` files (by name: `.env`, `.env.*`, `*.env`).
-    #[arg(value_name = "FILE")]
+    /// Files and directories to check. Each file's kind is detected from its name and content
+    /// (redis.conf, sentinel.conf, .env, compose, Kubernetes, Helm values); a directory is walked
+    /// (skipping .git, node_modules, target, vendor and what .gitignore ignores).
+    #[arg(value_name = "PATH")]
     pub files: Vec<PathBuf>,
+    /// The kind of every file named: redis-conf, sentinel-conf, env, compose, kubernetes, helm-values.
+    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    pub kind: Option<Kind>,
     /// The redis.conf (or sentinel.conf) to check.
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Vec<PathBuf>,
@@ -182,6 +187,13 @@ fn write_output(text: &str, output: Option<&Path>) -> Result<(), InputError> {
     }
 }
 
+fn parse_kind(text: &str) -> Result<Kind, String> {
+    Kind::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown kind `{text}` (expected one of: {})", names.join(", "))
+    })
+}
+
 fn run_check(args: CheckArgs) -> Result<i32, InputError> {
     let settings = if args.no_settings {
         Settings::default()
@@ -216,21 +228,14 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
         Some(text) => settings::parse_fail_on(text)?,
         None => settings.fail_on()?,
     };
-    let mut configs = args.config.clone();
+    let configs = args.config.clone();
     let mut env_files = settings.env_files.clone();
-    for file in &args.files {
-        if is_env_file(file) {
-            env_files.push(file.clone());
-        } else {
-            configs.push(file.clone());
-        }
-    }
     env_files.extend(args.env_files.iter().cloned());
     let process_env = args.env || settings.env == Some(true);
     let probe_mode = args.probe.probe.clone().or(settings.probe.clone());
-    if configs.is_empty() && env_files.is_empty() && !process_env && probe_mode.is_none() {
+    if args.files.is_empty() && configs.is_empty() && env_files.is_empty() && !process_env && probe_mode.is_none() {
         return Err(InputError::new(
-            "nothing to check: give a redis.conf (`--config FILE`), the client environment (`--env-file FILE`, `--env`) and/or `--probe`",
+            "nothing to check: give files or a directory (`redis-preflight check .`), a redis.conf (`--config FILE`), the client environment (`--env-file FILE`, `--env`) and/or `--probe`",
         ));
     }
     let mut include_map = Vec::new();
@@ -251,6 +256,8 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
     // Checked before anything is read, so a typo fails fast.
     let output_targets = output::targets(&args.output.output, args.format)?;
     let plan = RunPlan {
+        inputs: args.files.clone(),
+        kind: args.kind,
         configs,
         load: LoadOptions {
             include_base: args.include_base.clone(),

@@ -273,6 +273,11 @@ impl ParsedConfig {
 /// Reads a config file (and what it includes) for a target release line.
 pub fn load(path: &Path, target: Target, options: &LoadOptions) -> Result<ParsedConfig, InputError> {
     let text = read_config_file(path)?;
+    load_text(path, text, target, options)
+}
+
+/// Reads a config file whose text was already read (to detect its kind).
+pub fn load_text(path: &Path, text: String, target: Target, options: &LoadOptions) -> Result<ParsedConfig, InputError> {
     if text.trim().is_empty() {
         return Err(InputError::new(format!(
             "{}: the config file is empty; redis-server would run on compiled-in defaults, which is never what a production deployment means",

@@ -274,6 +274,26 @@ fn matching_brace(text: &str) -> Option<usize> {
     None
 }
 
+/// `env_file:` entries that are not files here (their variables are unknown).
+fn missing_env_files(service: &Node, interpolation: &Interpolation, dir: &Path) -> Vec<String> {
+    env_file_names(service)
+        .into_iter()
+        .filter(|name| !dir.join(interpolation.resolve(name).text).is_file())
+        .collect()
+}
+
+fn env_file_names(service: &Node) -> Vec<String> {
+    match service.get("env_file") {
+        Some(Node::Seq(items, _)) => items
+            .iter()
+            .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Node::as_str)))
+            .map(str::to_string)
+            .collect(),
+        Some(node) => node.as_str().map(str::to_string).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
 /// A service's variables (`env_file:` then `environment:`, which wins), interpolated.
 fn service_environment(
     service: &Node,
@@ -282,15 +302,7 @@ fn service_environment(
     sources: &mut Vec<SourceFile>,
 ) -> Result<Vec<(String, Resolved, Range<usize>)>, String> {
     let mut out = Vec::new();
-    let env_files: Vec<String> = match service.get("env_file") {
-        Some(Node::Seq(items, _)) => items
-            .iter()
-            .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Node::as_str)))
-            .map(str::to_string)
-            .collect(),
-        Some(node) => node.as_str().map(str::to_string).into_iter().collect(),
-        None => Vec::new(),
-    };
+    let env_files = env_file_names(service);
     for file in env_files {
         let path = dir.join(interpolation.resolve(&file).text);
         if !path.is_file() {
@@ -387,7 +399,8 @@ fn redis_service(
     words.extend(command_words(service.get("command"), interpolation));
     // `sh -c "redis-server ..."`: the server's words inside the script,
     // with the container's variables expanded as the shell would.
-    let server_words = server_words(&words, env);
+    let missing_env_files = missing_env_files(service, interpolation, dir);
+    let server_words = server_words(&words, env, &missing_env_files);
     let runs_server = server_words.is_some();
     if !is_redis_image(&image) && !runs_server {
         return None;
@@ -508,6 +521,17 @@ fn redis_service(
         facts,
         env: Vec::new(),
     })
+}
+
+/// The Docker official `redis` image, which is built with protected mode
+/// off by default (its Dockerfile patches the default in `config.c`: the
+/// container's network is the isolation). A config or argument still wins.
+pub fn is_official_redis_image(image: &str) -> bool {
+    let repo = image.split(['@', ':']).next().unwrap_or(image);
+    matches!(
+        repo,
+        "redis" | "library/redis" | "docker.io/library/redis" | "docker.io/redis"
+    )
 }
 
 /// Whether an argument is written as is in the file (not from a variable).
@@ -649,15 +673,19 @@ pub fn shell_split(text: &str) -> Vec<(String, Range<usize>, bool)> {
 /// when the first is `redis-server`, or the server's words inside a
 /// `sh -c` script (up to `&&`, `;`, `|`), with `$VAR` from the container's
 /// environment.
-fn server_words(words: &[Word], env: &[(String, Resolved, Range<usize>)]) -> Option<(Word, Vec<Word>)> {
-    let start = words.iter().position(|w| argv::is_server_program(&w.text))?;
-    if start == 0 || !words[..start].iter().any(|w| w.text == "-c") {
-        return Some((words[start].clone(), words[start + 1..].to_vec()));
+fn server_words(
+    words: &[Word],
+    env: &[(String, Resolved, Range<usize>)],
+    missing_env_files: &[String],
+) -> Option<(Word, Vec<Word>)> {
+    if let Some(start) = words.iter().position(|w| argv::is_server_program(&w.text)) {
+        if start == 0 || !words[..start].iter().any(|w| w.text == "-c") {
+            return Some((words[start].clone(), words[start + 1..].to_vec()));
+        }
     }
     // Inside a shell script: `sh -c "redis-server --requirepass $$PW"`.
-    let script = words
-        .iter()
-        .find(|w| w.text.contains("redis-server") || w.text.contains("valkey-server"))?;
+    let dash_c = words.iter().position(|w| w.text == "-c")?;
+    let script = words.get(dash_c + 1)?;
     let split = shell_split(&script.text);
     let begin = split.iter().position(|(text, _, _)| argv::is_server_program(text))?;
     let mut args = Vec::new();
@@ -680,9 +708,15 @@ fn server_words(words: &[Word], env: &[(String, Resolved, Range<usize>)]) -> Opt
         };
         let mut word = word(resolved, span, plain);
         if let Some(Opaque::Unknown(_)) = &word.opaque {
-            word.opaque = Some(Opaque::Unknown(format!(
-                "`{text}` in the container's shell, which is not set in the service's environment here"
-            )));
+            let why = if missing_env_files.is_empty() {
+                "it is not set in the service's environment here".to_string()
+            } else {
+                format!(
+                    "it may come from `env_file: {}`, which is not in the repository",
+                    missing_env_files.join(", ")
+                )
+            };
+            word.opaque = Some(Opaque::Unknown(format!("`{text}` in the container's shell: {why}")));
         }
         args.push(word);
     }

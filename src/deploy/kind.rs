@@ -103,14 +103,15 @@ pub fn detect(path: &Path, text: &str) -> Detected {
     if name.ends_with(".json") {
         return Detected::Other("JSON, but not a cloud description of a Redis service (use --kind)".into());
     }
-    if looks_like_conf(text)
-        || name.ends_with(".conf") && (name.contains("redis") || name.contains("valkey") || name.contains("sentinel"))
-    {
-        if name.contains("sentinel")
-            || text
-                .lines()
-                .any(|l| l.trim_start().to_ascii_lowercase().starts_with("sentinel monitor"))
-        {
+    // A `.conf` is redis-server's unless it is visibly another program's
+    // (nginx blocks, INI sections); a misspelt directive is still a finding.
+    let other_program = lexer::directive_lines(text)
+        .take(200)
+        .any(|l| l.text.ends_with('{') || l.text.starts_with('[') || l.text.ends_with(';'));
+    if looks_like_conf(text) || name.ends_with(".conf") && !other_program {
+        // As redis-server: Sentinel mode comes from the name (or --sentinel),
+        // never from `sentinel` lines, which a plain server refuses.
+        if name.contains("sentinel") {
             return Detected::Kind(Kind::SentinelConf);
         }
         return Detected::Kind(Kind::RedisConf);
@@ -252,6 +253,10 @@ mod tests {
         );
         assert_eq!(
             kind("x.conf", "port 6379\nsentinel monitor m 1.2.3.4 6379 2\n"),
+            Detected::Kind(Kind::RedisConf)
+        );
+        assert_eq!(
+            kind("sentinel.conf", "port 26379\n"),
             Detected::Kind(Kind::SentinelConf)
         );
         assert_eq!(kind(".env", "REDIS_URL=redis://x\n"), Detected::Kind(Kind::Env));

@@ -12,6 +12,7 @@ pub mod helm;
 pub mod kind;
 pub mod kubernetes;
 pub mod mask;
+pub mod walk;
 pub mod yaml;
 
 use crate::conf::Piece;
@@ -155,9 +156,5 @@ pub fn is_redis_variable(name: &str, value: &str) -> bool {
 }
 
 pub fn is_redis_url(value: &str) -> bool {
-    let lower = value.trim().to_ascii_lowercase();
-    // `unix://` only counts beside a Redis name (a Docker socket is not Redis).
-    ["redis://", "rediss://", "valkey://", "valkeys://", "redis+sentinel://"]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme))
+    crate::env::is_redis_url(value)
 }

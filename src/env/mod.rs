@@ -18,12 +18,25 @@ pub fn is_env_file(path: &Path) -> bool {
     name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
 }
 
-/// Variables redis-preflight reads; everything else in a .env file is ignored.
+/// Variables redis-preflight reads; everything else in a .env file is
+/// ignored: any name with `REDIS` or `VALKEY` in it (`CACHE_REDIS_URL`,
+/// `APP__REDIS_HOST`), TTLs, TLS switches, and (see `is_relevant_value`) any
+/// variable whose value is a Redis URL.
 pub fn is_relevant(name: &str) -> bool {
-    name.starts_with("REDIS_")
+    let upper = name.to_ascii_uppercase();
+    upper.contains("REDIS")
+        || upper.contains("VALKEY")
         || name.starts_with("CACHE_TTL_")
-        || name.starts_with("VALKEY_")
         || name == "NODE_TLS_REJECT_UNAUTHORIZED"
+}
+
+/// A variable whose value is a Redis URL (`CELERY_BROKER_URL=redis://...`).
+pub fn is_redis_url(value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    // `unix://` only counts beside a Redis name (a Docker socket is not Redis).
+    ["redis://", "rediss://", "valkey://", "valkeys://", "redis+sentinel://"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
 }
 
 /// Whether a variable holds a credential and must never be shown.
@@ -56,7 +69,7 @@ pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<SourceFile>
             text: Arc::from(mask_ranges(&text, &masks)),
         });
         for entry in entries {
-            if !is_relevant(&entry.name) {
+            if !is_relevant(&entry.name) && !is_redis_url(&entry.value) {
                 continue;
             }
             vars.push(EnvVar {

@@ -39,6 +39,16 @@ pub struct Target {
     pub findings: usize,
 }
 
+/// Files a run read, and files it passed over because they are of no kind
+/// it reads or do not concern Redis (only counted when a directory is walked).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct InputCounts {
+    pub read: usize,
+    pub skipped: usize,
+    /// A directory argument was walked.
+    pub walked: bool,
+}
+
 /// What the checklist audit needs beyond findings.
 #[derive(Debug, Clone, Default)]
 pub struct Audit {
@@ -69,6 +79,8 @@ pub struct Model {
     pub rules: Vec<RuleStatus>,
     /// The config files checked, as given.
     pub configs: Vec<String>,
+    /// How many files the run read and passed over (directory arguments).
+    pub inputs: InputCounts,
     /// The live probe's numbers, when it ran.
     pub live: Option<ProbeSummary>,
     /// Why an optional probe could not complete.

@@ -27,6 +27,7 @@ type Builtin = fn(&Rule, &Facts) -> Vec<Hit>;
 const BUILTINS: &[(&str, Builtin)] = &[
     ("config_diagnostics", config_diagnostics),
     ("bind_all_interfaces", bind_all_interfaces),
+    ("port_published", port_published),
     ("unixsocket_permissive", unixsocket_permissive),
     ("no_password", no_password),
     ("weak_password", weak_password),
@@ -240,10 +241,58 @@ fn bind_all_interfaces(_: &Rule, facts: &Facts) -> Vec<Hit> {
     } else {
         return Vec::new();
     };
+    // Inside a container every interface is the container's own: what
+    // reaches the world is the published port (network.port-published).
+    let in_container = facts.value("deploy.container").and_then(Value::as_bool) == Some(true);
+    let (detail, severity) = if in_container {
+        (
+            format!("{detail}; inside a container that is normal, and what others can reach is decided by the published port"),
+            Some(Severity::Info),
+        )
+    } else {
+        (detail, None)
+    };
     vec![Hit {
         subject: "bind".into(),
         detail,
         origin: fact.origin.clone(),
+        severity,
+        ..Default::default()
+    }]
+}
+
+/// The Redis port is reachable from outside the host: critical without a
+/// password, high with one, undecided when the password cannot be seen.
+fn port_published(rule: &Rule, facts: &Facts) -> Vec<Hit> {
+    let Some(fact) = facts.get("deploy.port_published") else {
+        return Vec::new();
+    };
+    if fact.value.as_bool() != Some(true) {
+        return Vec::new();
+    }
+    let address = facts
+        .value("deploy.published_address")
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "outside the host".into());
+    let open = no_password(rule, facts);
+    let (severity, auth) = if open.iter().any(|h| h.state == State::Fail) {
+        (
+            Severity::Critical,
+            "and clients need no password: anyone who can reach it owns the data",
+        )
+    } else if open.is_empty() {
+        (Severity::High, "behind a password only")
+    } else {
+        (
+            Severity::High,
+            "and whether clients need a password could not be verified",
+        )
+    };
+    vec![Hit {
+        subject: "ports".into(),
+        detail: format!("the Redis port is published on {address}, {auth}"),
+        origin: fact.origin.clone(),
+        severity: Some(severity),
         ..Default::default()
     }]
 }
@@ -308,7 +357,7 @@ fn no_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
                 Some(Value::Unknown { unknown }) => {
                     return Some(Hit {
                         subject: "the default user".into(),
-                        detail: format!("could not verify: {unknown}"),
+                        detail: unknown.clone(),
                         state: State::Warn,
                         origin: u.origin.clone(),
                         ..Default::default()

@@ -3,10 +3,10 @@
 //! targets merged in one linear pass.
 
 use super::assemble::{build_facts, live, FactInputs};
-use super::gather::Gathered;
+use super::gather::{DeployTarget, Gathered};
 use super::RunPlan;
 use crate::conf::ParsedConfig;
-use crate::facts::{Facts, Source, Value};
+use crate::facts::{Facts, Origin, Source, Value};
 use crate::findings::{Finding, Severity};
 use crate::probe::Reply;
 use crate::report::live_summary::{self, ProbeSummary};
@@ -45,6 +45,22 @@ fn describe_target(config: Option<&ParsedConfig>, gathered: &Gathered, env_file:
         kind: kind.to_string(),
         file,
         env_file: env_file.map(str::to_string),
+        findings: 0,
+    }
+}
+
+/// The target a deployment file's Redis instance is.
+fn describe_deployment(deployment: &DeployTarget) -> Target {
+    let file = Some(deployment.file.display().to_string());
+    let env_file = deployment.instance.env.iter().find_map(|var| match &var.origin {
+        crate::facts::Origin::Env { file: Some(file), .. } => Some(file.display().to_string()),
+        _ => None,
+    });
+    Target {
+        id: deployment.instance.id.clone(),
+        kind: deployment.instance.kind.name().to_string(),
+        file,
+        env_file,
         findings: 0,
     }
 }
@@ -119,29 +135,54 @@ pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evalua
             .cloned()
             .collect(),
     };
-    let configs: Vec<Option<&ParsedConfig>> = if gathered.configs.is_empty() {
+    // Without a config file the environment and the server are a target of
+    // their own, unless deployment files are all there is.
+    let configs: Vec<Option<&ParsedConfig>> = if !gathered.configs.is_empty() {
+        gathered.configs.iter().map(Some).collect()
+    } else if gathered.deployments.is_empty() || gathered.env.is_some() || gathered.live.is_some() {
         vec![None]
     } else {
-        gathered.configs.iter().map(Some).collect()
+        Vec::new()
     };
     let mut merged: HashSet<MergeKey> = HashSet::new();
-    for config in configs {
-        let target = describe_target(config, gathered, env_file.as_deref());
+    let deployments = gathered.deployments.iter().map(|d| (Some(&d.config), Some(d)));
+    for (config, deployment) in configs.into_iter().map(|c| (c, None)).chain(deployments) {
+        let target = match deployment {
+            Some(deployment) => describe_deployment(deployment),
+            None => describe_target(config, gathered, env_file.as_deref()),
+        };
+        // A deployment's instance is judged with the app variables that
+        // point at it, not the shared environment or probed server.
+        let (env, live) = match deployment {
+            Some(d) => ((!d.instance.env.is_empty()).then_some(d.instance.env.as_slice()), None),
+            None => (gathered.env.as_deref(), gathered.live.as_ref()),
+        };
         let mut facts = build_facts(FactInputs {
-            target: gathered.target,
+            target: config.map(|c| c.target).unwrap_or(gathered.target),
             profile: &plan.profile,
             settings: &plan.settings,
             config,
-            env: gathered.env.as_deref(),
-            live: gathered.live.as_ref(),
+            env,
+            live,
         });
+        if let Some(deployment) = deployment {
+            for (path, value, origin) in &deployment.instance.facts {
+                // `conf.*` from a deployment is the image's own default: the
+                // config and the arguments still win.
+                let image_default = path.starts_with("conf.");
+                if image_default && facts.get(path).is_some_and(|f| !matches!(f.origin, Origin::Default)) {
+                    continue;
+                }
+                facts.insert(path.clone(), value.clone(), origin.clone());
+            }
+        }
         facts.insert(
             "target.id",
             Value::Str(target.id.clone()),
             crate::facts::Origin::Settings,
         );
         // With a file and a running server: what runs is compared with the file.
-        if let (Some(_), Some(live), Some(running)) = (config, gathered.live.as_ref(), running.as_ref()) {
+        if let (Some(_), Some(live), Some(running)) = (config, live, running.as_ref()) {
             match &live.config {
                 Reply::Ok(_) => facts.drift = live::drift(&facts, running),
                 Reply::Denied(reason) => facts.drift_unknown = Some(format!("CONFIG GET was refused: {reason}")),
@@ -159,7 +200,7 @@ pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evalua
         out.evidence.collect(pack, &facts, evaluation);
         let primary = rules::evaluate(pack, &facts, evaluation);
         let extra = match running.as_ref() {
-            Some(running) if config.is_some() && facts.drift_unknown.is_none() => {
+            Some(running) if config.is_some() && deployment.is_none() && facts.drift_unknown.is_none() => {
                 running_only(pack, &static_rules, running, &target.id, &primary, evaluation)
             }
             _ => Vec::new(),

@@ -5,18 +5,35 @@
 
 use super::{ProbeRequest, RunError, RunPlan};
 use crate::conf::catalog::Target;
-use crate::conf::{self, ParsedConfig};
+use crate::conf::{self, LoadOptions, ParsedConfig};
+use crate::deploy::kind::{self, Detected};
+use crate::deploy::{self, compose, walk, DeployFile, Instance, Kind};
 use crate::env::{self, redis_url};
 use crate::error::InputError;
 use crate::facts::{EnvVar, Secret};
 use crate::probe::connect::{Endpoint, TlsFiles};
 use crate::probe::{self, LiveData, ProbeOptions};
 use crate::report::baseline::{self, Baseline};
+use crate::report::model::InputCounts;
 use crate::textfile::{read_text_file, SourceFile};
 use std::path::{Path, PathBuf};
 
+/// One Redis instance of a deployment file, with the config it runs.
+pub struct DeployTarget {
+    /// The deployment file that defines it.
+    pub file: std::sync::Arc<PathBuf>,
+    pub instance: Instance,
+    pub config: ParsedConfig,
+}
+
 /// What a run read.
 pub struct Gathered {
+    /// Redis instances found in compose files, manifests and Helm values.
+    pub deployments: Vec<DeployTarget>,
+    /// Deployment files' text (and the `.env`/`env_file:` files they read), masked.
+    pub deploy_sources: Vec<SourceFile>,
+    /// How many files were read and passed over.
+    pub inputs: InputCounts,
     /// The release line the files are judged by (explicit, else the probed server's).
     pub target: Target,
     pub configs: Vec<ParsedConfig>,
@@ -32,7 +49,27 @@ pub struct Gathered {
 }
 
 pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
-    let (mut vars, env_sources) = env::read_env_files(&plan.env_files)?;
+    let classified = classify(plan)?;
+    let nothing_else =
+        plan.configs.is_empty() && plan.env_files.is_empty() && !plan.process_env && plan.probe.is_none();
+    if !plan.inputs.is_empty() && classified.counts.read == 0 && nothing_else {
+        let names: Vec<String> = plan.inputs.iter().map(|p| p.display().to_string()).collect();
+        return Err(RunError::Input(InputError::new(format!(
+            "nothing to check under {}: no redis.conf, sentinel.conf, env, compose, Kubernetes or Helm values file that concerns Redis ({} files passed over)",
+            names.join(", "),
+            classified.counts.skipped
+        ))));
+    }
+    let mut env_files = plan.env_files.clone();
+    env_files.extend(classified.env_files.iter().cloned());
+    let (mut vars, env_sources) = env::read_env_files(&env_files)?;
+    // App variables of deployment files that name no instance there (an
+    // external or managed Redis) are the app's environment too.
+    let mut unlinked = false;
+    for file in &classified.deploy {
+        unlinked |= !file.unlinked_env.is_empty();
+        vars.extend(file.unlinked_env.iter().cloned());
+    }
     // Read once: the env rules use it with `--env`, the probe as the last
     // place to find REDIS_URL and REDIS_PASSWORD.
     let process = if plan.process_env || plan.probe.is_some() {
@@ -70,17 +107,58 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
             }
         }
     };
-    let configs = plan
+    let mut configs = plan
         .configs
         .iter()
         .map(|path| conf::load(path, target, &plan.load))
         .collect::<Result<Vec<_>, _>>()?;
+    for (path, text, sentinel) in classified.configs {
+        let options = LoadOptions {
+            sentinel: plan.load.sentinel || sentinel,
+            ..plan.load.clone()
+        };
+        configs.push(conf::load_text(&path, text, target, &options)?);
+    }
+    let mut deployments = Vec::new();
+    let mut deploy_sources = Vec::new();
+    for file in classified.deploy {
+        deploy_sources.push(file.source.clone());
+        deploy_sources.extend(file.extra_sources.iter().cloned());
+        for mut instance in file.instances {
+            // The image's tag names the release line, unless --redis-version says.
+            let line = plan
+                .version
+                .or_else(|| {
+                    instance
+                        .facts
+                        .iter()
+                        .find(|(path, _, _)| path == "deploy.image")
+                        .and_then(|(_, image, _)| image.as_str().and_then(compose::image_target))
+                })
+                .unwrap_or(target);
+            let options = LoadOptions {
+                sentinel: plan.load.sentinel || instance.sentinel,
+                ..plan.load.clone()
+            };
+            let pieces = std::mem::take(&mut instance.pieces);
+            let config = conf::load_pieces(&file.source.path, pieces, line, &options)?;
+            deployments.push(DeployTarget {
+                file: file.source.path.clone(),
+                instance,
+                config,
+            });
+        }
+    }
+    let env_asked = !env_files.is_empty() || plan.process_env;
     let baseline = match &plan.baseline {
         None => None,
         Some(path) => Some((read_baseline(path)?, super::baseline_reason(path))),
     };
-    let env = (!plan.env_files.is_empty() || plan.process_env).then_some(vars);
+    let env = (env_asked || unlinked).then_some(vars);
     Ok(Gathered {
+        deployments,
+        deploy_sources,
+        inputs: classified.counts,
         target,
         configs,
         env,
@@ -89,6 +167,94 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
         probe_failure,
         baseline,
     })
+}
+
+/// The inputs whose kind was detected, sorted by what reads them.
+#[derive(Default)]
+struct Classified {
+    configs: Vec<(PathBuf, String, bool)>,
+    env_files: Vec<PathBuf>,
+    deploy: Vec<DeployFile>,
+    counts: InputCounts,
+}
+
+/// Detects the kind of every input (walking directories). A file named
+/// directly must be of a kind redis-preflight reads; a file found by a walk
+/// that is not, or that does not concern Redis, is passed over.
+fn classify(plan: &RunPlan) -> Result<Classified, InputError> {
+    let mut out = Classified::default();
+    let target = plan.version.unwrap_or(Target::DEFAULT);
+    for input in &plan.inputs {
+        if input.is_dir() {
+            out.counts.walked = true;
+            let (files, passed_over) = walk::candidate_files(input);
+            out.counts.skipped += passed_over;
+            for file in files {
+                if !examine(&file, None, &target, false, &mut out)? {
+                    out.counts.skipped += 1;
+                }
+            }
+        } else {
+            examine(input, plan.kind, &target, true, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Reads one input and files it by kind; false when a walk passes it over.
+fn examine(
+    path: &Path,
+    forced: Option<Kind>,
+    target: &Target,
+    named: bool,
+    out: &mut Classified,
+) -> Result<bool, InputError> {
+    let text = match read_text_file(path) {
+        Ok(text) => text,
+        Err(reason) if named => return Err(InputError::new(reason)),
+        Err(_) => return Ok(false),
+    };
+    let kind = match forced.map(Detected::Kind).unwrap_or_else(|| kind::detect(path, &text)) {
+        Detected::Kind(kind) => kind,
+        Detected::Other(looks_like) if named => {
+            return Err(InputError::new(format!("{}: {looks_like}", path.display())));
+        }
+        Detected::Other(_) => return Ok(false),
+    };
+    let deploy = match kind {
+        Kind::RedisConf | Kind::SentinelConf => {
+            out.configs.push((path.to_path_buf(), text, kind == Kind::SentinelConf));
+            out.counts.read += 1;
+            return Ok(true);
+        }
+        Kind::Env => {
+            let concerns_redis = named
+                || crate::env::dotenv::parse(path, &text)
+                    .is_ok_and(|entries| entries.iter().any(|e| deploy::is_redis_variable(&e.name, &e.value)));
+            if concerns_redis {
+                out.env_files.push(path.to_path_buf());
+                out.counts.read += 1;
+            }
+            return Ok(concerns_redis);
+        }
+        Kind::Compose => compose::read(path, &text, target),
+        Kind::Kubernetes => deploy::kubernetes::read(path, &text, target),
+        Kind::HelmValues => deploy::helm::read(path, &text, target),
+        Kind::Terraform | Kind::CloudJson if named => {
+            return Err(InputError::new(format!(
+                "{}: {kind} files are not read yet; this version reads redis.conf, sentinel.conf, env, compose, Kubernetes and Helm values files",
+                path.display()
+            )))
+        }
+        Kind::Terraform | Kind::CloudJson => return Ok(false),
+    }
+    .map_err(InputError::new)?;
+    if !named && !deploy.concerns_redis() {
+        return Ok(false);
+    }
+    out.counts.read += 1;
+    out.deploy.push(deploy);
+    Ok(true)
 }
 
 fn running_version(data: &LiveData) -> Option<Target> {

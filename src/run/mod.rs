@@ -27,6 +27,11 @@ use std::time::Duration;
 
 /// Everything one run needs, decided by the CLI (or a test).
 pub struct RunPlan {
+    /// Files and directories whose kind is detected (positional arguments);
+    /// directories are walked.
+    pub inputs: Vec<PathBuf>,
+    /// `--kind`: the kind of every file in `inputs` named directly.
+    pub kind: Option<crate::deploy::Kind>,
     pub configs: Vec<PathBuf>,
     pub load: LoadOptions,
     pub env_files: Vec<PathBuf>,
@@ -105,6 +110,8 @@ pub fn execute(plan: RunPlan) -> Result<RunOutput, RunError> {
         .configs
         .iter()
         .flat_map(|c| &c.files)
+        .chain(gathered.deployments.iter().flat_map(|d| &d.config.files))
+        .chain(&gathered.deploy_sources)
         .chain(&gathered.env_sources)
     {
         sources.insert(source.path.to_path_buf(), source.text.clone());
@@ -141,7 +148,12 @@ pub fn execute(plan: RunPlan) -> Result<RunOutput, RunError> {
         sources,
         rules_run: evaluated.ran.iter().filter(|r| **r).count(),
         rules,
-        configs: plan.configs.iter().map(|p| p.display().to_string()).collect(),
+        configs: gathered
+            .configs
+            .iter()
+            .filter_map(|c| c.main_file().map(|p| p.display().to_string()))
+            .collect(),
+        inputs: gathered.inputs,
         live: evaluated.live,
         probe_failure: gathered.probe_failure.clone(),
         audit: Audit {

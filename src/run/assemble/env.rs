@@ -22,7 +22,7 @@ pub fn apply(vars: &[EnvVar], facts: &mut Facts) {
         .collect();
     for var in &effective {
         let raw = var.value.expose();
-        let value = if var.name == "REDIS_URL" {
+        let value = if var.name == "REDIS_URL" || env::is_redis_url(raw) {
             Value::Str(redis_url::redact(raw))
         } else if env::is_secret_name(&var.name) {
             Value::Secret(var.value.clone())
@@ -33,11 +33,67 @@ pub fn apply(vars: &[EnvVar], facts: &mut Facts) {
         if var.name == "REDIS_TLS" {
             if let Some(flag) = env::parse_bool(raw) {
                 facts.insert("env.tls", Value::Bool(flag), var.origin.clone());
+                facts.insert("env.tls.var", Value::Str(var.name.clone()), var.origin.clone());
             }
         }
     }
-    if let Some(url_var) = effective.iter().find(|v| v.name == "REDIS_URL") {
+    // Apps name their variables in many ways (`CACHE_REDIS_URL`,
+    // `CELERY_BROKER_URL`, `APP__REDIS_PASSWORD`, `REDIS_SSL`): each role is
+    // read from the best-named variable, and findings name that variable.
+    let url_var = effective.iter().find(|v| v.name == "REDIS_URL").or_else(|| {
+        effective
+            .iter()
+            .filter(|v| env::is_redis_url(v.value.expose()))
+            .min_by_key(|v| (!v.name.contains("REDIS"), !v.name.ends_with("_URL"), v.name.len()))
+    });
+    if let Some(url_var) = url_var {
+        facts.insert("env.url.var", Value::Str(url_var.name.clone()), url_var.origin.clone());
+        if url_var.name != "REDIS_URL" {
+            facts.insert(
+                "env.REDIS_URL",
+                Value::Str(redis_url::redact(url_var.value.expose())),
+                url_var.origin.clone(),
+            );
+        }
         apply_url(url_var, facts);
+    }
+    let by_suffix = |suffixes: &[&str]| {
+        effective.iter().find(|v| {
+            let name = v.name.to_ascii_uppercase();
+            (name.contains("REDIS") || name.contains("VALKEY")) && suffixes.iter().any(|s| name.ends_with(s))
+        })
+    };
+    if facts.get("env.REDIS_PASSWORD").is_none() {
+        if let Some(var) = by_suffix(&["_PASSWORD", "_PASS", "_PASSWD", "_AUTH"]) {
+            facts.insert(
+                "env.REDIS_PASSWORD",
+                Value::Secret(var.value.clone()),
+                var.origin.clone(),
+            );
+        }
+    }
+    if let Some(var) = by_suffix(&[
+        "_HOST",
+        "_HOSTNAME",
+        "_ADDR",
+        "_ADDRESS",
+        "_SERVER",
+        "_NODES",
+        "_SENTINELS",
+    ]) {
+        facts.insert(
+            "env.host",
+            Value::Str(var.value.expose().to_string()),
+            var.origin.clone(),
+        );
+    }
+    if facts.get("env.tls").is_none() {
+        if let Some(var) = by_suffix(&["_TLS", "_SSL", "_USE_SSL", "_USE_TLS", "_TLS_ENABLED", "_SSL_ENABLED"]) {
+            if let Some(flag) = env::parse_bool(var.value.expose()) {
+                facts.insert("env.tls", Value::Bool(flag), var.origin.clone());
+                facts.insert("env.tls.var", Value::Str(var.name.clone()), var.origin.clone());
+            }
+        }
     }
     facts.env_vars = effective;
 }
