@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 /// layout that does not exist yet simply has no files to check.
 const LAYOUT: &[&str] = &[
     "cli", "run", "conf", "env", "probe", "facts", "rules", "findings", "report", "settings", "error", "dates",
-    "textfile",
+    "textfile", "deploy",
 ];
 
 /// What a module may import from the rest of the crate (its references to itself are always fine).
@@ -59,12 +59,12 @@ const RULES: &[(&str, May, &str)] = &[
     ),
     (
         "report",
-        Not(&["probe", "conf", "env", "run", "cli"]),
+        Not(&["probe", "conf", "env", "deploy", "run", "cli"]),
         "report only renders the findings it is given; it never gathers input or drives a run",
     ),
     (
         "rules",
-        Not(&["probe", "run", "cli", "report"]),
+        Not(&["probe", "deploy", "run", "cli", "report"]),
         "rules evaluate facts; they neither reach live servers nor know the driver or the renderers",
     ),
     (
@@ -78,6 +78,11 @@ const RULES: &[(&str, May, &str)] = &[
         "env is an input: it produces facts and knows nothing of what consumes them",
     ),
     (
+        "deploy",
+        Not(&["cli", "run", "rules", "report", "probe"]),
+        "deploy is an input: it reads deployment files into config pieces and facts, and knows nothing of what consumes them",
+    ),
+    (
         "probe",
         Not(&["cli", "run", "rules", "report"]),
         "probe is an input: it produces facts and knows nothing of what consumes them",
@@ -89,7 +94,7 @@ const RULES: &[(&str, May, &str)] = &[
     ),
     (
         "settings",
-        Not(&["cli", "run", "rules", "report", "probe", "conf", "env"]),
+        Not(&["cli", "run", "rules", "report", "probe", "conf", "env", "deploy"]),
         "settings is plain user configuration; it stays independent of the pipeline it configures",
     ),
 ];

@@ -1656,6 +1656,65 @@ fn check_all(test: &str, cases: Vec<Case>) {
 // Tests
 // ---------------------------------------------------------------------------
 
+/// A compose file with the line in the Redis service (and an app service
+/// with findings of its own next to it).
+fn compose(name: &str, service_lines: &str) -> Case {
+    let text = format!(
+        "services:\n  redis:\n    image: redis:7.2\n{service_lines}\n    ports:\n      - \"6379:6379\"\n  app:\n    image: example/app\n    environment:\n      REDIS_URL: redis://redis:6379/0\n"
+    );
+    Case::new(name)
+        .file("docker-compose.yml", text)
+        .args(["docker-compose.yml"])
+}
+
+fn deployment_cases() -> Vec<Case> {
+    vec![
+        compose("compose.command-string", &format!("    command: redis-server --requirepass {S1} --maxmemory 1gb")),
+        compose(
+            "compose.command-string-quoted",
+            &format!("    command: redis-server --requirepass \"{S1}\" --save \"\""),
+        ),
+        compose("compose.command-list", &format!("    command: [\"redis-server\", \"--requirepass\", \"{S1}\"]")),
+        compose(
+            "compose.command-block-list",
+            &format!("    command:\n      - redis-server\n      - --requirepass\n      - '{S1}'"),
+        ),
+        compose(
+            "compose.shell-script",
+            &format!("    command: sh -c \"redis-server --requirepass {S1} --appendonly yes\""),
+        ),
+        compose("compose.interpolation-default", &format!("    command: redis-server --requirepass ${{REDIS_PASSWORD:-{S1}}}")),
+        compose("compose.environment-map", &format!("    environment:\n      REDIS_PASSWORD: {S1}")),
+        compose("compose.environment-list", &format!("    environment:\n      - REDIS_PASSWORD={S1}")),
+        compose("compose.comment", &format!("    # command: redis-server --requirepass {S1}")),
+        compose("compose.comment-key", &format!("    # password: {S1}")),
+        Case::new("compose.dotenv-beside")
+            .file(".env", format!("REDIS_PASSWORD={S1}\n"))
+            .file(
+                "docker-compose.yml",
+                "services:\n  redis:\n    image: redis:7.2\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n",
+            )
+            .args(["docker-compose.yml"]),
+        Case::new("compose.app-url")
+            .file(
+                "docker-compose.yml",
+                format!("services:\n  redis:\n    image: redis:7.2\n  app:\n    image: example/app\n    environment:\n      CELERY_BROKER_URL: redis://:{S1}@redis:6379/0\n"),
+            )
+            .args(["docker-compose.yml"]),
+        Case::new("compose.directory-walk")
+            .file(
+                "deploy/docker-compose.yml",
+                format!("services:\n  cache:\n    image: valkey/valkey:8.1\n    command: valkey-server --requirepass {S1}\n"),
+            )
+            .args(["."]),
+    ]
+}
+
+#[test]
+fn secrets_in_deployment_files_never_leak() {
+    check_all("deployment files", deployment_cases());
+}
+
 #[test]
 fn secrets_in_config_files_never_leak() {
     check_all("config files", config_cases());
@@ -1688,7 +1747,8 @@ fn enough_placements() {
         + env_file_cases().len()
         + process_env_cases().len()
         + command_line_cases().len()
-        + probe_reply_cases().len();
+        + probe_reply_cases().len()
+        + deployment_cases().len();
     assert!(total >= 40, "only {total} placements");
 }
 

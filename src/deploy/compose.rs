@@ -64,7 +64,17 @@ pub fn read(path: &Path, text: &str, target: &Target) -> Result<DeployFile, Stri
     let mut names_of: Vec<(usize, Vec<String>)> = Vec::new();
     for ((name, service), (_, env)) in services.iter().zip(&service_env) {
         let Some(name) = name.as_str() else { continue };
-        if let Some(instance) = redis_service(name, service, env, &interpolation, &dir, &source, &locator, target) {
+        if let Some(instance) = redis_service(
+            name,
+            service,
+            env,
+            &interpolation,
+            &dir,
+            &source,
+            text,
+            &locator,
+            target,
+        ) {
             let mut aliases = vec![name.to_string()];
             for key in ["container_name", "hostname"] {
                 if let Some(alias) = service.get(key).and_then(Node::as_str) {
@@ -387,6 +397,7 @@ fn redis_service(
     interpolation: &Interpolation,
     dir: &Path,
     source: &SourceFile,
+    raw_text: &str,
     locator: &Locator,
     target: &Target,
 ) -> Option<Instance> {
@@ -400,9 +411,25 @@ fn redis_service(
     // `sh -c "redis-server ..."`: the server's words inside the script,
     // with the container's variables expanded as the shell would.
     let missing_env_files = missing_env_files(service, interpolation, dir);
-    let server_words = server_words(&words, env, &missing_env_files);
-    let runs_server = server_words.is_some();
-    if !is_redis_image(&image) && !runs_server {
+    let mut server_words = server_words(&words, env, &missing_env_files);
+    // The official images' entrypoint runs `redis-server` itself when the
+    // command starts with an option or a config file (`command: --requirepass x`).
+    if server_words.is_none() && is_redis_image(&image) {
+        if let Some(first) = words
+            .first()
+            .filter(|w| w.text.starts_with('-') || w.text.ends_with(".conf"))
+        {
+            let program = Word::plain("redis-server", first.span.start);
+            server_words = Some((
+                Word {
+                    span: first.span.start..first.span.start,
+                    ..program
+                },
+                words.clone(),
+            ));
+        }
+    }
+    if !is_redis_image(&image) && server_words.is_none() {
         return None;
     }
     let bitnami = image.contains("bitnami/redis") || image.contains("bitnami/valkey");
@@ -485,7 +512,7 @@ fn redis_service(
                 .get(1)
                 .filter(|a| !a.value.is_empty() && a.span.end <= source.text.len())
             {
-                if literal_in_file(&source.text, arg) {
+                if literal_in_file(raw_text, arg) {
                     facts.push((
                         "deploy.password_in_source".into(),
                         Value::Bool(true),

@@ -37,6 +37,11 @@ pub fn candidate_files(dir: &Path) -> (Vec<PathBuf>, usize) {
             continue;
         }
         let path = entry.into_path();
+        // `check .` names files as a user would: `deploy/redis.conf`.
+        let path = match path.strip_prefix(".") {
+            Ok(relative) if dir == Path::new(".") => relative.to_path_buf(),
+            _ => path,
+        };
         if is_candidate_name(&path) {
             files.push(path);
         } else {

@@ -131,7 +131,55 @@ impl Scalar {
 }
 
 /// Every document of a YAML stream. Empty documents are left out.
+///
+/// Go's YAML reader (so compose and kubectl) accepts a flow collection
+/// whose closing `]`/`}` sits at the indentation of its key; YAML 1.2 and
+/// saphyr do not. Such a bracket is moved to the end of the line before it
+/// (same bytes, so every span stays exact) and the text parsed again, a
+/// bounded number of times.
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    let mut repaired: Option<String> = None;
+    for _ in 0..16 {
+        let current = repaired.as_deref().unwrap_or(text);
+        match parse_strict(current) {
+            Err(error) if error.message.contains("indentation") => match move_closing_bracket(current, error.line) {
+                Some(fixed) => repaired = Some(fixed),
+                None => return Err(error),
+            },
+            other => return other,
+        }
+    }
+    parse_strict(repaired.as_deref().unwrap_or(text))
+}
+
+/// Moves a line holding only a closing bracket onto the end of the line
+/// before it (swapping the newline and the bracket's line), if that line
+/// has no comment the bracket would fall into.
+fn move_closing_bracket(text: &str, line: usize) -> Option<String> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect();
+    let start = *starts.get(line.checked_sub(1)?)?;
+    let end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+    let body = text[start..end].trim();
+    if !matches!(body, "]" | "}" | "]," | "}," | "}]" | "]]" | "}}") || start == 0 {
+        return None;
+    }
+    let previous_start = *starts.get(line.checked_sub(2)?)?;
+    let previous = &text[previous_start..start - 1];
+    if previous.contains(" #") || previous.trim_start().starts_with('#') {
+        return None;
+    }
+    // `prev\n    ]\nrest` becomes `prev    ]\n\nrest`: same bytes, same later offsets.
+    let mut fixed = String::with_capacity(text.len());
+    fixed.push_str(&text[..start - 1]);
+    fixed.push_str(&text[start..end]);
+    fixed.push('\n');
+    fixed.push_str(&text[end..]);
+    Some(fixed)
+}
+
+fn parse_strict(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut builder = Builder {
         offsets: ByteOffsets::new(text),
         stack: Vec::new(),
@@ -377,6 +425,15 @@ mod tests {
         assert!(error.message.contains("expand"), "{}", error.message);
         let error = parse("a: [1, 2\nb: c\n").unwrap_err();
         assert!(error.line >= 1);
+    }
+
+    #[test]
+    fn a_closing_bracket_at_the_key_indentation_is_read_as_go_reads_it() {
+        let text = "svc:\n  test: [\n      \"CMD\",\n      \"ping\"\n  ]\n  interval: 30s\n";
+        let docs = parse(text).unwrap();
+        let interval = docs[0].path(&["svc", "interval"]).unwrap().as_scalar().unwrap();
+        assert_eq!(&text[interval.span.clone()], "30s");
+        assert_eq!(docs[0].path(&["svc", "test"]).unwrap().as_seq().unwrap().len(), 2);
     }
 
     #[test]

@@ -176,6 +176,16 @@ pub fn render(report: &Report, color: bool) -> String {
         report.profile,
         report.rules_run
     );
+    if report.inputs.walked {
+        let targets = report.targets.len();
+        let _ = writeln!(
+            out,
+            "{} files read, {} passed over · {targets} target{}",
+            report.inputs.read,
+            report.inputs.skipped,
+            if targets == 1 { "" } else { "s" }
+        );
+    }
     if total == 0 {
         out.push_str("No findings");
     } else {
