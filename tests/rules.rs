@@ -189,6 +189,15 @@ fn as_str(v: &[String]) -> Vec<&str> {
 fn fixture_args(dir: &Path, kind: &str) -> Option<Vec<String>> {
     let conf = dir.join(format!("{kind}.conf"));
     let env = dir.join(format!("{kind}.env"));
+    // A deployment file (compose, manifest, Helm values), by its detected kind.
+    let deployment = dir.join(format!("{kind}.yml"));
+    if deployment.exists() {
+        return Some(vec![
+            "--fail-on".to_string(),
+            "none".to_string(),
+            deployment.display().to_string(),
+        ]);
+    }
     if !conf.exists() && !env.exists() {
         return None;
     }

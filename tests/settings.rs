@@ -299,7 +299,7 @@ fn settings_can_turn_on_the_process_environment_and_env_files() {
         mismatch[0]["message"]
             .as_str()
             .unwrap()
-            .starts_with("REDIS_TLS is true"),
+            .starts_with("REDIS_TLS sets TLS to yes"),
         "{mismatch:#?}"
     );
     assert!(!findings_of(&report, "env.plaintext-url").is_empty());
