@@ -125,7 +125,7 @@ fn closing_quote(text: &str, quote: char) -> Option<usize> {
 /// of a directive whose name says secret, the `>`/`<`/`#`/`!` password rules
 /// of `user` lines, Sentinel's `auth-pass`/`sentinel-pass` values. Works from
 /// the raw text so a line that fails to lex is masked too.
-fn secret_ranges(line_start: usize, raw: &str, target: &Target) -> Vec<std::ops::Range<usize>> {
+pub fn secret_ranges(line_start: usize, raw: &str, target: &Target) -> Vec<std::ops::Range<usize>> {
     let body = raw.trim_start_matches(|c: char| c == '#' || c.is_ascii() && lexer::is_c_space(c as u8));
     let body_start = line_start + (raw.len() - body.len());
     let words = split_words(body);
