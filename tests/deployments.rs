@@ -124,6 +124,29 @@ fn every_compose_fixture_is_read_with_its_services() {
 }
 
 #[test]
+fn every_helm_values_fixture_is_read_with_its_chart() {
+    snapshot_kind("helm", "helm-values");
+}
+
+#[test]
+fn helm_values_are_detected_by_name_and_content() {
+    for file in fixtures("helm") {
+        let relative = file.strip_prefix(repo()).unwrap().to_str().unwrap().to_string();
+        let report = check_json(&[&relative], &repo());
+        let kinds: Vec<&str> = report["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["kind"].as_str().unwrap())
+            .collect();
+        assert!(
+            kinds.iter().all(|k| *k == "helm-values") && !kinds.is_empty(),
+            "{relative}: {kinds:?}"
+        );
+    }
+}
+
+#[test]
 fn unresolved_variables_are_unknown_not_missing() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
@@ -330,10 +353,11 @@ fn the_shared_corpus_deployments_are_read_without_input_errors() {
         return;
     }
     let mut read = 0;
-    for kind in ["compose"] {
+    for kind in ["compose", "helm"] {
         for entry in fs::read_dir(root.join(kind)).unwrap().filter_map(Result::ok) {
             let path = entry.path();
-            let (code, _, stderr) = check(&["--kind", kind, "--format", "json", path.to_str().unwrap()], &repo());
+            let forced = if kind == "helm" { "helm-values" } else { kind };
+            let (code, _, stderr) = check(&["--kind", forced, "--format", "json", path.to_str().unwrap()], &repo());
             assert_eq!(code, 0, "{}: {stderr}", path.display());
             read += 1;
         }

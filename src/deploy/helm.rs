@@ -1084,7 +1084,7 @@ fn bitnami(found: &Found<'_>, v: &Values<'_>, root: &Node, target: &Target, b: &
     }
     let auth = v.get(layout.auth_enabled);
     let auth_at = auth.span(anchor);
-    let both = ["requirepass", masterauth(target)];
+    let both = ["requirepass", masterauth(&line_target)];
     let directives: &[&str] = if replication { &both } else { &both[..1] };
     if !auth.truthy() {
         b.line(secret_line("requirepass", "", auth_at.clone(), None));
@@ -1473,12 +1473,19 @@ mod tests {
         read(Path::new(name), text, &Target::DEFAULT).unwrap()
     }
 
+    /// As the pipeline loads it: by the release line the image names.
     fn load(file: &DeployFile, index: usize) -> ParsedConfig {
         let instance = &file.instances[index];
+        let line = instance
+            .facts
+            .iter()
+            .find(|(path, _, _)| path == "deploy.image")
+            .and_then(|(_, image, _)| image.as_str().and_then(super::super::compose::image_target))
+            .unwrap_or(Target::DEFAULT);
         load_pieces(
             &file.source.path,
             instance.pieces.clone(),
-            Target::DEFAULT,
+            line,
             &LoadOptions::default(),
         )
         .unwrap()

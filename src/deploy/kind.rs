@@ -217,6 +217,12 @@ fn is_helm_values(name: &str, path: &Path, root: &Node) -> bool {
             "replica",
             "sentinel",
             "commonConfiguration",
+            // The bitnami layout before 14.0.0.
+            "usePassword",
+            "cluster",
+            "configmap",
+            "slave",
+            "redisPort",
         ]
         .iter()
         .filter(|k| node.get(k).is_some())
@@ -225,11 +231,14 @@ fn is_helm_values(name: &str, path: &Path, root: &Node) -> bool {
             && (node.get("hardAntiAffinity").is_some()
                 || node.get("haproxy").is_some()
                 || node.get("sentinel").is_some());
-        bitnami >= 2 || redis_ha
+        // OT-CONTAINER-KIT's redis-replication chart.
+        let operator = node.get("redisReplication").is_some_and(Node::is_map);
+        bitnami >= 2 || redis_ha || operator
     };
-    let values_name = name.starts_with("values") || name.ends_with("values.yaml") || name.ends_with("values.yml");
+    let values_name = name.contains("values");
     let in_chart = path.parent().is_some_and(|dir| dir.join("Chart.yaml").is_file());
-    if chart_keys(root) && (values_name || in_chart || root.get("architecture").is_some()) {
+    let self_evident = root.get("architecture").is_some() || root.get("redisReplication").is_some();
+    if chart_keys(root) && (values_name || in_chart || self_evident) {
         return true;
     }
     ["redis", "valkey", "redis-ha"]
