@@ -22,6 +22,10 @@ def small(paths):
     return [p for p in sorted(paths) if os.path.getsize(os.path.join(ROOT, p)) <= MAX]
 
 
+def small_up_to(paths, limit):
+    return [p for p in sorted(paths) if os.path.getsize(os.path.join(ROOT, p)) <= limit]
+
+
 def rel_glob(pattern):
     return [os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, pattern))]
 
@@ -133,5 +137,40 @@ write("pipeline", control(2, 0, 3, 2, 0x00300) + b"maxmemory 1gb\n\0\0save \"\"\
 rule_envs = small(rel_glob("tests/rules/*/fail.env"))
 for conf_path, env_path in zip(small(rel_glob("tests/rules/*/fail.conf"))[:8], rule_envs):
     write("pipeline", read(conf_path) + b"\0" + read(env_path))
+
+# deploy_yaml: compose files, Kubernetes manifests and Helm values (the deployment
+# fixtures, when the checkout has them), and hand-written ones with a planted password.
+DEPLOY_MAX = 32768
+deploy_files = [p for p in small_up_to(rel_glob("tests/fixtures/deployments/compose/*")
+                                       + rel_glob("tests/fixtures/deployments/kubernetes/*.yaml")
+                                       + rel_glob("tests/fixtures/deployments/helm/*"), DEPLOY_MAX)]
+for p in deploy_files:
+    write("deploy_yaml", read(p))
+DEPLOY_EXTRA = [
+    b"services:\n  redis:\n    image: redis:7.2\n    command: redis-server --requirepass PLANTEDpw1 --port 6380\n"
+    b"    ports: ['6380:6380']\n  app:\n    image: shop/app\n    environment:\n      REDIS_URL: redis://redis:6380\n",
+    b"services:\n  cache:\n    image: valkey/valkey:8\n    command: [sh, -c, 'valkey-server --requirepass PLANTEDpw1']\n"
+    b"    # command: redis-server --requirepass PLANTEDpw1\n",
+    b"apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  containers:\n  - name: redis\n    image: redis:7\n"
+    b"    args: [\"--requirepass PLANTEDpw1\", \"--maxmemory\", \"$(MEM)\"]\n    env: [{name: MEM, value: 1gb}]\n",
+    b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cache, namespace: x}\nspec:\n  template:\n"
+    b"    metadata: {labels: {app: cache}}\n    spec:\n      containers:\n      - name: redis\n        image: redis:7.2\n"
+    b"        command:\n        - sh\n        - -c\n        - |\n          exec redis-server /etc/redis/redis.conf \\\n"
+    b"            --requirepass PLANTEDpw1 --dir $DIR\n        env:\n        - name: PW\n          valueFrom:\n"
+    b"            secretKeyRef: {name: s, key: password}\n        volumeMounts: [{name: c, mountPath: /etc/redis}]\n"
+    b"        ports: [{containerPort: 6379, hostPort: 6379, name: redis}]\n      volumes:\n"
+    b"      - {name: c, configMap: {name: conf, items: [{key: redis.conf, path: redis.conf}]}}\n---\n"
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: conf, namespace: x}\ndata:\n  redis.conf: |\n"
+    b"    maxmemory 1gb\n    masterauth \"other\"\n---\napiVersion: v1\nkind: Service\nmetadata: {name: cache, namespace: x}\n"
+    b"spec: {type: LoadBalancer, selector: {app: cache}, ports: [{port: 6379, targetPort: redis}]}\n",
+    b"apiVersion: v1\nkind: List\nitems:\n- apiVersion: batch/v1\n  kind: CronJob\n  metadata: {name: j}\n  spec:\n"
+    b"    jobTemplate:\n      spec:\n        template:\n          spec:\n            hostNetwork: true\n"
+    b"            containers:\n            - {name: s, image: 'bitnami/redis:7.2', env: [{name: ALLOW_EMPTY_PASSWORD, value: 'yes'}]}\n"
+    b"            - {name: app, image: web, env: [{name: REDIS_HOST, value: j}, {name: X, value: 'redis://:p@j:1'}]}\n",
+    b"a: &a\n  image: redis\n  command: \"redis-server --requirepass PLANTEDpw1\"\nservices:\n  r:\n    <<: *a\n"
+    b"    annotations:\n      note: '[\n  ]'\n",
+]
+for extra in DEPLOY_EXTRA:
+    write("deploy_yaml", extra)
 
 print("seeds:", {t: len(os.listdir(os.path.join(SEEDS, t))) for t in sorted(os.listdir(SEEDS)) if os.path.isdir(os.path.join(SEEDS, t))})

@@ -182,6 +182,38 @@ fn secret_option_values(text: &str) -> Option<Vec<Range<usize>>> {
     if let Some(s) = start {
         words.push(s..text.len());
     }
+    // The same on blank-separated words, quotes taken as letters: a script
+    // quoted inside another (`sh -c "x '--requirepass pw'"`) is split again
+    // by the shell that runs it.
+    let mut plain = Vec::new();
+    let mut start = None;
+    for (at, c) in text.char_indices() {
+        match (start, c.is_whitespace()) {
+            (None, false) => start = Some(at),
+            (Some(s), true) => {
+                plain.push(s..at);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        plain.push(s..text.len());
+    }
+    // The last part of a word between quotes and brackets (`x["--requirepass`).
+    let last_part = |range: &Range<usize>| {
+        text[range.clone()]
+            .split(|c: char| "\"'`[](){},;".contains(c))
+            .rfind(|part| !part.is_empty())
+            .unwrap_or("")
+    };
+    for (index, word) in plain.iter().enumerate() {
+        if is_secret_option(last_part(word)) {
+            if let Some(next) = plain.get(index + 1) {
+                out.push(next.clone());
+            }
+        }
+    }
     for (index, word) in words.iter().enumerate() {
         let written = &text[word.clone()];
         if let Some((name, _)) = written.split_once('=') {
@@ -285,6 +317,16 @@ mod tests {
         assert_eq!(shown.len(), text.len());
         assert!(shown.contains("--port 1"));
         assert!(shown.contains("REDIS_PASSWORD"), "{shown}");
+    }
+
+    #[test]
+    fn options_inside_a_quoted_script_are_masked() {
+        let text = "command: [sh, -c, x'valkey-server --requirepass nestedpw1']\nargs: [\"a --masterauth=eqpw1234 b\"]\nx: r$(A)[\"--requirepass gluedpw12\", 1]\n";
+        let shown = masked(text);
+        assert!(!shown.contains("nestedpw1"), "{shown}");
+        assert!(!shown.contains("eqpw1234"), "{shown}");
+        assert!(!shown.contains("gluedpw12"), "{shown}");
+        assert!(shown.contains("valkey-server --requirepass"), "{shown}");
     }
 
     #[test]

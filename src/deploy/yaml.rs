@@ -132,25 +132,43 @@ impl Scalar {
 
 /// Every document of a YAML stream. Empty documents are left out.
 ///
-/// Go's YAML reader (so compose and kubectl) accepts a flow collection
-/// whose closing `]`/`}` sits at the indentation of its key; YAML 1.2 and
-/// saphyr do not. Such a bracket is moved to the end of the line before it
-/// (same bytes, so every span stays exact) and the text parsed again, a
-/// bounded number of times.
+/// Two shapes Go's YAML reader (so compose, kubectl and Helm) accepts and
+/// the YAML 1.2 grammar, which saphyr follows, refuses, are repaired in a
+/// copy of the text and parsed again, a bounded number of times, with every
+/// span mapped back to the text as written:
+/// - a quoted scalar whose continuation lines are not indented past its key
+///   (`key: '[` ... `]'` back at the key's column): those lines are indented;
+/// - a flow collection whose closing `]`/`}` sits at the indentation of its
+///   key: the bracket is moved to the end of the line before it (same bytes).
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
-    let mut repaired: Option<String> = None;
-    for _ in 0..16 {
-        let current = repaired.as_deref().unwrap_or(text);
-        match parse_strict(current) {
-            Err(error) if error.message.contains("indentation") => match move_closing_bracket(current, error.line) {
-                Some(fixed) => repaired = Some(fixed),
-                None => return Err(error),
-            },
+    let mut current = text.to_string();
+    let mut origin: Option<Vec<usize>> = None;
+    for _ in 0..32 {
+        let offsets = ByteOffsets::new(&current, origin.clone());
+        let error = match parse_once(&current, offsets) {
+            Err(error) => error,
             other => return other,
+        };
+        if error.message == QUOTED_INDENTATION {
+            let map = origin.clone().unwrap_or_else(|| (0..=current.len()).collect());
+            let Some((fixed, fixed_origin)) = reindent_quoted(&current, &map, &error) else {
+                return Err(error);
+            };
+            current = fixed;
+            origin = Some(fixed_origin);
+        } else if error.message.contains("indentation") {
+            match move_closing_bracket(&current, error.line) {
+                Some(fixed) => current = fixed,
+                None => return Err(error),
+            }
+        } else {
+            return Err(error);
         }
     }
-    parse_strict(repaired.as_deref().unwrap_or(text))
+    parse_once(&current, ByteOffsets::new(&current, origin))
 }
+
+const QUOTED_INDENTATION: &str = "invalid indentation in quoted scalar";
 
 /// Moves a line holding only a closing bracket onto the end of the line
 /// before it (swapping the newline and the bracket's line), if that line
@@ -179,9 +197,9 @@ fn move_closing_bracket(text: &str, line: usize) -> Option<String> {
     Some(fixed)
 }
 
-fn parse_strict(text: &str) -> Result<Vec<Node>, YamlError> {
+fn parse_once(text: &str, offsets: ByteOffsets) -> Result<Vec<Node>, YamlError> {
     let mut builder = Builder {
-        offsets: ByteOffsets::new(text),
+        offsets,
         stack: Vec::new(),
         documents: Vec::new(),
         anchors: HashMap::new(),
@@ -202,23 +220,91 @@ fn parse_strict(text: &str) -> Result<Vec<Node>, YamlError> {
     Ok(builder.documents)
 }
 
-/// Character index → byte offset (saphyr's markers count characters).
+/// The text with the continuation lines of the quoted scalar that starts
+/// at the error's position indented one column past its line's first
+/// character, and for each byte of the result its offset in the original.
+/// None when there is nothing to indent (no progress).
+fn reindent_quoted(text: &str, origin: &[usize], error: &YamlError) -> Option<(String, Vec<usize>)> {
+    let line_start = if error.line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(error.line - 2)?.0 + 1
+    };
+    let line = &text[line_start..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let (quote_at, quote) = line.char_indices().nth(error.column.checked_sub(1)?)?;
+    if quote != '\'' && quote != '"' {
+        return None;
+    }
+    let required = line.len() - line.trim_start_matches(' ').len() + 1;
+    // The line starts inside the scalar, to its closing quote.
+    let start = line_start + quote_at + 1;
+    let mut inserts: Vec<(usize, usize)> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == '"' => i += 1,
+            b'\'' if quote == '\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == quote as u8 => break,
+            b'\n' => {
+                let indent = bytes[i + 1..].iter().take_while(|b| **b == b' ').count();
+                let content = bytes.get(i + 1 + indent).is_some_and(|b| !matches!(b, b'\n' | b'\r'));
+                if content && indent < required {
+                    inserts.push((i + 1, required - indent));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if inserts.is_empty() {
+        return None;
+    }
+    let added: usize = inserts.iter().map(|(_, n)| n).sum();
+    let mut fixed = String::with_capacity(text.len() + added);
+    let mut fixed_origin = Vec::with_capacity(text.len() + added + 1);
+    let mut from = 0;
+    for (at, count) in inserts {
+        fixed.push_str(&text[from..at]);
+        fixed_origin.extend_from_slice(&origin[from..at]);
+        fixed.extend(std::iter::repeat_n(' ', count));
+        fixed_origin.extend(std::iter::repeat_n(origin[at], count));
+        from = at;
+    }
+    fixed.push_str(&text[from..]);
+    fixed_origin.extend_from_slice(&origin[from..]);
+    Some((fixed, fixed_origin))
+}
+
+/// Character index → byte offset (saphyr's markers count characters), in
+/// the text as written.
 struct ByteOffsets {
     /// Byte offset of each character, only when the text is not ASCII.
     table: Option<Vec<usize>>,
     len: usize,
+    /// For a reindented copy: each byte's offset in the original text.
+    origin: Option<Vec<usize>>,
 }
 
 impl ByteOffsets {
-    fn new(text: &str) -> ByteOffsets {
+    fn new(text: &str, origin: Option<Vec<usize>>) -> ByteOffsets {
         let table = (!text.is_ascii()).then(|| text.char_indices().map(|(at, _)| at).collect());
-        ByteOffsets { table, len: text.len() }
+        ByteOffsets {
+            table,
+            len: text.len(),
+            origin,
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        match &self.table {
+        let byte = match &self.table {
             None => char_index.min(self.len),
             Some(table) => table.get(char_index).copied().unwrap_or(self.len),
+        };
+        match &self.origin {
+            None => byte,
+            Some(origin) => origin.get(byte).copied().unwrap_or(byte),
         }
     }
 
@@ -434,6 +520,21 @@ mod tests {
         let interval = docs[0].path(&["svc", "interval"]).unwrap().as_scalar().unwrap();
         assert_eq!(&text[interval.span.clone()], "30s");
         assert_eq!(docs[0].path(&["svc", "test"]).unwrap().as_seq().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn quoted_scalars_back_at_the_key_column_are_read_as_go_reads_them() {
+        let text = "a:\n  b: '[\n    x\n  ]'\n  c: \"y\n  z\"\n  d: é\n";
+        let docs = parse(text).unwrap();
+        let a = docs[0].get("a").unwrap();
+        let b = a.get("b").unwrap().as_scalar().unwrap();
+        assert_eq!(b.value, "[ x ]");
+        assert_eq!(&text[b.span.clone()], "'[\n    x\n  ]'");
+        assert_eq!(a.get("c").unwrap().as_str(), Some("y z"));
+        let d = a.get("d").unwrap().as_scalar().unwrap();
+        assert_eq!(&text[d.span.clone()], "é");
+        // Other errors stay errors.
+        assert!(parse("a:\n  b: 'x\n").is_err());
     }
 
     #[test]
