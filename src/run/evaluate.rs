@@ -139,7 +139,7 @@ pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evalua
     // their own, unless deployment files are all there is.
     let configs: Vec<Option<&ParsedConfig>> = if !gathered.configs.is_empty() {
         gathered.configs.iter().map(Some).collect()
-    } else if gathered.deployments.is_empty() || gathered.env.is_some() || gathered.live.is_some() {
+    } else if gathered.deploy_sources.is_empty() || gathered.env.is_some() || gathered.live.is_some() {
         vec![None]
     } else {
         Vec::new()

@@ -57,10 +57,12 @@ pub fn apply(vars: &[EnvVar], facts: &mut Facts) {
         }
         apply_url(url_var, facts);
     }
+    // `REDIS_HOST`, `CACHE_REDIS_HOST`, `redisHost` (a Dapr component's metadata).
     let by_suffix = |suffixes: &[&str]| {
         effective.iter().find(|v| {
-            let name = v.name.to_ascii_uppercase();
-            (name.contains("REDIS") || name.contains("VALKEY")) && suffixes.iter().any(|s| name.ends_with(s))
+            let name: String = v.name.to_ascii_uppercase().replace(['_', '.', '-'], "");
+            (name.contains("REDIS") || name.contains("VALKEY"))
+                && suffixes.iter().any(|s| name.ends_with(&s.replace('_', "")))
         })
     };
     if facts.get("env.REDIS_PASSWORD").is_none() {
@@ -72,7 +74,8 @@ pub fn apply(vars: &[EnvVar], facts: &mut Facts) {
             );
         }
     }
-    if let Some(var) = by_suffix(&[
+    // A variable named just `REDIS` (or `*_REDIS`) holds the host in many apps.
+    let host = by_suffix(&[
         "_HOST",
         "_HOSTNAME",
         "_ADDR",
@@ -80,7 +83,15 @@ pub fn apply(vars: &[EnvVar], facts: &mut Facts) {
         "_SERVER",
         "_NODES",
         "_SENTINELS",
-    ]) {
+        "_ENDPOINT",
+    ])
+    .or_else(|| {
+        effective.iter().find(|v| {
+            let name = v.name.to_ascii_uppercase();
+            matches!(name.as_str(), "REDIS" | "VALKEY") || name.ends_with("_REDIS")
+        })
+    });
+    if let Some(var) = host {
         facts.insert(
             "env.host",
             Value::Str(var.value.expose().to_string()),
