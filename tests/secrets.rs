@@ -1701,6 +1701,30 @@ fn deployment_cases() -> Vec<Case> {
                 format!("services:\n  redis:\n    image: redis:7.2\n  app:\n    image: example/app\n    environment:\n      CELERY_BROKER_URL: redis://:{S1}@redis:6379/0\n"),
             )
             .args(["docker-compose.yml"]),
+        Case::new("kubernetes.args-and-secret")
+            .file(
+                "redis.yaml",
+                format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: redis\nstringData:\n  password: {S1}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cache\nspec:\n  template:\n    spec:\n      containers:\n        - name: redis\n          image: redis:7.2\n          args: [\"--requirepass\", \"$(REDIS_PASSWORD)\"]\n          env:\n            - name: REDIS_PASSWORD\n              value: \"{S1}\"\n"),
+            )
+            .args(["redis.yaml"]),
+        Case::new("kubernetes.base64-data")
+            .file(
+                "secret.yaml",
+                format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: redis\ndata:\n  redis-password: {S1}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: r\nspec:\n  containers:\n    - name: redis\n      image: redis:7.2\n      command: [\"redis-server\", \"--requirepass\", \"{S1}\"]\n"),
+            )
+            .args(["secret.yaml"]),
+        Case::new("helm.auth-password")
+            .file(
+                "values.yaml",
+                format!("architecture: standalone\nauth:\n  enabled: true\n  password: \"{S1}\"\ncommonConfiguration: |-\n  appendonly yes\n  masterauth {S1}\nmaster:\n  extraFlags:\n    - --requirepass {S1}\n"),
+            )
+            .args(["values.yaml"]),
+        Case::new("helm.redis-ha")
+            .file(
+                "values.yaml",
+                format!("redis:\n  config:\n    maxmemory: \"1gb\"\nsentinel:\n  quorum: 2\nhardAntiAffinity: true\nauth: true\nredisPassword: {S1}\n"),
+            )
+            .args(["values.yaml"]),
         Case::new("compose.directory-walk")
             .file(
                 "deploy/docker-compose.yml",
