@@ -1,9 +1,11 @@
 //! redis-server's command line, as `main()` in `server.c` reads it:
 //! `redis-server [config-file] [--directive args ...]`. A first argument
-//! that does not start with `-` is the config file; a bare `-` (first or
-//! last) reads the config from stdin; every `--name` starts a config line and
-//! the arguments after it become its (quoted) values, so the options are
-//! parsed as lines appended to the file, by the same parser and catalog.
+//! that does not start with `-` is the config file (before 6.2: with `--`);
+//! a bare `-` (first, or from 6.2 last) reads the config from stdin; every
+//! `--name` starts a config line and the arguments after it become its
+//! (quoted) values, so the options are parsed as lines appended to the file,
+//! by the same parser and catalog. The name's text is copied as is: a newline
+//! in it starts another line, and a `#` line is a comment, values included.
 
 use super::catalog::Target;
 use super::lexer::{self, Arg};
@@ -41,7 +43,10 @@ pub struct CommandLine {
     pub config_file: Option<Word>,
     /// A bare `-`: the config comes from stdin, which a file cannot show.
     pub reads_stdin: bool,
-    /// `--sentinel` (or a `redis-sentinel` program): Sentinel mode.
+    /// An argument exactly `--sentinel` (or a `redis-sentinel` program, which
+    /// the caller knows): Sentinel mode. redis-server refuses to start in it
+    /// without a config file, before it reads any option: say so when
+    /// `config_file` is `None`.
     pub sentinel: bool,
     /// The options as config lines, in order.
     pub lines: Vec<ArgLine>,
@@ -57,20 +62,31 @@ pub fn is_server_program(program: &str) -> bool {
 }
 
 /// Reads the arguments after the program name. Before 7.0 every argument
-/// that starts with `--` starts a new option; from 7.0 an option name alone
+/// that starts with `--` starts a new option (before 6.2 but `--check-rdb`,
+/// which was skipped); from 7.0 an option name alone
 /// takes the next argument as its value even when that starts with `--`
 /// (`--requirepass --x` sets the password `--x`), except `--save` and
 /// `--sentinel`, which take nothing before another option.
 pub fn parse(args: &[Word], target: &Target) -> CommandLine {
     let mut out = CommandLine::default();
+    let modern = target.major >= 7;
+    // From 6.2: the config file and stdin as 7.0 reads them.
+    let since_6_2 = (target.major, target.minor) >= (6, 2);
+    // `checkForSentinelMode`: any argument exactly `--sentinel` (case-sensitive; even one
+    // read as a value, as in `--requirepass --sentinel`).
+    out.sentinel = args.iter().any(|w| w.text == "--sentinel");
     let mut rest = args;
     if let Some(first) = args.first() {
-        if !first.text.starts_with('-') {
+        // From 6.2 the config file is a first argument that does not start with `-`;
+        // before, one that does not start with `--`, and the file `-` was stdin.
+        if !since_6_2 && first.text == "-" {
+            out.reads_stdin = true;
+            rest = &args[1..];
+        } else if !first.text.starts_with(if since_6_2 { "-" } else { "--" }) {
             out.config_file = Some(first.clone());
             rest = &args[1..];
         }
     }
-    let modern = target.major >= 7;
     let mut current: Option<LineBuilder> = None;
     // From 7.0: false after an option name alone, whose value comes next.
     let mut handled_last = true;
@@ -78,22 +94,19 @@ pub fn parse(args: &[Word], target: &Target) -> CommandLine {
     let no_file = out.config_file.is_none();
     for (index, word) in rest.iter().enumerate() {
         let text = word.text.as_str();
-        // `-` right after the program (and, from 7.0, last) reads stdin.
-        let stdin_place = (no_file && index == 0) || (modern && index == last_index);
+        // From 6.2, `-` right after the program or last reads stdin.
+        let stdin_place = since_6_2 && ((no_file && index == 0) || index == last_index);
         if text == "-" && stdin_place {
             out.reads_stdin = true;
             continue;
         }
         let is_name = text.starts_with("--") && (!modern || handled_last);
         if is_name {
-            if !modern && text == "--check-rdb" {
+            if !since_6_2 && text == "--check-rdb" {
                 continue;
             }
             if let Some(line) = current.take() {
                 out.lines.extend(line.finish());
-            }
-            if text.eq_ignore_ascii_case("--sentinel") {
-                out.sentinel = true;
             }
             current = Some(LineBuilder::start(word));
             if modern {
@@ -144,14 +157,30 @@ fn name_word_count(name: &str) -> usize {
     lexer::split_args(&line).map(|args| args.len()).unwrap_or(0)
 }
 
+/// One config line of an option name's text (the text after `--`, split at
+/// its newlines as redis-server splits the config at them).
+struct Segment {
+    /// The line's text without its leading blanks; what follows it on the
+    /// line (the values) comes after its trailing ones.
+    text: String,
+    /// Its words, or why `sdssplitargs` cannot split it.
+    args: Result<Vec<Arg>, String>,
+    /// A `#` line: redis-server skips it, with any values after it.
+    comment: bool,
+}
+
 /// One option being collected: the name's text (raw, as redis-server copies
 /// it into the config) and its values (each one argument, as `sdscatrepr`
 /// quotes it).
 struct LineBuilder {
     /// Config lines the name's text holds: a name with a newline in it
-    /// starts more than one (rare, but it is what redis-server does).
-    head: Vec<(Vec<Arg>, Range<usize>, Option<String>)>,
+    /// starts more than one (rare, but it is what redis-server does). The
+    /// values are appended to the last one.
+    segments: Vec<Segment>,
     values: Vec<Arg>,
+    /// The name word.
+    name_span: Range<usize>,
+    /// The whole option, name and values.
     span: Range<usize>,
     opaque: Option<Opaque>,
 }
@@ -159,8 +188,13 @@ struct LineBuilder {
 impl LineBuilder {
     fn empty(word: &Word) -> LineBuilder {
         LineBuilder {
-            head: vec![(Vec::new(), word.span.clone(), None)],
+            segments: vec![Segment {
+                text: String::new(),
+                args: Ok(Vec::new()),
+                comment: false,
+            }],
             values: Vec::new(),
+            name_span: word.span.clone(),
             span: word.span.clone(),
             opaque: None,
         }
@@ -168,45 +202,25 @@ impl LineBuilder {
 
     fn start(word: &Word) -> LineBuilder {
         let name = &word.text[2..];
-        let mut head = Vec::new();
+        let mut segments = Vec::new();
         let mut offset = 2;
         for segment in name.split('\n') {
             let trimmed_front = segment.trim_start_matches([' ', '\t', '\r']);
             let lead = segment.len() - trimmed_front.len();
             let text = trimmed_front.trim_end_matches([' ', '\t', '\r']);
             let start_in_word = offset + lead;
-            let line = lexer::Line {
-                number: 1,
-                start: start_in_word,
-                text,
-            };
-            let (args, error) = match lexer::split_args(&line) {
-                Ok(args) => (args, None),
-                Err(error) => (Vec::new(), Some(error.message().to_string())),
-            };
-            // Spans inside the word point into the source only when it is written as is.
-            let args = args
-                .into_iter()
-                .map(|arg| Arg {
-                    span: if word.verbatim {
-                        word.span.start + arg.span.start..word.span.start + arg.span.end
-                    } else {
-                        word.span.clone()
-                    },
-                    ..arg
-                })
-                .collect();
-            let comment = text.starts_with('#');
-            if !comment {
-                head.push((args, word.span.clone(), error));
-            } else {
-                head.push((Vec::new(), word.span.clone(), None));
-            }
+            let args = split_in_word(word, text, start_in_word);
+            segments.push(Segment {
+                text: trimmed_front.to_string(),
+                args,
+                comment: text.starts_with('#'),
+            });
             offset += segment.len() + 1;
         }
         LineBuilder {
-            head,
+            segments,
             values: Vec::new(),
+            name_span: word.span.clone(),
             span: word.span.clone(),
             opaque: word.opaque.clone(),
         }
@@ -234,42 +248,142 @@ impl LineBuilder {
 
     fn finish(self) -> Vec<ArgLine> {
         let LineBuilder {
-            mut head,
+            mut segments,
             values,
+            name_span,
             span,
             opaque,
         } = self;
-        let last = head.pop();
-        let mut out: Vec<ArgLine> = head
-            .into_iter()
-            .filter(|(args, _, _)| !args.is_empty())
-            .map(|(args, span, _)| ArgLine {
-                args,
-                span,
-                opaque: None,
-            })
-            .collect();
-        if let Some((mut args, _, error)) = last {
-            if let Some(error) = error {
-                // The config line will not split either: redis-server refuses it.
-                out.push(ArgLine {
-                    args: vec![Arg {
-                        value: String::new(),
-                        span: span.clone(),
-                        quoted: false,
-                    }],
-                    span,
-                    opaque: Some(Opaque::Unknown(format!("unparseable option: {error}"))),
-                });
-                return out;
+        let last = segments.pop();
+        let mut out = Vec::new();
+        for segment in segments {
+            if segment.comment {
+                continue;
             }
-            args.extend(values);
-            if !args.is_empty() {
-                out.push(ArgLine { args, span, opaque });
+            match segment.args {
+                Ok(args) if args.is_empty() => {}
+                Ok(args) => out.push(ArgLine {
+                    args,
+                    span: name_span.clone(),
+                    opaque: None,
+                }),
+                Err(error) => out.push(unparseable(name_span.clone(), &error)),
             }
+        }
+        let Some(last) = last else { return out };
+        // A `#` line is a comment whatever follows it: the values are part of it.
+        if last.comment {
+            return out;
+        }
+        let mut args = match last.args {
+            Ok(args) => args,
+            // The values are appended to the same line: they may close a quote
+            // the name opened (`--requirepass "a` then ` b"`), so the line is
+            // split as redis-server builds it.
+            Err(error) => match joined_line(&last.text, &values, span.clone()) {
+                Some(args) => {
+                    out.push(ArgLine { args, span, opaque });
+                    return out;
+                }
+                None => {
+                    out.push(unparseable(span, &error));
+                    return out;
+                }
+            },
+        };
+        args.extend(values);
+        if !args.is_empty() {
+            out.push(ArgLine { args, span, opaque });
         }
         out
     }
+}
+
+/// Splits one config line of a name's text; spans inside the word point into
+/// the source only when it is written as is.
+fn split_in_word(word: &Word, text: &str, start_in_word: usize) -> Result<Vec<Arg>, String> {
+    let line = lexer::Line {
+        number: 1,
+        start: start_in_word,
+        text,
+    };
+    let args = lexer::split_args(&line).map_err(|error| error.message().to_string())?;
+    Ok(args
+        .into_iter()
+        .map(|arg| Arg {
+            span: if word.verbatim {
+                word.span.start + arg.span.start..word.span.start + arg.span.end
+            } else {
+                word.span.clone()
+            },
+            ..arg
+        })
+        .collect())
+}
+
+/// A line redis-server cannot split: it refuses to start.
+fn unparseable(span: Range<usize>, error: &str) -> ArgLine {
+    ArgLine {
+        args: vec![Arg {
+            value: String::new(),
+            span: span.clone(),
+            quoted: false,
+        }],
+        span,
+        opaque: Some(Opaque::Unknown(format!("unparseable option: {error}"))),
+    }
+}
+
+/// The config line redis-server builds from a name's last line and the
+/// values (`name "value1" "value2" `), split; `None` when it cannot be.
+/// Every argument points at the whole option.
+fn joined_line(text: &str, values: &[Arg], span: Range<usize>) -> Option<Vec<Arg>> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut line = String::with_capacity(text.len() + 1);
+    line.push_str(text);
+    line.push(' ');
+    for value in values {
+        line.push_str(&sdscatrepr(&value.value));
+        line.push(' ');
+    }
+    let line = lexer::Line {
+        number: 1,
+        start: 0,
+        text: line.trim_end_matches(' '),
+    };
+    let args = lexer::split_args(&line).ok()?;
+    Some(
+        args.into_iter()
+            .map(|arg| Arg {
+                span: span.clone(),
+                ..arg
+            })
+            .collect(),
+    )
+}
+
+/// `sdscatrepr`: a double-quoted string with `\\ \" \n \r \t \a \b` escaped
+/// and every byte that is not printable ASCII as `\xHH`.
+fn sdscatrepr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for byte in text.bytes() {
+        match byte {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(byte as char),
+            _ => out.push_str(&format!("\\x{byte:02x}")),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -331,6 +445,71 @@ mod tests {
             lines(&["--save", "--appendonly", "yes"], "7.2"),
             vec![vec!["save", ""], vec!["appendonly", "yes"]]
         );
+    }
+
+    #[test]
+    fn a_comment_in_a_name_takes_the_values_with_it() {
+        // redis-server builds `#comment "value"`: one comment line.
+        assert!(lines(&["--#comment", "value"], "7.0").is_empty());
+        assert_eq!(
+            lines(&["--port 7000\n#comment", "value", "--maxmemory", "1gb"], "7.0"),
+            vec![vec!["port", "7000"], vec!["maxmemory", "1gb"]]
+        );
+        // A value does not make a comment: it is quoted (`"#x"`).
+        assert_eq!(lines(&["--", "#x"], "7.0"), vec![vec!["#x"]]);
+    }
+
+    #[test]
+    fn a_broken_line_before_the_last_one_is_refused_too() {
+        let parsed = parse(&words(&["--port \"7000\nmaxmemory 1gb"]), &Target::DEFAULT);
+        assert_eq!(parsed.lines.len(), 2);
+        assert!(matches!(&parsed.lines[0].opaque, Some(Opaque::Unknown(r)) if r.contains("unparseable")));
+        let values: Vec<&str> = parsed.lines[1].args.iter().map(|a| a.value.as_str()).collect();
+        assert_eq!(values, ["maxmemory", "1gb"]);
+    }
+
+    #[test]
+    fn the_values_may_close_a_quote_the_name_opened() {
+        // `save "3600 " 1 \""`: the first value's opening quote closes the name's.
+        assert_eq!(
+            lines(&["--save \"3600", " 1 \""], "7.0"),
+            vec![vec!["save", "3600 ", "1", "\\"]]
+        );
+        // Nothing closes it: the line cannot be split.
+        let parsed = parse(&words(&["--requirepass \"a", "b"]), &Target::DEFAULT);
+        assert!(matches!(&parsed.lines[0].opaque, Some(Opaque::Unknown(_))));
+        assert_eq!(sdscatrepr("a\"\\\n\u{7f}é"), "\"a\\\"\\\\\\n\\x7f\\xc3\\xa9\"");
+    }
+
+    #[test]
+    fn sentinel_mode_is_an_argument_exactly_sentinel() {
+        let sentinel = |args: &[&str]| parse(&words(args), &Target::DEFAULT).sentinel;
+        assert!(sentinel(&["/etc/sentinel.conf", "--sentinel"]));
+        // checkForSentinelMode compares with strcmp, and looks at values too.
+        assert!(!sentinel(&["--SENTINEL", "--port", "7000"]));
+        assert!(sentinel(&["/etc/sentinel.conf", "--requirepass", "--sentinel"]));
+    }
+
+    #[test]
+    fn before_6_2_a_first_argument_without_dashes_is_the_config_file() {
+        let old = Target::parse("6.0").unwrap();
+        let parsed = parse(&words(&["-x", "--port", "1"]), &old);
+        assert_eq!(parsed.config_file.unwrap().text, "-x");
+        let parsed = parse(&words(&["-", "--port", "1", "--check-rdb"]), &old);
+        assert!(parsed.reads_stdin && parsed.config_file.is_none());
+        assert_eq!(parsed.lines.len(), 1);
+        // `-` last is a value before 6.2, stdin from 6.2 (checked with 6.2.14).
+        let parsed = parse(&words(&["--port", "1", "-"]), &old);
+        assert!(!parsed.reads_stdin);
+        for line in ["6.2", "7.0"] {
+            let target = Target::parse(line).unwrap();
+            assert!(parse(&words(&["--port", "1", "-"]), &target).reads_stdin);
+            // From 6.2 `-x` is a value before any option, and `--check-rdb` an option.
+            let parsed = parse(&words(&["-x", "--port", "1", "--check-rdb"]), &target);
+            assert!(parsed.config_file.is_none());
+            assert_eq!(parsed.lines[0].args[0].value, "-x");
+            assert_eq!(parsed.lines.len(), 3);
+        }
     }
 
     #[test]
