@@ -388,6 +388,7 @@ fn sdscatrepr(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Piece, SourceFile};
     use super::*;
 
     fn words(args: &[&str]) -> Vec<Word> {
@@ -488,6 +489,36 @@ mod tests {
         // checkForSentinelMode compares with strcmp, and looks at values too.
         assert!(!sentinel(&["--SENTINEL", "--port", "7000"]));
         assert!(sentinel(&["/etc/sentinel.conf", "--requirepass", "--sentinel"]));
+    }
+
+    #[test]
+    fn a_bare_sentinel_option_is_no_config_line_error() {
+        let target = Target::parse("7.0").unwrap();
+        for args in [
+            &["--SENTINEL", "--port", "7000"][..],
+            &["--port", "7000", "--sentinel"][..],
+        ] {
+            let text = args.join(" ");
+            let command_line = parse(&words(args), &target);
+            let source = SourceFile {
+                path: std::sync::Arc::new(std::path::PathBuf::from("command-line")),
+                text: std::sync::Arc::from(text.as_str()),
+            };
+            let parsed = super::super::load_pieces(
+                std::path::Path::new("command-line"),
+                vec![Piece::Lines {
+                    source,
+                    lines: command_line.lines,
+                }],
+                target,
+                &super::super::LoadOptions {
+                    sentinel: command_line.sentinel,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert!(parsed.diagnostics.is_empty(), "{args:?}: {:?}", parsed.diagnostics);
+        }
     }
 
     #[test]

@@ -638,6 +638,11 @@ impl Loader<'_> {
             self.diagnose(DiagnosticKind::UnknownDirective, message, name_origin, name.to_string());
             return (None, None);
         };
+        // `sentinel` alone is what `--sentinel` adds to the config: redis-server
+        // skips it in any mode (main() has already entered Sentinel mode).
+        if directive.is_special("sentinel") && args.is_empty() {
+            return (Some(directive.name.clone()), None);
+        }
         if directive.is_special("sentinel") && self.sentinel {
             let values: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
             if let Err(special::DirectiveError { kind, message, arg }) = self.sentinel_state.check(&values, &target) {
