@@ -133,11 +133,22 @@ fn parse_save(args: &[&str]) -> Result<Value, DirectiveError> {
     let mut points = Vec::new();
     for (index, pair) in args.chunks(2).enumerate() {
         for (offset, number) in pair.iter().enumerate() {
-            if strtoll_full(number).is_none() {
-                return Err(invalid(
-                    "Invalid save parameters: not an integer",
-                    Some(index * 2 + offset),
-                ));
+            // Seconds at least 1, changes at least 0.
+            let least = if offset == 0 { 1 } else { 0 };
+            match strtoll_full(number) {
+                None => {
+                    return Err(invalid(
+                        "Invalid save parameters: not an integer",
+                        Some(index * 2 + offset),
+                    ))
+                }
+                Some(n) if n < least => {
+                    return Err(invalid(
+                        "Invalid save parameters: seconds must be at least 1 and changes at least 0",
+                        Some(index * 2 + offset),
+                    ))
+                }
+                Some(_) => {}
             }
         }
         points.push(Value::Str(format!("{} {}", pair[0], pair[1])));
@@ -247,12 +258,55 @@ fn parse_percentiles(args: &[&str]) -> Result<Value, DirectiveError> {
     Ok(Value::List(args.iter().map(|a| Value::Str(a.to_string())).collect()))
 }
 
+/// `strtoll(arg, &end, 8)` that must reach the end of the argument: blanks and
+/// a sign may lead, and an empty argument is 0 (no digits leaves `end` at the
+/// start, which is then the end).
+fn strtoll_octal_full(arg: &str) -> Option<i64> {
+    if arg.is_empty() {
+        return Some(0);
+    }
+    let rest = arg.trim_start_matches(|c: char| c.is_ascii() && super::lexer::is_c_space(c as u8));
+    let (negative, digits) = match rest.as_bytes().first() {
+        Some(b'-') => (true, &rest[1..]),
+        Some(b'+') => (false, &rest[1..]),
+        _ => (false, rest),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return None;
+    }
+    let number = i64::from_str_radix(digits, 8).ok()?;
+    Some(if negative { -number } else { number })
+}
+
 fn parse_octal_permissions(arg: &str) -> Result<Value, DirectiveError> {
-    match i64::from_str_radix(arg, 8) {
-        Ok(mode) if (0..=0o777).contains(&mode) && !arg.is_empty() => Ok(Value::Int(mode)),
+    match strtoll_octal_full(arg) {
+        Some(mode) if (0..=0o777).contains(&mode) => Ok(Value::Int(mode)),
         _ => Err(invalid(
             "argument must be an octal permission mode from 0 to 777",
             Some(0),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_points_need_a_second_and_no_negative_changes() {
+        assert!(parse_save(&["3600", "1", "60", "0"]).is_ok());
+        assert!(parse_save(&["0", "1"]).is_err());
+        assert!(parse_save(&["3600", "-1"]).is_err());
+        assert!(parse_save(&[""]).is_ok());
+    }
+
+    #[test]
+    fn unixsocketperm_is_read_as_strtoll_in_base_8() {
+        for ok in ["700", "0777", "", " 700", "+700", "-0", "0"] {
+            assert!(parse_octal_permissions(ok).is_ok(), "{ok:?}");
+        }
+        for bad in ["999", "1000", "7z", " ", "+", "-1", "0x1ff"] {
+            assert!(parse_octal_permissions(bad).is_err(), "{bad:?}");
+        }
     }
 }

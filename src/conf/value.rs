@@ -103,10 +103,12 @@ fn parse_number(directive: &Directive, target: &Target, text: &str) -> Result<Va
             return Ok(Value::Int(i64::try_from(bytes).unwrap_or(i64::MAX)));
         }
     }
+    // A whole percentage (`string2ll`), from 0 to 100.
     if directive.percent && text.len() > 1 && text.ends_with('%') {
-        let number = &text[..text.len() - 1];
-        if number.parse::<f64>().is_ok_and(|p| p >= 0.0 && p.is_finite()) {
-            return Ok(Value::Str(text.to_string()));
+        match string2ll(&text[..text.len() - 1]) {
+            Some(p) if (0..=100).contains(&p) => return Ok(Value::Str(text.to_string())),
+            Some(p) if p > 100 => return Err("percentage argument must be less or equal to 100".to_string()),
+            _ => {}
         }
     }
     if directive.value_type == ValueType::Int {
@@ -159,6 +161,21 @@ fn parse_enum(directive: &Directive, target: &Target, args: &[&str]) -> Result<V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentages_are_whole_numbers_up_to_100() {
+        let target = Target::parse("7.0").unwrap();
+        let lookup = crate::conf::catalog::catalog()
+            .lookup("maxmemory-clients", &target)
+            .unwrap();
+        let parse = |text: &str| parse_number(lookup.directive, &target, text);
+        for ok in ["0%", "5%", "100%", "1gb", "0"] {
+            assert!(parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["150%", "101%", "1.5%", "-5%", "%", "05%"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn string2ll_is_strict() {
