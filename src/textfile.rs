@@ -22,23 +22,33 @@ pub struct SourceFile {
 /// that stay cheap however many directives a file has.
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Lines that are all ASCII, where a column is a byte count: a long line
+    /// (a command line of 100 000 options is one) is then not walked once per
+    /// lookup. Masking only writes `*`, so this holds for the masked text too.
+    ascii: Vec<bool>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        let ascii = text.split('\n').map(|line| line.is_ascii()).collect();
+        LineIndex { starts, ascii }
     }
 
+    /// The 1-based line and column (in characters) of a byte offset in `text`:
+    /// the text this index was built from, or the same text masked.
     pub fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|start| *start <= offset);
         let line_start = self.starts[line - 1];
-        let column = text
-            .get(line_start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - line_start);
+        let column = if self.ascii.get(line - 1).copied().unwrap_or(false) {
+            offset - line_start
+        } else {
+            text.get(line_start..offset)
+                .map(|s| s.chars().count())
+                .unwrap_or(offset - line_start)
+        };
         (line, column + 1)
     }
 }
@@ -160,7 +170,19 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::mask_ranges;
+    use super::{mask_ranges, LineIndex};
+
+    #[test]
+    fn columns_count_characters_on_ascii_and_other_lines() {
+        let text = "port 1\nrequirepass \"é x\" y\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_column(text, 5), (1, 6));
+        assert_eq!(index.line_column(text, 7), (2, 1));
+        // `é` is two bytes, one character.
+        assert_eq!(index.line_column(text, 24), (2, 17));
+        let masked = mask_ranges(text, std::slice::from_ref(&(19..24)));
+        assert_eq!(index.line_column(&masked, 24), (2, 18));
+    }
 
     #[test]
     fn masks_overlapping_and_unsorted_ranges_keeping_blanks() {
