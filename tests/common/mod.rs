@@ -212,6 +212,49 @@ impl RedisServer {
         })
     }
 
+    /// Starts `redis-server <args...>` in `workdir` (its cwd) exactly as given, no config
+    /// file added, with `stdin` written to its standard input (then closed), stdout and
+    /// stderr captured to files in `workdir`, inside a network namespace when [`isolation`]
+    /// found one. For command-line tests, where the position of every argument matters.
+    pub fn spawn_args(
+        workdir: &Path,
+        args: &[String],
+        stdin: &[u8],
+        socket: &Path,
+        port: u16,
+    ) -> std::io::Result<RedisServer> {
+        let stdout_path = workdir.join("redis-server.stdout");
+        let stderr_path = workdir.join("redis-server.stderr");
+        let program = redis_server_program();
+        let mut cmd = match isolation() {
+            Isolation::NetNs(flags) => {
+                let mut c = Command::new("unshare");
+                c.args(flags).arg("--").arg(&program);
+                c
+            }
+            Isolation::None => Command::new(&program),
+        };
+        cmd.args(args)
+            .current_dir(workdir)
+            .stdin(Stdio::piped())
+            .stdout(File::create(&stdout_path)?)
+            .stderr(File::create(&stderr_path)?);
+        let mut child = cmd.spawn()?;
+        if let Some(mut input) = child.stdin.take() {
+            // A server that does not read its stdin never sees this: a short text fits the
+            // pipe's buffer, and a closed pipe (it exited) is not an error here.
+            let _ = input.write_all(stdin);
+        }
+        Ok(RedisServer {
+            child,
+            stdout_path,
+            stderr_path,
+            socket: socket.to_path_buf(),
+            port,
+            status: None,
+        })
+    }
+
     /// Polls until the server is ready, exits, or `limit` passes.
     pub fn wait_ready(&mut self, limit: Duration) -> Startup {
         let start = Instant::now();
