@@ -337,7 +337,7 @@ impl Found<'_> {
 }
 
 /// Keys only the bitnami redis/valkey charts' values have together.
-const BITNAMI_KEYS: [&str; 12] = [
+pub const BITNAMI_KEYS: [&str; 12] = [
     "architecture",
     "auth",
     "master",
@@ -352,7 +352,8 @@ const BITNAMI_KEYS: [&str; 12] = [
     "slave",
 ];
 
-fn bitnami_keys(node: &Node) -> usize {
+/// How many of the bitnami charts' top-level keys a mapping has (two or more: it is their values).
+pub fn bitnami_keys(node: &Node) -> usize {
     BITNAMI_KEYS.iter().filter(|k| node.get(k).is_some()).count()
 }
 

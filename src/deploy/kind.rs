@@ -209,24 +209,7 @@ fn detect_yaml(name: &str, path: &Path, text: &str) -> Detected {
 /// them under `redis:`/`valkey:`, or the `redis-ha` chart.
 fn is_helm_values(name: &str, path: &Path, root: &Node) -> bool {
     let chart_keys = |node: &Node| {
-        let bitnami = [
-            "architecture",
-            "auth",
-            "master",
-            "primary",
-            "replica",
-            "sentinel",
-            "commonConfiguration",
-            // The bitnami layout before 14.0.0.
-            "usePassword",
-            "cluster",
-            "configmap",
-            "slave",
-            "redisPort",
-        ]
-        .iter()
-        .filter(|k| node.get(k).is_some())
-        .count();
+        let bitnami = super::helm::bitnami_keys(node);
         let redis_ha = node.get("redis").is_some_and(|r| r.get("config").is_some())
             && (node.get("hardAntiAffinity").is_some()
                 || node.get("haproxy").is_some()
