@@ -493,32 +493,71 @@ mod tests {
 
     #[test]
     fn a_bare_sentinel_option_is_no_config_line_error() {
-        let target = Target::parse("7.0").unwrap();
         for args in [
             &["--SENTINEL", "--port", "7000"][..],
             &["--port", "7000", "--sentinel"][..],
         ] {
-            let text = args.join(" ");
-            let command_line = parse(&words(args), &target);
-            let source = SourceFile {
-                path: std::sync::Arc::new(std::path::PathBuf::from("command-line")),
-                text: std::sync::Arc::from(text.as_str()),
-            };
-            let parsed = super::super::load_pieces(
-                std::path::Path::new("command-line"),
-                vec![Piece::Lines {
-                    source,
-                    lines: command_line.lines,
-                }],
-                target,
-                &super::super::LoadOptions {
-                    sentinel: command_line.sentinel,
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+            let parsed = load(args, "7.0");
             assert!(parsed.diagnostics.is_empty(), "{args:?}: {:?}", parsed.diagnostics);
         }
+    }
+
+    fn load(args: &[&str], version: &str) -> super::super::ParsedConfig {
+        let target = Target::parse(version).unwrap();
+        let text = args.join(" ");
+        let command_line = parse(&words(args), &target);
+        let source = SourceFile {
+            path: std::sync::Arc::new(std::path::PathBuf::from("command-line")),
+            text: std::sync::Arc::from(text.as_str()),
+        };
+        super::super::load_pieces(
+            std::path::Path::new("command-line"),
+            vec![Piece::Lines {
+                source,
+                lines: command_line.lines,
+            }],
+            target,
+            &super::super::LoadOptions {
+                sentinel: command_line.sentinel,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_password_read_in_another_place_is_never_shown() {
+        for args in [
+            // From 7.0 the empty name takes the next argument as its value: the
+            // directive's name is `--requirepass hunter2-secret`.
+            &["--", "--requirepass hunter2-secret"][..],
+            &["--", "--requirepass hunter2-secret", "--port", "1"],
+            // `port "--requirepass" "hunter2-secret"`.
+            &["--port", "--requirepass", "hunter2-secret"],
+            &["--port", "--requirepass hunter2-secret"],
+            // An option that cannot be split.
+            &["--requirepass \"hunter2-secret"],
+            &["--port 1\nrequirepass \"hunter2-secret", "x"],
+        ] {
+            let parsed = load(args, "7.0");
+            assert!(!parsed.diagnostics.is_empty(), "{args:?}");
+            for diagnostic in &parsed.diagnostics {
+                assert!(
+                    !diagnostic.message.contains("hunter2") && !diagnostic.subject.contains("hunter2"),
+                    "{args:?}: {diagnostic:?}"
+                );
+            }
+            assert!(
+                !parsed.files[0].text.contains("hunter2"),
+                "{args:?}: {}",
+                parsed.files[0].text
+            );
+        }
+        // A name with blanks is said by its first word.
+        let parsed = load(&["--", "--requirepass hunter2-secret"], "7.0");
+        assert!(parsed.diagnostics[0]
+            .message
+            .starts_with("`--requirepass…` is not a directive"));
     }
 
     #[test]

@@ -509,6 +509,29 @@ impl Loader<'_> {
                 _ => Box::new(std::iter::empty()),
             };
             masks.extend(secret_args.map(|a| a.span.clone()));
+            // An argument `--<secret name>` read as a value (`--port --requirepass pw`
+            // from 7.0, `-- "--requirepass pw"`): it was meant as that option, so what
+            // follows it is masked, in it and after it.
+            for (index, arg) in line.args.iter().enumerate() {
+                let Some(rest) = arg.value.strip_prefix("--") else {
+                    continue;
+                };
+                let first = rest.split(|c: char| c.is_ascii_whitespace()).next().unwrap_or("");
+                if !names_a_secret(&first.to_ascii_lowercase(), &self.target) {
+                    continue;
+                }
+                if first.len() < rest.len() {
+                    masks.push(arg.span.clone());
+                }
+                masks.extend(line.args[index + 1..].iter().map(|a| a.span.clone()));
+            }
+            // The option as written, line by line like a config line: a secret-named
+            // option is masked even when it cannot be split (`--requirepass "a b`).
+            masks.extend(option_text_secrets(
+                &self.parsed.files[file].text,
+                line.span.clone(),
+                &self.target,
+            ));
         }
         self.mask_more(file, &masks);
         for line in lines {
@@ -634,8 +657,14 @@ impl Loader<'_> {
         let target = self.target;
         let Some(Lookup { directive, alias }) = catalog.lookup(name, &target) else {
             let name_origin = self.origin_of_arg(&origin, name_arg);
-            let message = unknown_directive_message(name, &target, self.sentinel);
-            self.diagnose(DiagnosticKind::UnknownDirective, message, name_origin, name.to_string());
+            // A name with blanks is no directive: only its first word is said (the rest
+            // may be a value, `-- "--requirepass pw"` from 7.0 makes a name of it).
+            let shown = match name.find(|c: char| c.is_ascii() && lexer::is_c_space(c as u8)) {
+                Some(end) => format!("{}…", &name[..end]),
+                None => name.to_string(),
+            };
+            let message = unknown_directive_message(name, &shown, &target, self.sentinel);
+            self.diagnose(DiagnosticKind::UnknownDirective, message, name_origin, shown);
             return (None, None);
         };
         // `sentinel` alone is what `--sentinel` adds to the config: redis-server
@@ -847,8 +876,28 @@ impl Loader<'_> {
     }
 }
 
-fn unknown_directive_message(name: &str, target: &Target, sentinel: bool) -> String {
+/// Secrets in one option as written in its source (`--requirepass "a b`, or a
+/// YAML string holding it), read line by line as config lines are, past the
+/// leading quote and `--`.
+fn option_text_secrets(text: &str, span: std::ops::Range<usize>, target: &Target) -> Vec<std::ops::Range<usize>> {
+    let Some(raw) = text.get(span.clone()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut offset = span.start;
+    for segment in raw.split('\n') {
+        let trimmed = segment.trim_start_matches(['"', '\'', ' ', '\t']);
+        let body = trimmed.strip_prefix("--").unwrap_or(trimmed);
+        out.extend(secret_ranges(offset + (segment.len() - body.len()), body, target));
+        offset += segment.len() + 1;
+    }
+    out
+}
+
+/// `name` is looked up; `shown` is what the message says.
+fn unknown_directive_message(name: &str, shown: &str, target: &Target, sentinel: bool) -> String {
     let lines = catalog().lines_accepting(name);
+    let name = shown;
     if lines.is_empty() {
         let hint = if sentinel {
             ""
