@@ -55,7 +55,7 @@ pub fn secret_ranges(text: &str, documents: &[Node]) -> Vec<Range<usize>> {
             }
         }
     }
-    out.extend(comment_ranges(text));
+    out.extend(comment_ranges(text, documents));
     out
 }
 
@@ -233,13 +233,16 @@ fn secret_option_values(text: &str) -> Option<Vec<Range<usize>>> {
 
 /// Secrets in YAML comments: `# password: x`, `# - REDIS_PASSWORD=x`,
 /// `# command: redis-server --requirepass x`, URL passwords.
-fn comment_ranges(text: &str) -> Vec<Range<usize>> {
+fn comment_ranges(text: &str, documents: &[Node]) -> Vec<Range<usize>> {
+    let scalars = ScalarSpans::new(documents);
     let mut out = Vec::new();
     let mut line_start = 0;
     for line in text.split('\n') {
         let start = line_start;
         line_start += line.len() + 1;
-        let Some(hash) = comment_start(line) else { continue };
+        let Some(hash) = comment_start(line, start, &scalars) else {
+            continue;
+        };
         let comment_at = start + hash;
         let comment = &line[hash..];
         out.extend(
@@ -267,22 +270,50 @@ fn comment_ranges(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Where a YAML comment starts on a line: `#` at the start or after a blank,
-/// outside quotes.
-fn comment_start(line: &str) -> Option<usize> {
-    let mut quote: Option<char> = None;
+/// The byte spans of every scalar, to tell a comment's `#` from one inside a value.
+struct ScalarSpans {
+    /// Sorted by start.
+    spans: Vec<Range<usize>>,
+    /// The largest end among `spans[..=i]`.
+    reach: Vec<usize>,
+}
+
+impl ScalarSpans {
+    fn new(documents: &[Node]) -> ScalarSpans {
+        let mut scalars = Vec::new();
+        for document in documents {
+            document.scalars(&mut scalars);
+        }
+        let mut spans: Vec<Range<usize>> = scalars
+            .into_iter()
+            .map(|s| s.span.clone())
+            .filter(|s| !s.is_empty())
+            .collect();
+        spans.sort_by_key(|s| s.start);
+        let reach = spans
+            .iter()
+            .scan(0, |max, s| {
+                *max = s.end.max(*max);
+                Some(*max)
+            })
+            .collect();
+        ScalarSpans { spans, reach }
+    }
+
+    fn inside(&self, at: usize) -> bool {
+        let before = self.spans.partition_point(|s| s.start <= at);
+        before > 0 && self.reach[before - 1] > at
+    }
+}
+
+/// Where a YAML comment starts on a line (which starts at `line_start` in
+/// the text): a `#` at the start or after a blank that is not inside a
+/// scalar as the parser read it.
+fn comment_start(line: &str, line_start: usize, scalars: &ScalarSpans) -> Option<usize> {
     let mut previous = ' ';
     for (at, c) in line.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if (c == '"' || c == '\'')
-                && (previous.is_whitespace() || previous == ':' || previous == '[' || previous == '-') =>
-            {
-                quote = Some(c);
-            }
-            None if c == '#' && previous.is_whitespace() => return Some(at),
-            None => {}
+        if c == '#' && previous.is_whitespace() && !scalars.inside(line_start + at) {
+            return Some(at);
         }
         previous = c;
     }
@@ -327,6 +358,15 @@ mod tests {
         assert!(!shown.contains("eqpw1234"), "{shown}");
         assert!(!shown.contains("gluedpw12"), "{shown}");
         assert!(shown.contains("valkey-server --requirepass"), "{shown}");
+    }
+
+    #[test]
+    fn comments_are_where_the_parser_says() {
+        let text = "image: a 'b  # command: redis-server --requirepass commentpw1\nk: \"v # password: notacomment\" # password: realcomment\n";
+        let shown = masked(text);
+        assert!(!shown.contains("commentpw1"), "{shown}");
+        assert!(!shown.contains("realcomment"), "{shown}");
+        assert!(shown.contains("notacomment"), "{shown}");
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut origin: Option<Vec<usize>> = None;
     for _ in 0..32 {
         let offsets = ByteOffsets::new(&current, origin.clone());
-        let error = match parse_once(&current, offsets) {
+        let error = match parse_once(&current, text, offsets) {
             Err(error) => error,
             other => return other,
         };
@@ -165,7 +165,7 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
             return Err(error);
         }
     }
-    parse_once(&current, ByteOffsets::new(&current, origin))
+    parse_once(&current, text, ByteOffsets::new(&current, origin))
 }
 
 const QUOTED_INDENTATION: &str = "invalid indentation in quoted scalar";
@@ -197,8 +197,11 @@ fn move_closing_bracket(text: &str, line: usize) -> Option<String> {
     Some(fixed)
 }
 
-fn parse_once(text: &str, offsets: ByteOffsets) -> Result<Vec<Node>, YamlError> {
+/// Parses `text`, a copy of `original` (itself, or repaired): spans are
+/// in `original`.
+fn parse_once(text: &str, original: &str, offsets: ByteOffsets) -> Result<Vec<Node>, YamlError> {
     let mut builder = Builder {
+        original,
         offsets,
         stack: Vec::new(),
         documents: Vec::new(),
@@ -319,7 +322,9 @@ enum Open {
     Map(Vec<(Node, Node)>, Option<Node>, usize, usize),
 }
 
-struct Builder {
+struct Builder<'t> {
+    /// The text as written, where spans point.
+    original: &'t str,
     offsets: ByteOffsets,
     stack: Vec<Open>,
     documents: Vec<Node>,
@@ -336,7 +341,7 @@ fn size(node: &Node) -> usize {
     }
 }
 
-impl Builder {
+impl Builder<'_> {
     fn fail(&mut self, message: &str, span: &Span) {
         if self.error.is_none() {
             self.error = Some(YamlError {
@@ -396,7 +401,7 @@ impl Builder {
     }
 }
 
-impl<'input> SpannedEventReceiver<'input> for Builder {
+impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
     fn on_event(&mut self, event: Event<'input>, span: Span) {
         if self.error.is_some() {
             return;
@@ -412,6 +417,16 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
                     ScalarStyle::Literal => Style::Literal,
                     ScalarStyle::Folded => Style::Folded,
+                };
+                // saphyr ends a quoted scalar's span after what follows it
+                // on the line (a comment too): end it at its closing quote.
+                let range = if style == Style::Quoted {
+                    range.start
+                        ..quoted_end(self.original, range.start)
+                            .unwrap_or(range.end)
+                            .min(range.end)
+                } else {
+                    range
                 };
                 let node = Node::Scalar(Scalar {
                     value: value.into_owned(),
@@ -452,6 +467,26 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
         }
     }
+}
+
+/// Where the quoted scalar that starts at `start` ends (after its closing quote).
+fn quoted_end(text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(start)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 1,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == quote => return Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The file's text with everything outside `span` blanked (newlines kept),
@@ -535,6 +570,16 @@ mod tests {
         assert_eq!(&text[d.span.clone()], "é");
         // Other errors stay errors.
         assert!(parse("a:\n  b: 'x\n").is_err());
+    }
+
+    #[test]
+    fn a_quoted_scalar_ends_at_its_quote() {
+        let text = "k: \"v # x\\\" y\" # comment\nl: 'it''s' # more\n";
+        let docs = parse(text).unwrap();
+        let k = docs[0].get("k").unwrap().as_scalar().unwrap();
+        assert_eq!(&text[k.span.clone()], "\"v # x\\\" y\"");
+        let l = docs[0].get("l").unwrap().as_scalar().unwrap();
+        assert_eq!(&text[l.span.clone()], "'it''s'");
     }
 
     #[test]
