@@ -172,5 +172,26 @@ DEPLOY_EXTRA = [
 ]
 for extra in DEPLOY_EXTRA:
     write("deploy_yaml", extra)
+# argv: [control(3)] arg \0 arg ... (fuzz_targets/argv.rs); hand-written command lines.
+def argv(*args, flags=None, position=0):
+    body = b"\0".join(a.encode() if isinstance(a, str) else a for a in args)
+    return (bytes([0x01, flags, position]) if flags is not None else b"") + body
+
+
+ARGV = [
+    argv("--port", "7000", "--bind", "127.0.0.1", "-::1"),
+    argv("/etc/redis/redis.conf", "--port 7000", "--maxmemory", "1gb"),
+    argv("--requirepass", "--x", "--save", "--appendonly", "yes", "--save"),
+    argv("-", "--save", "", "--sentinel", "monitor", "m", "127.0.0.1", "6379", "2"),
+    argv("--#comment", "value", "--port 7000\nmaxmemory 1gb", "--\"port\"", "7000", "--", "x", "-"),
+    argv("--save \"3600", " 1 \"", "--user", "alice", "on", ">pw", "~*", "+@all"),
+    argv("--rename-command", "CONFIG", "", "--include", "/etc/redis/extra.conf", "--foo.bar", "1"),
+    argv("-x", "--port", "-", "--check-rdb", "--SENTINEL", "--MAXMEMORY", "1GB", flags=0x01, position=0),
+    argv("--maxmemory", "--requirepass", "--appendonly", "yes", flags=0x0A, position=1),
+    argv("--port", "7000", "--masterauth", "x", flags=0x18, position=2),
+    argv("--port", "7000", "--bind", "a b", flags=0x68, position=9),
+]
+for a in ARGV:
+    write("argv", a)
 
 print("seeds:", {t: len(os.listdir(os.path.join(SEEDS, t))) for t in sorted(os.listdir(SEEDS)) if os.path.isdir(os.path.join(SEEDS, t))})
