@@ -438,6 +438,8 @@ fuzz_target!(|data: &[u8]| {
 
     let baseline_path = dir.join("baseline.json");
     let plan = || RunPlan {
+        inputs: Vec::new(),
+        kind: None,
         configs: vec![conf_path.clone()],
         load: LoadOptions::default(),
         env_files: vec![env_path.clone()],
