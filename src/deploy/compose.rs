@@ -113,7 +113,9 @@ pub fn read(path: &Path, text: &str, target: &Target) -> Result<DeployFile, Stri
     // The application side: variables that name a Redis service here.
     let mut unlinked_env = Vec::new();
     for ((name, service), (_, env)) in services.iter().zip(&service_env) {
-        let Some(service_name) = name.as_str() else { continue };
+        if name.as_str().is_none() {
+            continue;
+        }
         let image = service.get("image").and_then(Node::as_str).unwrap_or("");
         if is_redis_image(image) || is_exporter_image(image) {
             continue;
@@ -135,7 +137,6 @@ pub fn read(path: &Path, text: &str, target: &Target) -> Result<DeployFile, Stri
         });
         match linked.or_else(|| (instances.len() == 1 && named_host.is_none()).then_some(0)) {
             Some(index) => {
-                let _ = service_name;
                 instances[index].env.extend(vars);
             }
             None => unlinked_env.extend(vars),
@@ -528,9 +529,6 @@ fn redis_service(
             lines,
         });
     }
-    if pieces.is_empty() && image.to_ascii_lowercase().starts_with("redis") {
-        // The official image runs `redis-server` on compiled-in defaults.
-    }
     publish_facts(
         service,
         interpolation,
@@ -539,7 +537,6 @@ fn redis_service(
         host_network,
         &mut facts,
     );
-    let _ = PathBuf::new();
     Some(Instance {
         id,
         kind: Kind::Compose,
