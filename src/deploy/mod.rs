@@ -11,6 +11,7 @@ pub mod compose;
 pub mod helm;
 pub mod kind;
 pub mod kubernetes;
+pub mod managed;
 pub mod mask;
 pub mod walk;
 pub mod yaml;

@@ -85,7 +85,7 @@ pub const EXACT: &[(&str, &str)] = &[
     ("live.plaintext_accepted", "with TLS on, the plaintext port answers too"),
     ("live.round_trips", "round trips the probe made"),
     ("live.elapsed_ms", "time the probe took"),
-    ("deploy.kind", "the deployment file's kind: `compose`, `kubernetes`, `helm`"),
+    ("deploy.kind", "the deployment file's kind: `compose`, `kubernetes`, `helm`, `terraform`, `cloud-json`"),
     ("deploy.container", "Redis runs in a container with its own network namespace"),
     ("deploy.image", "the container image"),
     ("deploy.host_network", "the container shares the host's network (`network_mode: host`, `hostNetwork`)"),
@@ -108,6 +108,19 @@ pub const EXACT: &[(&str, &str)] = &[
     ("deploy.network_policy_allow_external", "the NetworkPolicy lets any pod connect"),
     ("deploy.chart", "the Helm chart the values are for"),
     ("deploy.chart_defaults", "the chart version whose defaults were applied"),
+    ("deploy.version", "the release line a deployment pins (`7.0`, `6`, `valkey-8.0`): an image tag or a managed engine version"),
+    ("managed.service", "the managed service: `memorystore`, `elasticache`, `memorydb`, `azure-cache`, `redis-cloud`"),
+    ("managed.resource", "the resource or described instance (`google_redis_instance.cache`)"),
+    ("managed.tier", "the service tier, SKU or node type as written (`STANDARD_HA`, `Premium P1`, `cache.t3.micro`)"),
+    ("managed.engine_version", "the engine version as written (`REDIS_7_0`, `7.1`)"),
+    ("managed.failover", "a replica takes over automatically when the primary fails"),
+    ("managed.replicas", "replicas per primary (or shard)"),
+    ("managed.backup", "automatic snapshots or persistence are on"),
+    ("managed.backup_retention_days", "days automatic snapshots are kept"),
+    ("managed.encryption_at_rest", "data at rest is encrypted"),
+    ("managed.public", "the endpoint is reachable from the internet"),
+    ("managed.env_link", "the app's Redis variables are linked to this managed instance (unknown: more than one it could be)"),
+    ("settings.backup_retention_days", "fewest days of snapshots to keep"),
     ("host.overcommit_memory", "vm.overcommit_memory"),
     ("host.transparent_hugepages", "transparent hugepages mode"),
     ("host.somaxconn", "net.core.somaxconn"),
@@ -130,6 +143,9 @@ pub fn is_known(path: &str) -> bool {
             && name
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    }
+    if let Some(concept) = path.strip_prefix("managed.says.") {
+        return !concept.is_empty();
     }
     if let Some(name) = path.strip_prefix("live.info.") {
         return !name.is_empty();
