@@ -81,7 +81,10 @@ pub fn is_candidate_name(path: &Path) -> bool {
         .and_then(|n| n.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    crate::env::is_env_file(path) || name.ends_with(".conf") || name.ends_with(".yml") || name.ends_with(".yaml")
+    crate::env::is_env_file(path)
+        || [".conf", ".yml", ".yaml", ".tf", ".tfvars", ".json"]
+            .iter()
+            .any(|ending| name.ends_with(ending))
 }
 
 /// Detects a file's kind from its name and text.
@@ -99,6 +102,9 @@ pub fn detect(path: &Path, text: &str) -> Detected {
     }
     if name.ends_with(".yml") || name.ends_with(".yaml") || looks_like_yaml(text) && !looks_like_conf(text) {
         return detect_yaml(&name, path, text);
+    }
+    if name.ends_with(".json") && super::cloud_json::is_description(text) {
+        return Detected::Kind(Kind::CloudJson);
     }
     if name.ends_with(".json") {
         return Detected::Other("JSON, but not a cloud description of a Redis service (use --kind)".into());

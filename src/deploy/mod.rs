@@ -7,12 +7,14 @@
 //!
 //! An input module: it reads files and knows no CLI, rules or reports.
 
+pub mod cloud_json;
 pub mod compose;
 pub mod helm;
 pub mod kind;
 pub mod kubernetes;
 pub mod managed;
 pub mod mask;
+pub mod terraform;
 pub mod walk;
 pub mod yaml;
 

@@ -176,6 +176,8 @@ struct Classified {
     env_files: Vec<PathBuf>,
     deploy: Vec<DeployFile>,
     counts: InputCounts,
+    /// Terraform variables, locals and linked resources, read once per directory.
+    terraform: deploy::terraform::DirCache,
 }
 
 /// Detects the kind of every input (walking directories). A file named
@@ -240,13 +242,8 @@ fn examine(
         Kind::Compose => compose::read(path, &text, target),
         Kind::Kubernetes => deploy::kubernetes::read(path, &text, target),
         Kind::HelmValues => deploy::helm::read(path, &text, target),
-        Kind::Terraform | Kind::CloudJson if named => {
-            return Err(InputError::new(format!(
-                "{}: {kind} files are not read yet; this version reads redis.conf, sentinel.conf, env, compose, Kubernetes and Helm values files",
-                path.display()
-            )))
-        }
-        Kind::Terraform | Kind::CloudJson => return Ok(false),
+        Kind::Terraform => deploy::terraform::read(path, &text, target, &mut out.terraform),
+        Kind::CloudJson => deploy::cloud_json::read(path, &text, target),
     }
     .map_err(InputError::new)?;
     if !named && !deploy.concerns_redis() {
