@@ -182,6 +182,18 @@ fn docs_rules_md_is_generated_from_the_rule_files() {
     );
 }
 
+#[test]
+fn docs_managed_md_is_generated_from_the_readers_tables() {
+    let output = bin().args(["rules", "--format", "managed"]).output().unwrap();
+    assert!(output.status.success());
+    let generated = String::from_utf8(output.stdout).unwrap();
+    let committed = std::fs::read_to_string(repo().join("docs/managed.md")).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "docs/managed.md is stale: run `cargo run -- rules --format managed > docs/managed.md`"
+    );
+}
+
 fn as_str(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }

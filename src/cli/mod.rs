@@ -1,6 +1,7 @@
 //! Command-line interface: arguments → a `run::RunPlan`; the pipeline
 //! (`run`) does the work; this writes the outputs and picks the exit code.
 
+mod managed_docs;
 pub mod output;
 mod probe_args;
 
@@ -118,7 +119,8 @@ pub struct CheckArgs {
 
 #[derive(Args, Debug)]
 pub struct RulesArgs {
-    /// table, json or markdown.
+    /// table, json, markdown (docs/rules.md) or managed (docs/managed.md: the managed-service
+    /// attributes read and the rules they feed).
     #[arg(long, default_value = "table")]
     pub format: String,
     /// Also list the rule pack in this directory.
@@ -297,6 +299,7 @@ fn run_rules(args: RulesArgs) -> Result<i32, InputError> {
     let pack = load_pack(args.rules.as_deref())?;
     let text = match args.format.as_str() {
         "markdown" | "md" => docs::rules_markdown(&pack),
+        "managed" => managed_docs::markdown(&pack),
         "json" => {
             let rules: Vec<serde_json::Value> = pack
                 .rules
@@ -330,7 +333,7 @@ fn run_rules(args: RulesArgs) -> Result<i32, InputError> {
         }
         other => {
             return Err(InputError::new(format!(
-                "unknown format `{other}` (expected table, json or markdown)"
+                "unknown format `{other}` (expected table, json, markdown or managed)"
             )))
         }
     };

@@ -18,3 +18,6 @@ pub fn read(path: &Path, text: &str, target: &Target) -> Result<DeployFile, Stri
     let _ = target;
     Ok(super::terraform::empty(path, text, super::Kind::CloudJson))
 }
+
+/// Every attribute this reader maps (docs/managed.md is generated from it).
+pub const ATTRIBUTES: &[super::managed::Attribute] = &[];

@@ -30,3 +30,6 @@ pub fn empty(path: &Path, _text: &str, kind: super::Kind) -> DeployFile {
         unlinked_env: Vec::new(),
     }
 }
+
+/// Every attribute this reader maps (docs/managed.md is generated from it).
+pub const ATTRIBUTES: &[super::managed::Attribute] = &[];

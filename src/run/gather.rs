@@ -10,7 +10,7 @@ use crate::deploy::kind::{self, Detected};
 use crate::deploy::{self, compose, walk, DeployFile, Instance, Kind};
 use crate::env::{self, redis_url};
 use crate::error::InputError;
-use crate::facts::{EnvVar, Secret};
+use crate::facts::{EnvVar, Origin, Secret, Value};
 use crate::probe::connect::{Endpoint, TlsFiles};
 use crate::probe::{self, LiveData, ProbeOptions};
 use crate::report::baseline::{self, Baseline};
@@ -149,6 +149,7 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
             });
         }
     }
+    link_managed(&mut deployments, &vars);
     let env_asked = !env_files.is_empty() || plan.process_env;
     let baseline = match &plan.baseline {
         None => None,
@@ -167,6 +168,55 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
         probe_failure,
         baseline,
     })
+}
+
+/// The app's Redis variables and a managed service described in the same
+/// run are compared (a `rediss://` URL to a service without TLS): with one
+/// managed instance they are linked to it; with several the link is unknown,
+/// named, rather than guessed.
+fn link_managed(deployments: &mut [DeployTarget], vars: &[EnvVar]) {
+    let app: Vec<&EnvVar> = vars
+        .iter()
+        .filter(|v| deploy::is_redis_variable(&v.name, v.value.expose()))
+        .collect();
+    if app.is_empty() {
+        return;
+    }
+    let managed: Vec<usize> = deployments
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.instance.facts.iter().any(|(path, _, _)| path == "managed.service"))
+        .map(|(index, _)| index)
+        .collect();
+    let link = match managed.len() {
+        0 => return,
+        1 => Value::Bool(true),
+        n => {
+            let names: Vec<&str> = app.iter().map(|v| v.name.as_str()).collect();
+            let ids: Vec<&str> = managed
+                .iter()
+                .take(4)
+                .map(|&i| deployments[i].instance.id.as_str())
+                .collect();
+            Value::Unknown {
+                unknown: format!(
+                    "the app's {} could point at any of {n} managed instances ({}{})",
+                    names.first().copied().unwrap_or("variables"),
+                    ids.join(", "),
+                    if n > ids.len() { ", …" } else { "" }
+                ),
+            }
+        }
+    };
+    for index in managed {
+        let instance = &mut deployments[index].instance;
+        if instance.env.is_empty() {
+            instance.env = app.iter().map(|v| (*v).clone()).collect();
+        }
+        instance
+            .facts
+            .push(("managed.env_link".into(), link.clone(), Origin::Settings));
+    }
 }
 
 /// The inputs whose kind was detected, sorted by what reads them.
