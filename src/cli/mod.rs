@@ -56,11 +56,12 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// Files and directories to check. Each file's kind is detected from its name and content
-    /// (redis.conf, sentinel.conf, .env, compose, Kubernetes, Helm values); a directory is walked
+    /// (redis.conf, sentinel.conf, .env, compose, Kubernetes, Helm values, Terraform, cloud JSON); a directory is walked
     /// (skipping .git, node_modules, target, vendor and what .gitignore ignores).
     #[arg(value_name = "PATH")]
     pub files: Vec<PathBuf>,
-    /// The kind of every file named: redis-conf, sentinel-conf, env, compose, kubernetes, helm-values.
+    /// The kind of every file named: redis-conf, sentinel-conf, env, compose, kubernetes, helm-values,
+    /// terraform, cloud-json.
     #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     pub kind: Option<Kind>,
     /// The redis.conf (or sentinel.conf) to check.

@@ -55,7 +55,7 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
     if !plan.inputs.is_empty() && classified.counts.read == 0 && nothing_else {
         let names: Vec<String> = plan.inputs.iter().map(|p| p.display().to_string()).collect();
         return Err(RunError::Input(InputError::new(format!(
-            "nothing to check under {}: no redis.conf, sentinel.conf, env, compose, Kubernetes or Helm values file that concerns Redis ({} files passed over)",
+            "nothing to check under {}: no redis.conf, sentinel.conf, env, compose, Kubernetes, Helm values, Terraform or cloud description that concerns Redis ({} files passed over)",
             names.join(", "),
             classified.counts.skipped
         ))));
