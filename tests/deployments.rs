@@ -362,7 +362,7 @@ fn the_shared_corpus_deployments_are_read_without_input_errors() {
         return;
     }
     let mut read = 0;
-    for kind in ["compose", "kubernetes", "helm"] {
+    for kind in ["compose", "kubernetes", "helm", "terraform", "cloud-json"] {
         for entry in fs::read_dir(root.join(kind)).unwrap().filter_map(Result::ok) {
             let path = entry.path();
             let forced = if kind == "helm" { "helm-values" } else { kind };
