@@ -14,7 +14,14 @@ use std::sync::Arc;
 pub const FILE_NAME: &str = "redis-preflight.toml";
 const SCHEMA: &str = include_str!("../schemas/settings.schema.json");
 
-pub const PROFILES: [&str; 4] = ["self-hosted", "memorystore", "redis-cloud", "development"];
+pub const PROFILES: [&str; 6] = [
+    "self-hosted",
+    "memorystore",
+    "elasticache",
+    "azure-cache",
+    "redis-cloud",
+    "development",
+];
 
 /// The numbers the rules compare against. One `Default`: what the rules use
 /// when the settings file says nothing, and what `schemas/settings.schema.json`
@@ -28,6 +35,7 @@ pub struct Thresholds {
     pub hit_rate_min_percent: i64,
     pub clients_percent: i64,
     pub backup_max_age_hours: i64,
+    pub backup_retention_days: i64,
     pub latency_p50_medium_ms: i64,
     pub latency_p50_high_ms: i64,
     pub cert_expiry_days: i64,
@@ -42,6 +50,7 @@ impl Default for Thresholds {
             hit_rate_min_percent: 80,
             clients_percent: 80,
             backup_max_age_hours: 24,
+            backup_retention_days: 7,
             latency_p50_medium_ms: 1,
             latency_p50_high_ms: 10,
             cert_expiry_days: 30,
@@ -352,6 +361,7 @@ mod tests {
             ("hit_rate_min_percent", defaults.hit_rate_min_percent),
             ("clients_percent", defaults.clients_percent),
             ("backup_max_age_hours", defaults.backup_max_age_hours),
+            ("backup_retention_days", defaults.backup_retention_days),
             ("latency_p50_medium_ms", defaults.latency_p50_medium_ms),
             ("latency_p50_high_ms", defaults.latency_p50_high_ms),
             ("cert_expiry_days", defaults.cert_expiry_days),

@@ -76,7 +76,7 @@ pub struct CheckArgs {
     /// Target release line: `7.0`, `7.2.4`, `redis-7.4`, `valkey-8.0` [default: 7.2, or the settings file's].
     #[arg(long = "redis-version", value_name = "VERSION")]
     pub redis_version: Option<String>,
-    /// Deployment profile: self-hosted, memorystore, redis-cloud, development [default: self-hosted].
+    /// Deployment profile: self-hosted, memorystore, elasticache, azure-cache, redis-cloud, development [default: self-hosted; a managed target is judged by its service's profile unless another is given].
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
     /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info, none) [default: high].
@@ -309,6 +309,7 @@ fn run_rules(args: RulesArgs) -> Result<i32, InputError> {
                     serde_json::json!({
                         "id": r.id, "title": r.title, "severity": r.severity, "category": r.category,
                         "sources": r.sources, "profiles": r.profiles, "profile_severity": r.profile_severity,
+                        "profile_message": r.profile_message, "profile_remediation": r.profile_remediation, "managed": r.managed,
                         "checklist": r.checklist, "builtin": r.builtin_name(), "remediation": r.remediation,
                         "references": r.references, "description": r.description,
                     })

@@ -186,6 +186,16 @@ pub fn render(report: &Report, color: bool) -> String {
             if targets == 1 { "" } else { "s" }
         );
     }
+    // A managed target is judged by its service's profile.
+    let own: Vec<String> = report
+        .targets
+        .iter()
+        .filter(|t| !t.profile.is_empty() && t.profile != report.profile)
+        .map(|t| format!("{} (profile {})", t.id, t.profile))
+        .collect();
+    if !own.is_empty() {
+        let _ = writeln!(out, "judged by their service's profile: {}", own.join(", "));
+    }
     if total == 0 {
         out.push_str("No findings");
     } else {

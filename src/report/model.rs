@@ -35,6 +35,9 @@ pub struct Target {
     /// The env file the app's variables came from (repo-relative), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env_file: Option<String>,
+    /// The deployment profile it was judged by: the run's, or a managed
+    /// service's own (`elasticache`) when the run kept the default.
+    pub profile: String,
     /// Findings (not suppressed) that belong to it.
     pub findings: usize,
 }

@@ -28,6 +28,7 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("config_diagnostics", config_diagnostics),
     ("bind_all_interfaces", bind_all_interfaces),
     ("port_published", port_published),
+    ("public_access", public_access),
     ("unixsocket_permissive", unixsocket_permissive),
     ("no_password", no_password),
     ("weak_password", weak_password),
@@ -46,6 +47,7 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("latency_high", latency_high),
     ("tls_cert_expiring", tls_cert_expiring),
     ("version_eol", version_eol),
+    ("deploy_version_eol", deploy_version_eol),
 ];
 
 pub fn exists(name: &str) -> bool {
@@ -188,6 +190,53 @@ fn tls_cert_expiring(_: &Rule, facts: &Facts) -> Vec<Hit> {
     }]
 }
 
+/// Whether a Redis release line (major, minor) is past end of life: every
+/// line before 7.0 gets no security fixes. Valkey lines are not judged.
+pub fn redis_line_eol(major: i64, minor: i64) -> bool {
+    major * 100 + minor < 700
+}
+
+/// A release line a deployment pins (`deploy.version`: `6`, `6.2`, `7.0`,
+/// `valkey-8.0`) that is past end of life; undecided when the version is.
+fn deploy_version_eol(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    let Some(fact) = facts.get("deploy.version") else {
+        return Vec::new();
+    };
+    let line = match &fact.value {
+        Value::Unknown { unknown } => {
+            return vec![Hit {
+                subject: "version".into(),
+                detail: unknown.clone(),
+                origin: fact.origin.clone(),
+                state: State::Warn,
+                ..Default::default()
+            }]
+        }
+        other => other.to_string(),
+    };
+    if line.starts_with("valkey") {
+        return Vec::new();
+    }
+    let mut parts = line.split('.');
+    let Some(major) = parts.next().and_then(|m| m.trim().parse::<i64>().ok()) else {
+        return Vec::new();
+    };
+    let minor = parts.next().and_then(|m| m.parse::<i64>().ok()).unwrap_or(0);
+    if !redis_line_eol(major, minor) {
+        return Vec::new();
+    }
+    let written = facts
+        .value("managed.engine_version")
+        .map(|v| format!(" (`{v}`)"))
+        .unwrap_or_default();
+    vec![Hit {
+        subject: "version".into(),
+        detail: format!("Redis {line}{written} is past end of life and no longer receives security fixes"),
+        origin: fact.origin.clone(),
+        ..Default::default()
+    }]
+}
+
 fn version_eol(_: &Rule, facts: &Facts) -> Vec<Hit> {
     // Valkey reports `redis_version` 7.2.4 for compatibility; its own version is `valkey_version`.
     if facts.value("live.product").and_then(Value::as_str) == Some("valkey") {
@@ -196,7 +245,7 @@ fn version_eol(_: &Rule, facts: &Facts) -> Vec<Hit> {
     let Some(number) = int_fact(facts, "live.version_number") else {
         return Vec::new();
     };
-    if number >= 700 {
+    if !redis_line_eol(number / 100, number % 100) {
         return Vec::new();
     }
     let version = facts.value("live.version").map(|v| v.to_string()).unwrap_or_default();
@@ -294,6 +343,60 @@ fn port_published(rule: &Rule, facts: &Facts) -> Vec<Hit> {
         origin: fact.origin.clone(),
         severity: Some(severity),
         ..Default::default()
+    }]
+}
+
+/// A managed endpoint reachable from the internet: critical without AUTH,
+/// high with it, high and undecided when AUTH cannot be seen; undecided
+/// when whether it is public cannot be seen.
+fn public_access(rule: &Rule, facts: &Facts) -> Vec<Hit> {
+    let Some(fact) = facts.get("managed.public") else {
+        return Vec::new();
+    };
+    match &fact.value {
+        Value::Unknown { unknown } => {
+            return vec![Hit {
+                subject: "public access".into(),
+                detail: unknown.clone(),
+                origin: fact.origin.clone(),
+                state: State::Warn,
+                ..Default::default()
+            }]
+        }
+        value if value.as_bool() != Some(true) => return Vec::new(),
+        _ => {}
+    }
+    let open = no_password(rule, facts);
+    let (severity, state, auth) = if open.iter().any(|h| h.state == State::Fail) {
+        (
+            Severity::Critical,
+            State::Fail,
+            "and clients need no password (no AUTH): anyone on the internet owns the data".to_string(),
+        )
+    } else if open.is_empty() {
+        (
+            Severity::High,
+            State::Fail,
+            "behind AUTH only: exposed to password guessing and to every future vulnerability".to_string(),
+        )
+    } else {
+        let why = open.first().map(|h| h.detail.clone()).unwrap_or_default();
+        (
+            Severity::High,
+            State::Warn,
+            format!("reachable from the internet, and whether clients need a password could not be verified: {why}"),
+        )
+    };
+    vec![Hit {
+        subject: "public access".into(),
+        detail: if state == State::Warn {
+            auth
+        } else {
+            format!("the endpoint is reachable from the internet {auth}")
+        },
+        origin: fact.origin.clone(),
+        state,
+        severity: Some(severity),
     }]
 }
 

@@ -49,6 +49,9 @@ pub fn rules_markdown(pack: &RulePack) -> String {
             .map(|p| p.join(", "))
             .unwrap_or_else(|| "all".into());
         let _ = writeln!(out, "- Profiles: {profiles}");
+        if rule.managed {
+            let _ = writeln!(out, "- Managed targets: yes (judges what the resource decides)");
+        }
         if !rule.checklist.is_empty() {
             let _ = writeln!(out, "- Checklist: {}", rule.checklist.join(", "));
         }
@@ -61,6 +64,18 @@ pub fn rules_markdown(pack: &RulePack) -> String {
             let _ = writeln!(out, "\n{}", rule.description);
         }
         let _ = writeln!(out, "\n**Fix:** {}", rule.remediation);
+        if !rule.profile_message.is_empty() {
+            let _ = writeln!(out, "\n**Message by profile:**\n");
+            for (profile, message) in &rule.profile_message {
+                let _ = writeln!(out, "- {profile}: {message}");
+            }
+        }
+        if !rule.profile_remediation.is_empty() {
+            let _ = writeln!(out, "\n**Fix by profile:**\n");
+            for (profile, remediation) in &rule.profile_remediation {
+                let _ = writeln!(out, "- {profile}: {remediation}");
+            }
+        }
         if !rule.references.is_empty() {
             let _ = writeln!(out, "\n**References:**\n");
             for reference in &rule.references {
@@ -86,6 +101,9 @@ pub fn explain(rule: &super::Rule) -> String {
         let _ = writeln!(out, "{}\n", rule.description);
     }
     let _ = writeln!(out, "Fix: {}\n", rule.remediation);
+    for (profile, remediation) in &rule.profile_remediation {
+        let _ = writeln!(out, "Fix on {profile}: {remediation}\n");
+    }
     let _ = writeln!(out, "Category: {}", rule.category);
     let _ = writeln!(
         out,
@@ -102,6 +120,9 @@ pub fn explain(rule: &super::Rule) -> String {
     );
     for (profile, severity) in &rule.profile_severity {
         let _ = writeln!(out, "Severity on {profile}: {severity}");
+    }
+    if rule.managed {
+        let _ = writeln!(out, "Managed targets: yes");
     }
     if !rule.checklist.is_empty() {
         let _ = writeln!(out, "Checklist: {}", rule.checklist.join(", "));

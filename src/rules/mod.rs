@@ -36,6 +36,12 @@ struct RawRule {
     #[serde(default)]
     profile_severity: BTreeMap<String, Severity>,
     #[serde(default)]
+    profile_message: BTreeMap<String, String>,
+    #[serde(default)]
+    profile_remediation: BTreeMap<String, String>,
+    #[serde(default)]
+    managed: bool,
+    #[serde(default)]
     when: Option<toml::Value>,
     #[serde(default)]
     builtin: Option<String>,
@@ -75,6 +81,15 @@ pub struct Rule {
     pub checklist: Vec<String>,
     pub profiles: Option<Vec<String>>,
     pub profile_severity: BTreeMap<String, Severity>,
+    /// The message under a profile, when it reads better there (a managed
+    /// resource instead of `tls-port`).
+    pub profile_message: BTreeMap<String, String>,
+    /// The remediation under a profile (the Terraform attribute to change).
+    pub profile_remediation: BTreeMap<String, String>,
+    /// Runs on a managed target (one with `managed.service`): the service's
+    /// configuration is unseen, so only rules that judge what the resource
+    /// decides may run there; the others would pass on nothing.
+    pub managed: bool,
     pub check: Check,
     pub for_each: Vec<String>,
     pub at: Option<String>,
@@ -126,6 +141,9 @@ impl Rule {
             checklist: raw.checklist,
             profiles: raw.profiles,
             profile_severity: raw.profile_severity,
+            profile_message: raw.profile_message,
+            profile_remediation: raw.profile_remediation,
+            managed: raw.managed,
             check,
             for_each: raw.for_each,
             at: raw.at,
@@ -145,6 +163,17 @@ impl Rule {
     /// the pipeline writes. User packs are checked when they load; the built-in
     /// pack by the test suite (`RulePack::validate`), not at every start.
     pub fn validate(&self) -> Result<(), String> {
+        let profiles = self
+            .profile_severity
+            .keys()
+            .chain(self.profile_message.keys())
+            .chain(self.profile_remediation.keys());
+        if let Some(unknown) = profiles
+            .into_iter()
+            .find(|p| !crate::settings::PROFILES.contains(&p.as_str()))
+        {
+            return Err(format!("unknown profile `{unknown}`"));
+        }
         let mut paths = Vec::new();
         if let Check::When(condition) = &self.check {
             condition.validate()?;
@@ -316,12 +345,50 @@ impl Evaluation<'_> {
             .unwrap_or(rule.severity)
     }
 
-    /// Whether a rule runs at all in this evaluation (inputs, profile, selection).
+    /// The message template under this profile: the profile's own when the
+    /// rule has one and every fact it names is known for the target (a
+    /// managed wording needs a managed target), else the rule's.
+    pub fn message_of<'r>(&self, rule: &'r Rule, facts: &Facts) -> &'r str {
+        pick_text(rule.profile_message.get(self.profile), &rule.message, facts)
+    }
+
+    /// The remediation template under this profile (as `message_of`).
+    pub fn remediation_of<'r>(&self, rule: &'r Rule, facts: &Facts) -> &'r str {
+        pick_text(rule.profile_remediation.get(self.profile), &rule.remediation, facts)
+    }
+
+    /// Whether a rule runs at all in this evaluation (inputs, profile,
+    /// selection; on a managed target only rules that say `managed = true`).
     pub fn runs(&self, rule: &Rule, facts: &Facts) -> bool {
         rule.sources.iter().any(|s| facts.has_source(*s))
             && rule.applies_to_profile(self.profile)
+            && (rule.managed || !is_managed(facts))
             && self.is_selected(rule)
     }
+}
+
+/// A target run by a managed service (Memorystore, ElastiCache, ...).
+pub fn is_managed(facts: &Facts) -> bool {
+    facts.get("managed.service").is_some()
+}
+
+fn pick_text<'r>(special: Option<&'r String>, general: &'r str, facts: &Facts) -> &'r str {
+    match special {
+        Some(text) if placeholders(text).all(|name| !name.contains('.') || facts.get(name).is_some()) => text,
+        _ => general,
+    }
+}
+
+/// The `{name}` placeholders of a template.
+fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template.split('{').skip(1).filter_map(|part| {
+        let name = &part[..part.find('}')?];
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '$'));
+        valid.then_some(name)
+    })
 }
 
 /// Evaluates every applicable rule; findings come out in rule order.
@@ -336,12 +403,23 @@ pub fn evaluate(pack: &RulePack, facts: &Facts, evaluation: &Evaluation<'_>) -> 
         if evaluation.profile == "development" && severity < Severity::Critical {
             continue;
         }
-        findings.extend(evaluate_rule(rule, severity, facts));
+        let texts = Texts {
+            message: evaluation.message_of(rule, facts),
+            remediation: evaluation.remediation_of(rule, facts),
+        };
+        findings.extend(evaluate_rule(rule, severity, texts, facts));
     }
     findings
 }
 
-fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding> {
+/// The message and remediation templates a rule's findings use.
+#[derive(Debug, Clone, Copy)]
+struct Texts<'r> {
+    message: &'r str,
+    remediation: &'r str,
+}
+
+fn evaluate_rule(rule: &Rule, severity: Severity, texts: Texts<'_>, facts: &Facts) -> Vec<Finding> {
     // A builtin that could only say "could not verify" leaves a condition undecided.
     let builtin_truth = |name: &str| -> Truth {
         let hits = builtins::run(name, rule, facts);
@@ -362,7 +440,16 @@ fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding>
                     ("detail".to_string(), hit.detail.clone()),
                 ];
                 let severity = hit.severity.unwrap_or(severity);
-                make_finding(rule, severity, hit.state, facts, &hit.origin, Some(hit.subject), &vars)
+                make_finding(
+                    rule,
+                    texts,
+                    severity,
+                    hit.state,
+                    facts,
+                    &hit.origin,
+                    Some(hit.subject),
+                    &vars,
+                )
             })
             .collect(),
         Check::When(condition) if !rule.for_each.is_empty() => rule
@@ -386,6 +473,7 @@ fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding>
                 }
                 Some(make_finding(
                     rule,
+                    texts,
                     severity,
                     state,
                     facts,
@@ -427,7 +515,9 @@ fn evaluate_rule(rule: &Rule, severity: Severity, facts: &Facts) -> Vec<Finding>
                 .map(|reason| ("unknown".to_string(), reason))
                 .into_iter()
                 .collect();
-            vec![make_finding(rule, severity, state, facts, &origin, subject, &vars)]
+            vec![make_finding(
+                rule, texts, severity, state, facts, &origin, subject, &vars,
+            )]
         }
     }
 }
@@ -442,8 +532,10 @@ fn unknown_reason(condition: &Condition, facts: &Facts) -> Option<String> {
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn make_finding(
     rule: &Rule,
+    texts: Texts<'_>,
     severity: Severity,
     state: State,
     facts: &Facts,
@@ -470,7 +562,7 @@ fn make_finding(
             .unwrap_or("a fact it needs is unknown");
         format!("could not verify: {} ({reason})", rule.title)
     } else {
-        render(&rule.message, facts, vars)
+        render(texts.message, facts, vars)
     };
     let target = facts.value("target.id").and_then(Value::as_str).unwrap_or_default();
     rule.finding(
@@ -480,7 +572,7 @@ fn make_finding(
             source,
             state,
             message,
-            remediation: Some(render(&rule.remediation, facts, vars)),
+            remediation: Some(render(texts.remediation, facts, vars)),
             location: Location::from_origin(origin),
             subject,
             variable,

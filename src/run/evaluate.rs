@@ -6,6 +6,7 @@ use super::assemble::{build_facts, live, FactInputs};
 use super::gather::{DeployTarget, Gathered};
 use super::RunPlan;
 use crate::conf::ParsedConfig;
+use crate::deploy::managed::Service;
 use crate::facts::{Facts, Origin, Source, Value};
 use crate::findings::{Finding, Severity};
 use crate::probe::Reply;
@@ -45,6 +46,7 @@ fn describe_target(config: Option<&ParsedConfig>, gathered: &Gathered, env_file:
         kind: kind.to_string(),
         file,
         env_file: env_file.map(str::to_string),
+        profile: String::new(),
         findings: 0,
     }
 }
@@ -61,7 +63,26 @@ fn describe_deployment(deployment: &DeployTarget) -> Target {
         kind: deployment.instance.kind.name().to_string(),
         file,
         env_file,
+        profile: String::new(),
         findings: 0,
+    }
+}
+
+/// The profile a target is judged by: a managed service's own, unless the
+/// run asked for a profile other than the default `self-hosted`.
+pub fn target_profile<'a>(run_profile: &'a str, deployment: Option<&DeployTarget>) -> &'a str {
+    if run_profile != "self-hosted" {
+        return run_profile;
+    }
+    let service = deployment.and_then(|d| {
+        d.instance.facts.iter().find_map(|(path, value, _)| match value {
+            Value::Str(id) if path == "managed.service" => Service::ALL.into_iter().find(|s| s.id() == id),
+            _ => None,
+        })
+    });
+    match service {
+        Some(service) => service.profile(),
+        None => run_profile,
     }
 }
 
@@ -147,9 +168,15 @@ pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evalua
     let mut merged: HashSet<MergeKey> = HashSet::new();
     let deployments = gathered.deployments.iter().map(|d| (Some(&d.config), Some(d)));
     for (config, deployment) in configs.into_iter().map(|c| (c, None)).chain(deployments) {
-        let target = match deployment {
+        let mut target = match deployment {
             Some(deployment) => describe_deployment(deployment),
             None => describe_target(config, gathered, env_file.as_deref()),
+        };
+        let profile = target_profile(&plan.profile, deployment);
+        target.profile = profile.to_string();
+        let evaluation = &Evaluation {
+            profile,
+            ..evaluation.clone()
         };
         // A deployment's instance is judged with the app variables that
         // point at it, not the shared environment or probed server.
@@ -159,7 +186,7 @@ pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evalua
         };
         let mut facts = build_facts(FactInputs {
             target: config.map(|c| c.target).unwrap_or(gathered.target),
-            profile: &plan.profile,
+            profile,
             settings: &plan.settings,
             config,
             env,

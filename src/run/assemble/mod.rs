@@ -34,6 +34,7 @@ fn settings_facts(settings: &Settings, facts: &mut Facts) {
     put("hit_rate_min_percent", thresholds.hit_rate_min_percent);
     put("clients_percent", thresholds.clients_percent);
     put("backup_max_age_seconds", thresholds.backup_max_age_hours * 3600);
+    put("backup_retention_days", thresholds.backup_retention_days);
     put("latency_medium_us", thresholds.latency_p50_medium_ms * 1000);
     put("latency_high_us", thresholds.latency_p50_high_ms * 1000);
     put("cert_expiry_days", thresholds.cert_expiry_days);
