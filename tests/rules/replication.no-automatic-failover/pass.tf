@@ -1,0 +1,8 @@
+resource "google_redis_instance" "cache" {
+  name               = "cache"
+  tier               = "STANDARD_HA"
+  replica_count      = 1
+  memory_size_gb     = 1
+  redis_version      = "REDIS_7_2"
+  authorized_network = "projects/p/global/networks/default"
+}
