@@ -9,6 +9,7 @@ use crate::rules::evidence::Seen;
 use crate::settings::Attestation;
 use serde::Deserialize;
 use std::fmt::Write as _;
+use std::path::Path;
 
 const CHECKLIST: &str = include_str!("../../schemas/checklist.json");
 
@@ -120,6 +121,14 @@ impl ItemAudit<'_> {
                 None => "attested".into(),
             },
             Status::NotVerifiable if !self.warnings.is_empty() => "could not be verified".into(),
+            Status::NotVerifiable
+                if self
+                    .passed
+                    .iter()
+                    .any(|(r, _)| r.rule.id == "replication.no-automatic-failover") =>
+            {
+                "the tier and replicas were verified (the service fails over automatically), but only a drill shows that clients reconnect: attest it in redis-preflight.toml once a failover was tested".into()
+            }
             Status::NotVerifiable if !self.item.automated && !self.passed.is_empty() => {
                 "related checks pass, but only a person can confirm it: attest it in redis-preflight.toml".into()
             }
@@ -227,6 +236,16 @@ pub fn phase_title(phase: &str) -> &'static str {
     }
 }
 
+/// Inline code that survives backticks and pipes in the text.
+fn md_code(text: &str) -> String {
+    let text = md_escape(text);
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
 fn md_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -239,6 +258,42 @@ fn md_escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// The text of line `line` (1-based) of a file the report holds, trimmed and
+/// already masked: what a checklist shows as the evidence's source.
+pub fn source_line(report: &Report, file: &Path, line: usize) -> Option<String> {
+    let text = report.sources.get(file)?;
+    let content = text.lines().nth(line.checked_sub(1)?)?.trim();
+    if content.is_empty() {
+        return None;
+    }
+    Some(if content.chars().count() > MAX_QUOTED_CHARS {
+        content.chars().take(MAX_QUOTED_CHARS).collect::<String>() + "…"
+    } else {
+        content.to_string()
+    })
+}
+
+const MAX_QUOTED_CHARS: usize = 120;
+
+/// Where a value a rule read came from, as the checklist shows it: the file
+/// (repo-relative) and line, and the line's text when the report holds the
+/// file (`main.tf:7`, `transit_encryption_mode = "SERVER_AUTHENTICATION"`).
+pub fn seen_source(report: &Report, seen: &Seen) -> (String, Option<String>) {
+    match (&seen.file, seen.line) {
+        (Some(file), Some(line)) => (
+            format!("{}:{line}", report.repo_path(&file.display().to_string())),
+            source_line(report, file, line),
+        ),
+        _ => (seen.origin.clone(), None),
+    }
+}
+
+/// The masked source line a finding points at.
+pub fn finding_line(report: &Report, finding: &Finding) -> Option<String> {
+    let location = finding.location.as_ref()?;
+    source_line(report, &location.path, location.line)
 }
 
 pub fn location_text(report: &Report, finding: &Finding) -> Option<String> {
@@ -337,11 +392,14 @@ pub fn render(report: &Report) -> String {
         let mut lines = Vec::new();
         for finding in &entry.failures {
             lines.push(format!(
-                "- ❌ `{}` ({}){}: {} — fix: {}",
+                "- ❌ `{}` ({}){}{}: {} — fix: {}",
                 finding.rule,
                 finding.severity,
                 location_text(report, finding)
                     .map(|l| format!(" at `{l}`"))
+                    .unwrap_or_default(),
+                finding_line(report, finding)
+                    .map(|text| format!(" {}", md_code(&text)))
                     .unwrap_or_default(),
                 md_escape(&finding.message),
                 md_escape(&finding.remediation)
@@ -370,7 +428,11 @@ pub fn render(report: &Report) -> String {
                 format!(
                     ": saw {}",
                     seen.iter()
-                        .map(|s| format!("`{} = {}` ({})", s.fact, md_escape(&s.value), md_escape(&s.origin)))
+                        .map(|s| {
+                            let (at, text) = seen_source(report, s);
+                            let quoted = text.map(|t| format!(": {}", md_code(&t))).unwrap_or_default();
+                            format!("`{} = {}` ({}{quoted})", s.fact, md_escape(&s.value), md_escape(&at))
+                        })
                         .collect::<Vec<_>>()
                         .join(", ")
                 )

@@ -171,6 +171,10 @@ fn evidence(report: &Report, entry: &ItemAudit<'_>) -> String {
         let at = checklist::location_text(report, finding)
             .map(|l| format!(" at <code>{}</code>", escape(&l)))
             .unwrap_or_default();
+        let at = match checklist::finding_line(report, finding) {
+            Some(text) => format!("{at} <code class=\"source\">{}</code>", escape(&text)),
+            None => at,
+        };
         items.push(format!(
             "<li class=\"fail\"><code>{}</code> ({}){at}: {}<br><span class=\"muted\">Fix: {}</span></li>",
             escape(&finding.rule),
@@ -198,11 +202,15 @@ fn evidence(report: &Report, entry: &ItemAudit<'_>) -> String {
         let values: Vec<String> = seen
             .iter()
             .map(|s| {
+                let (at, text) = checklist::seen_source(report, s);
+                let quoted = text
+                    .map(|t| format!(": <code class=\"source\">{}</code>", escape(&t)))
+                    .unwrap_or_default();
                 format!(
-                    "<code>{} = {}</code> <span class=\"muted\">({})</span>",
+                    "<code>{} = {}</code> <span class=\"muted\">({}{quoted})</span>",
                     escape(&s.fact),
                     escape(&s.value),
-                    escape(&s.origin)
+                    escape(&at)
                 )
             })
             .collect();

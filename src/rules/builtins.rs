@@ -50,6 +50,20 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("deploy_version_eol", deploy_version_eol),
 ];
 
+/// The facts a builtin reads that a checklist audit shows as evidence
+/// (its other inputs are side tables: ACL users, diagnostics, env variables).
+pub fn reads(name: &str) -> &'static [&'static str] {
+    match name {
+        "no_password" => &["conf.requirepass"],
+        "port_published" => &["deploy.port_published", "deploy.published_address"],
+        "public_access" => &["managed.public", "conf.requirepass"],
+        "deploy_version_eol" => &["deploy.version", "managed.engine_version"],
+        "bind_all_interfaces" => &["conf.bind"],
+        "unixsocket_permissive" => &["conf.unixsocket", "conf.unixsocketperm"],
+        _ => &[],
+    }
+}
+
 pub fn exists(name: &str) -> bool {
     BUILTINS.iter().any(|(n, _)| *n == name)
 }

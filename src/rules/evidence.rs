@@ -4,13 +4,19 @@
 use super::{Check, Evaluation, RulePack};
 use crate::facts::{Facts, Origin};
 use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
 
-/// A value a rule read: the fact path, its printed value and where it came from.
+/// A value a rule read: the fact path, its printed value and where it came
+/// from (`origin` as text; `file` and `line` when it was written in a file,
+/// so a report can quote that line from its masked sources).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Seen {
     pub fact: String,
     pub value: String,
     pub origin: String,
+    pub file: Option<PathBuf>,
+    /// 1-based.
+    pub line: Option<usize>,
 }
 
 /// Rule id → the values it read, over every target of a run.
@@ -30,8 +36,9 @@ impl Evidence {
                 continue;
             }
             let mut paths = Vec::new();
-            if let Check::When(condition) = &rule.check {
-                condition.facts(&mut paths);
+            match &rule.check {
+                Check::When(condition) => condition.facts(&mut paths),
+                Check::Builtin(name) => paths.extend(super::builtins::reads(name).iter().map(|p| p.to_string())),
             }
             let mut expanded = Vec::new();
             for path in paths {
@@ -50,10 +57,19 @@ impl Evidence {
                 if value.chars().count() > MAX_VALUE_CHARS {
                     value = value.chars().take(MAX_VALUE_CHARS).collect::<String>() + "…";
                 }
+                let (file, line) = match &fact.origin {
+                    Origin::File { file, line, .. } => (Some(file.to_path_buf()), Some(*line)),
+                    Origin::Env {
+                        file: Some(file), line, ..
+                    } => (Some(file.to_path_buf()), *line),
+                    _ => (None, None),
+                };
                 let item = Seen {
                     fact: path,
                     value,
                     origin: describe_origin(&fact.origin),
+                    file,
+                    line,
                 };
                 if seen.1.insert(item.clone()) {
                     seen.0.push(item);

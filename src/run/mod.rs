@@ -98,6 +98,11 @@ pub struct RunOutput {
 
 pub fn execute(plan: RunPlan) -> Result<RunOutput, RunError> {
     let gathered = gather::gather(&plan)?;
+    Ok(evaluate_gathered(plan, gathered))
+}
+
+/// Everything after gather: evaluation, suppression and the report model.
+fn evaluate_gathered(plan: RunPlan, gathered: gather::Gathered) -> RunOutput {
     let evaluation = Evaluation {
         profile: &plan.profile,
         severity_overrides: &plan.settings.severity,
@@ -178,7 +183,7 @@ pub fn execute(plan: RunPlan) -> Result<RunOutput, RunError> {
         baseline::apply(&mut model, recorded, reason);
     }
     suppress::count_per_target(&mut model);
-    Ok(RunOutput { model, new_baseline })
+    RunOutput { model, new_baseline }
 }
 
 /// What a finding suppressed by a baseline says.
@@ -224,6 +229,9 @@ pub fn repo_relative(file: &str) -> String {
     };
     baseline::normalise_path(&relative.display().to_string())
 }
+
+#[cfg(test)]
+mod managed_tests;
 
 #[cfg(test)]
 mod tests {
