@@ -309,7 +309,7 @@ fn run_rules(args: RulesArgs) -> Result<i32, InputError> {
                     serde_json::json!({
                         "id": r.id, "title": r.title, "severity": r.severity, "category": r.category,
                         "sources": r.sources, "profiles": r.profiles, "profile_severity": r.profile_severity,
-                        "profile_message": r.profile_message, "profile_remediation": r.profile_remediation, "managed": r.managed,
+                        "profile_message": r.profile_message, "profile_remediation": r.profile_remediation, "managed": r.managed, "requires": r.requires,
                         "checklist": r.checklist, "builtin": r.builtin_name(), "remediation": r.remediation,
                         "references": r.references, "description": r.description,
                     })

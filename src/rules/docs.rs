@@ -52,6 +52,9 @@ pub fn rules_markdown(pack: &RulePack) -> String {
         if rule.managed {
             let _ = writeln!(out, "- Managed targets: yes (judges what the resource decides)");
         }
+        if !rule.requires.is_empty() {
+            let _ = writeln!(out, "- Runs on targets with: {}", rule.requires.join(", "));
+        }
         if !rule.checklist.is_empty() {
             let _ = writeln!(out, "- Checklist: {}", rule.checklist.join(", "));
         }

@@ -42,6 +42,8 @@ struct RawRule {
     #[serde(default)]
     managed: bool,
     #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
     when: Option<toml::Value>,
     #[serde(default)]
     builtin: Option<String>,
@@ -90,6 +92,10 @@ pub struct Rule {
     /// configuration is unseen, so only rules that judge what the resource
     /// decides may run there; the others would pass on nothing.
     pub managed: bool,
+    /// Facts a target must have for the rule to run there (`deploy.version`):
+    /// without them it has nothing to judge, and passing would claim a check
+    /// that was not made.
+    pub requires: Vec<String>,
     pub check: Check,
     pub for_each: Vec<String>,
     pub at: Option<String>,
@@ -144,6 +150,7 @@ impl Rule {
             profile_message: raw.profile_message,
             profile_remediation: raw.profile_remediation,
             managed: raw.managed,
+            requires: raw.requires,
             check,
             for_each: raw.for_each,
             at: raw.at,
@@ -181,6 +188,7 @@ impl Rule {
         }
         paths.extend(self.for_each.iter().cloned());
         paths.extend(self.at.iter().cloned());
+        paths.extend(self.requires.iter().cloned());
         match paths.into_iter().find(|path| path != "$" && !is_known_fact(path)) {
             Some(unknown) => Err(format!(
                 "unknown fact `{unknown}` (see the fact paths in docs/architecture.md)"
@@ -358,11 +366,13 @@ impl Evaluation<'_> {
     }
 
     /// Whether a rule runs at all in this evaluation (inputs, profile,
-    /// selection; on a managed target only rules that say `managed = true`).
+    /// selection, the facts it requires; on a managed target only rules that
+    /// say `managed = true`).
     pub fn runs(&self, rule: &Rule, facts: &Facts) -> bool {
         rule.sources.iter().any(|s| facts.has_source(*s))
             && rule.applies_to_profile(self.profile)
             && (rule.managed || !is_managed(facts))
+            && rule.requires.iter().all(|path| facts.get(path).is_some())
             && self.is_selected(rule)
     }
 }
