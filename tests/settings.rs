@@ -118,7 +118,8 @@ fn profiles_change_what_applies_and_how_severe_it_is() {
     assert_eq!(severity(&cloud, "tls.disabled").as_deref(), Some("critical"));
     assert_eq!(severity(&cloud, "auth.no-password").as_deref(), Some("critical"));
     assert_eq!(severity(&cloud, "env.plaintext-url").as_deref(), Some("critical"));
-    // Memorystore: no TLS and no AUTH by design, but the host must be private.
+    // Memorystore: TLS and AUTH are judged, at medium (reachable only from
+    // the VPC); the host must be private.
     let (_, memorystore, _) = check_json(
         &[
             "--fail-on",
@@ -131,8 +132,17 @@ fn profiles_change_what_applies_and_how_severe_it_is() {
         ],
         dir.path(),
     );
-    assert_eq!(severity(&memorystore, "tls.disabled"), None);
-    assert_eq!(severity(&memorystore, "auth.no-password"), None);
+    assert_eq!(severity(&memorystore, "tls.disabled").as_deref(), Some("medium"));
+    assert_eq!(severity(&memorystore, "auth.no-password").as_deref(), Some("medium"));
+    // A redis.conf is no Memorystore resource: the general wording, not the resource's.
+    let message = memorystore["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "tls.disabled")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(message.starts_with("Clients connect in clear text on port"), "{message}");
     let public = write(dir.path(), "public.env", "REDIS_URL=redis://35.200.10.4:6379/0\n");
     let (_, memorystore, _) = check_json(
         &["--fail-on", "none", "--profile", "memorystore", "--env-file", &public],
