@@ -142,7 +142,10 @@ fn profiles_change_what_applies_and_how_severe_it_is() {
         .find(|f| f["rule"] == "tls.disabled")
         .map(|f| f["message"].as_str().unwrap().to_string())
         .unwrap();
-    assert!(message.starts_with("Clients connect in clear text on port"), "{message}");
+    assert!(
+        message.starts_with("Clients connect in clear text on port"),
+        "{message}"
+    );
     let public = write(dir.path(), "public.env", "REDIS_URL=redis://35.200.10.4:6379/0\n");
     let (_, memorystore, _) = check_json(
         &["--fail-on", "none", "--profile", "memorystore", "--env-file", &public],

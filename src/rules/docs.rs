@@ -127,6 +127,9 @@ pub fn explain(rule: &super::Rule) -> String {
     if rule.managed {
         let _ = writeln!(out, "Managed targets: yes");
     }
+    if !rule.requires.is_empty() {
+        let _ = writeln!(out, "Runs on targets with: {}", rule.requires.join(", "));
+    }
     if !rule.checklist.is_empty() {
         let _ = writeln!(out, "Checklist: {}", rule.checklist.join(", "));
     }
