@@ -1062,6 +1062,29 @@ mod tests {
         }
     }
 
+    fn deploy_version(value: Value) -> Vec<Hit> {
+        let mut facts = Facts::default();
+        facts.insert("deploy.version", value, Origin::Default);
+        deploy_version_eol(&crate::rules::RulePack::embedded().unwrap().rules[0], &facts)
+    }
+
+    #[test]
+    fn pinned_release_lines_before_7_0_are_end_of_life() {
+        for old in ["6", "6.2", "5.0", "4"] {
+            let hits = deploy_version(Value::Str(old.into()));
+            assert_eq!(hits.len(), 1, "{old}");
+            assert_eq!(hits[0].state, State::Fail);
+        }
+        for current in ["7", "7.0", "7.2", "8.0", "valkey-7.2", "valkey-8.0"] {
+            assert!(deploy_version(Value::Str(current.into())).is_empty(), "{current}");
+        }
+        let unknown = deploy_version(Value::Unknown {
+            unknown: "`var.redis_version` has no value here".into(),
+        });
+        assert_eq!(unknown[0].state, State::Warn);
+        assert!(redis_line_eol(6, 2) && !redis_line_eol(7, 0));
+    }
+
     #[test]
     fn password_strength() {
         assert!(weakness("short", 32).is_some());

@@ -481,6 +481,31 @@ fn a_public_endpoint_is_critical_without_auth_and_high_with_it() {
         .contains("public_network_access_enabled = false"));
     let model = run(&public(Auth::Managed("access keys".into())), "self-hosted");
     assert_eq!(finding(&model, "network.public-access").severity, Severity::High);
+    assert_eq!(finding(&model, "network.public-access").state, State::Fail);
+}
+
+#[test]
+fn a_public_endpoint_whose_auth_is_unknown_is_high_and_undecided() {
+    let resource = Resource {
+        service: Service::AzureCache,
+        text: "resource \"azurerm_redis_cache\" \"cache\" {\n  public_network_access_enabled = true\n  authentication_enabled = var.auth\n}\n".into(),
+        url: None,
+        build: Box::new(|m, span| {
+            let at = span("public_network_access_enabled = true");
+            m.fact("managed.public", Value::Bool(true), at.clone());
+            m.says("public", "public_network_access_enabled = true", at);
+            m.auth(
+                Seen::Unknown("`var.auth` has no value here".into()),
+                span("authentication_enabled = var.auth"),
+            );
+        }),
+    };
+    let model = run(&resource, "self-hosted");
+    let public = finding(&model, "network.public-access");
+    assert_eq!((public.severity, public.state), (Severity::High, State::Warn));
+    assert!(public.message.contains("var.auth"), "{}", public.message);
+    let auth = finding(&model, "auth.no-password");
+    assert_eq!(auth.state, State::Warn);
 }
 
 /// A resource with TLS as given and AUTH off, and the app's URL linked to it.
