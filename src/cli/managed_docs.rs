@@ -5,18 +5,9 @@
 
 use crate::deploy::managed::{Attribute, Service};
 use crate::deploy::{cloud_json, terraform};
-use crate::rules::{Check, RulePack};
+use crate::rules::{builtins, Check, RulePack};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-
-/// Facts a builtin reads (builtins are code; their conditions are not data).
-const BUILTIN_READS: &[(&str, &[&str])] = &[
-    ("no_password", &["conf.requirepass"]),
-    ("weak_password", &["conf.requirepass"]),
-    ("placeholder_password", &["conf.requirepass"]),
-    ("public_access", &["managed.public", "conf.requirepass"]),
-    ("version_eol_pinned", &["deploy.version"]),
-];
 
 /// The rules that read `fact`: in a condition, `at`, or a message template.
 fn readers(pack: &RulePack, fact: &str) -> Vec<String> {
@@ -27,14 +18,10 @@ fn readers(pack: &RulePack, fact: &str) -> Vec<String> {
             let mut paths = Vec::new();
             match &rule.check {
                 Check::When(condition) => condition.facts(&mut paths),
-                Check::Builtin(name) => paths.extend(
-                    BUILTIN_READS
-                        .iter()
-                        .filter(|(builtin, _)| builtin == name)
-                        .flat_map(|(_, reads)| reads.iter().map(|r| r.to_string())),
-                ),
+                Check::Builtin(name) => paths.extend(builtins::reads(name).iter().map(|r| r.to_string())),
             }
             paths.extend(rule.at.iter().cloned());
+            paths.extend(rule.requires.iter().cloned());
             paths.iter().any(|p| p == fact) || rule.message.contains(&template)
         })
         .map(|rule| format!("`{}`", rule.id))

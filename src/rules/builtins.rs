@@ -55,6 +55,7 @@ const BUILTINS: &[(&str, Builtin)] = &[
 pub fn reads(name: &str) -> &'static [&'static str] {
     match name {
         "no_password" => &["conf.requirepass"],
+        "weak_password" | "placeholder_password" => &["conf.requirepass", "env.url.password"],
         "port_published" => &["deploy.port_published", "deploy.published_address"],
         "public_access" => &["managed.public", "conf.requirepass"],
         "deploy_version_eol" => &["deploy.version", "managed.engine_version"],
