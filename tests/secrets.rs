@@ -1734,9 +1734,62 @@ fn deployment_cases() -> Vec<Case> {
     ]
 }
 
+/// A cloud description (`*.json`) given on the command line.
+fn cloud(name: &str, text: String) -> Case {
+    Case::new(name).file("describe.json", text).args(["describe.json"])
+}
+
+/// A secret as a JSON string token.
+fn json_string(secret: &str) -> String {
+    serde_json::to_string(secret).unwrap()
+}
+
+fn cloud_description_cases() -> Vec<Case> {
+    let s1 = json_string(S1);
+    let s2 = json_string(S2);
+    let azure = format!(
+        r#"{{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Cache/Redis/c1", "name": "c1", "type": "Microsoft.Cache/Redis", "properties": {{"sku": {{"name": "Standard", "family": "C", "capacity": 1}}, "enableNonSslPort": true, "redisVersion": "6.0", "redisConfiguration": {{}}, "accessKeys": {{"primaryKey": {s1}, "secondaryKey": {s2}}}}}}}"#
+    );
+    vec![
+        cloud(
+            "cloud-json.elasticache-auth-token",
+            format!(
+                "{{\n  \"ReplicationGroups\": [\n    {{\n      \"ReplicationGroupId\": \"rg\",\n      \"MemberClusters\": [\"rg-001\"],\n      \"AuthTokenEnabled\": true,\n      \"AuthToken\": {s1},\n      \"TransitEncryptionEnabled\": false\n    }}\n  ]\n}}\n"
+            ),
+        ),
+        cloud("cloud-json.azure-access-keys", format!("{{\"status_code\": 200, \"data\": {azure}}}\n")),
+        cloud(
+            "cloud-json.vcr-string",
+            format!(
+                "{{\"interactions\": [{{\"request\": {{}}, \"response\": {{\"body\": {{\"string\": {}}}}}}}]}}\n",
+                json_string(&format!("{{\"value\": [{azure}]}}"))
+            ),
+        ),
+        cloud(
+            "cloud-json.connection-strings",
+            format!(
+                r#"{{"name": "c2", "type": "Microsoft.Cache/Redis", "sku": {{"name": "Basic", "family": "C", "capacity": 0}}, "enableNonSslPort": false, "connectionString": "c2.redis.cache.windows.net:6380,password={S1},ssl=True", "url": "redis://:{S1}@c2.redis.cache.windows.net:6380", "password": {s2}}}"#
+            ),
+        ),
+        Case::new("cloud-json.directory-walk")
+            .file(
+                "cloud/memorydb.json",
+                format!(
+                    r#"{{"Clusters": [{{"Name": "m1", "ACLName": "open-access", "TLSEnabled": false, "EngineVersion": "7.1", "Password": {s1}}}]}}"#
+                ),
+            )
+            .args(["."]),
+    ]
+}
+
 #[test]
 fn secrets_in_deployment_files_never_leak() {
     check_all("deployment files", deployment_cases());
+}
+
+#[test]
+fn secrets_in_cloud_descriptions_never_leak() {
+    check_all("cloud descriptions", cloud_description_cases());
 }
 
 #[test]
