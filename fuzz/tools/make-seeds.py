@@ -172,6 +172,38 @@ DEPLOY_EXTRA = [
 ]
 for extra in DEPLOY_EXTRA:
     write("deploy_yaml", extra)
+# cloud_json: the recorded cloud descriptions of tests/fixtures/deployments/cloud-json
+# (each file's source in tests/fixtures/deployments/SOURCES.md) and hand-written ones
+# with a planted credential (fuzz_targets/cloud_json.rs).
+for p in small_up_to(rel_glob("tests/fixtures/deployments/cloud-json/*.json"), DEPLOY_MAX):
+    write("cloud_json", read(p))
+CLOUD_EXTRA = [
+    b'{"ReplicationGroups": [{"ReplicationGroupId": "rg", "MemberClusters": ["rg-001"], "AuthTokenEnabled": true,\n'
+    b' "AuthToken": "PLANTEDpw1", "TransitEncryptionEnabled": true, "TransitEncryptionMode": "preferred",\n'
+    b' "UserGroupIds": ["ug"], "AtRestEncryptionEnabled": true, "AutomaticFailover": "enabled",\n'
+    b' "NodeGroups": [{"NodeGroupMembers": [{"CacheClusterId": "rg-001"}, {"CacheClusterId": "rg-002"}]}]}],\n'
+    b' "Users": [{"UserId": "default", "UserName": "default", "Status": "active", "AccessString": "on ~* +@all",\n'
+    b' "UserGroupIds": ["ug"], "Authentication": {"Type": "no-password"}}]}\n',
+    b'{"value": [{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Cache/Redis/c", "name": "c",\n'
+    b' "type": "Microsoft.Cache/Redis", "properties": {"sku": {"name": "Premium", "family": "P", "capacity": 1},\n'
+    b' "enableNonSslPort": true, "minimumTlsVersion": "1.0", "redisConfiguration": {"maxmemory-policy": "allkeys-lru",\n'
+    b' "authnotrequired": "true", "rdb-backup-enabled": "true", "maxclients": "1000"},\n'
+    b' "accessKeys": {"primaryKey": "PLANTEDpw1", "secondaryKey": "PLANTEDpw1"}}},\n'
+    b' {"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Cache/Redis/c/firewallRules/r", "name": "r",\n'
+    b' "type": "Microsoft.Cache/Redis/firewallRules", "properties": {"startIP": "0.0.0.0", "endIP": "255.255.255.255"}}]}\n',
+    b'{"version": 1, "interactions": [{"request": {}, "response": {"body": {"string": "{\\"Clusters\\": [{\\"Name\\": '
+    b'\\"m\\", \\"ACLName\\": \\"open-access\\", \\"TLSEnabled\\": false, \\"password\\": \\"PLANTEDpw1\\", '
+    b'\\"Shards\\": [{\\"NumberOfNodes\\": 2}], \\"EngineVersion\\": \\"7.1\\"}]}"}}}]}\n',
+    b'{"headers": {}, "body": {"instances": [{"name": "projects/p/locations/l/instances/i", "tier": "STANDARD_HA",\n'
+    b' "authEnabled": true, "transitEncryptionMode": "SERVER_AUTHENTICATION", "redisVersion": "REDIS_7_2",\n'
+    b' "redisConfigs": {"maxmemory-policy": "noeviction", "notify-keyspace-events": "Ex"},\n'
+    b' "persistenceConfig": {"persistenceMode": "RDB"}, "note": "\\u00e9\\/\\ud83d\\ude00"}]}}\n',
+    b'{"clusters": [{"name": "projects/p/locations/l/clusters/c", "authorizationMode": "AUTH_MODE_IAM_AUTH",\n'
+    b' "transitEncryptionMode": "TRANSIT_ENCRYPTION_MODE_DISABLED", "replicaCount": 0,\n'
+    b' "automatedBackupConfig": {"automatedBackupMode": "ENABLED", "retention": "604800s"}}]}\n',
+]
+for extra in CLOUD_EXTRA:
+    write("cloud_json", extra)
 # argv: [control(3)] arg \0 arg ... (fuzz_targets/argv.rs); hand-written command lines.
 def argv(*args, flags=None, position=0):
     body = b"\0".join(a.encode() if isinstance(a, str) else a for a in args)

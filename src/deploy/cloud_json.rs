@@ -2506,6 +2506,24 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_fuzz_seeds_hide_their_planted_credential() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/cloud_json");
+        let mut planted = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(is_description(&text), "{}", path.display());
+            let file = read(&path, &text, &Target::DEFAULT).unwrap();
+            assert!(!file.instances.is_empty() || text.contains("firewallRules") || text.contains("UserId"));
+            if text.contains("PLANTEDpw1") {
+                planted += 1;
+                assert!(!file.source.text.contains("PLANTEDpw1"), "{}", file.source.text);
+            }
+        }
+        assert!(planted >= 3);
+    }
+
     /// A minimal payload of a description, for the attribute table's test.
     fn base(resource: &str) -> serde_json::Value {
         use serde_json::json;
