@@ -524,12 +524,18 @@ pub fn read(path: &Path, text: &str, target: &Target) -> Result<DeployFile, Stri
         let (line, column) = crate::textfile::line_column(text, error.offset);
         format!("{}:{line}:{column}: not valid JSON: {}", path.display(), error.message)
     })?;
-    let documents = documents(text, root);
+    let mut documents = documents(text, root);
     let mut masks = raw_secret_ranges(text);
     for document in &documents {
         secret_ranges(text, document, &mut masks);
     }
     let shown: Arc<str> = Arc::from(crate::textfile::mask_ranges(text, &masks));
+    // What is read is what is shown: a value with a masked part (a secret
+    // written inside another field) is read masked, so no message quotes it.
+    let masks = merged(masks);
+    for document in &mut documents {
+        read_masked(document, &shown, &masks);
+    }
     let file = Arc::new(path.to_path_buf());
     let locator = Locator::new(file.clone(), shown.clone());
     let source = SourceFile {
@@ -776,32 +782,77 @@ fn is_secret_key(key: &str) -> bool {
 /// The parts of the text to mask, from the parsed document: values of
 /// secret keys (whole objects of `accessKeys`), URL passwords.
 fn secret_ranges(text: &str, document: &Json, out: &mut Vec<Range<usize>>) {
-    document.walk(|node, member| {
-        let secret_key = member.is_some_and(|m| is_secret_key(&m.key));
+    // (node, whether it is under a secret key): one pass, however deep.
+    let mut stack: Vec<(&Json, bool)> = vec![(document, false)];
+    while let Some((node, secret)) = stack.pop() {
         match &node.value {
-            json::Value::Number(_) if secret_key => out.push(node.span.clone()),
-            json::Value::Str(value) if secret_key && !value.is_empty() && value != "true" && value != "false" => {
+            json::Value::Object(members) => {
+                stack.extend(members.iter().map(|m| (&m.value, secret || is_secret_key(&m.key))));
+            }
+            json::Value::Array(items) => stack.extend(items.iter().map(|i| (i, secret))),
+            json::Value::Number(_) if secret => out.push(node.span.clone()),
+            json::Value::Str(value) if secret && !value.is_empty() && value != "true" && value != "false" => {
                 out.push(inside_quotes(text, node.span.clone()));
             }
-            json::Value::Object(_) | json::Value::Array(_) if secret_key => {
-                node.walk(|inner, _| {
-                    if matches!(inner.value, json::Value::Str(_) | json::Value::Number(_)) {
-                        out.push(inside_quotes(text, inner.span.clone()));
-                    }
-                });
-            }
-            json::Value::Str(value) if value.contains("://") || value.to_ascii_lowercase().contains("password=") => {
+            json::Value::Str(_) if secret => {}
+            json::Value::Str(value) => {
                 let lower = value.to_ascii_lowercase();
-                let url_secret = value
-                    .split([' ', ',', ';', '"', '\''])
-                    .any(|word| word.contains("://") && !crate::env::redis_url::secret_spans(word).is_empty());
+                let url_secret = value.contains("://")
+                    && value
+                        .split([' ', ',', ';', '"', '\''])
+                        .any(|word| word.contains("://") && !crate::env::redis_url::secret_spans(word).is_empty());
                 if url_secret || lower.contains("password=") {
                     out.push(inside_quotes(text, node.span.clone()));
                 }
             }
             _ => {}
         }
-    });
+    }
+}
+
+/// Sorted, disjoint, non-empty ranges.
+fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.retain(|r| !r.is_empty());
+    ranges.sort_unstable_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match out.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => out.push(range),
+        }
+    }
+    out
+}
+
+/// Replaces each string whose written form overlaps a masked range by its
+/// masked form (as written, between the quotes).
+fn read_masked(document: &mut Json, shown: &str, masks: &[Range<usize>]) {
+    let overlaps = |span: &Range<usize>| {
+        let at = masks.partition_point(|m| m.end <= span.start);
+        masks.get(at).is_some_and(|m| m.start < span.end)
+    };
+    let mut stack: Vec<&mut Json> = vec![document];
+    while let Some(node) = stack.pop() {
+        let span = node.span.clone();
+        match &mut node.value {
+            json::Value::Object(members) => {
+                for member in members.iter_mut() {
+                    if overlaps(&member.key_span) {
+                        member.key = masked_string(shown, member.key_span.clone());
+                    }
+                    stack.push(&mut member.value);
+                }
+            }
+            json::Value::Array(items) => stack.extend(items.iter_mut()),
+            json::Value::Str(value) if overlaps(&span) => *value = masked_string(shown, span),
+            json::Value::Number(number) if overlaps(&span) => *number = "0".into(),
+            _ => {}
+        }
+    }
+}
+
+fn masked_string(shown: &str, span: Range<usize>) -> String {
+    shown.get(inside_quotes(shown, span)).unwrap_or("***").to_string()
 }
 
 /// A string token's span without its quotes (`"x"`, or `\"x\"` inside a string).
@@ -1962,7 +2013,17 @@ impl<'a, 'j> Reader<'a, 'j> {
             Self::private_only(m, &access.quote(), access.at(header));
             return;
         }
-        // Public access on: the firewall rules decide who reaches it.
+        // Public access on: the firewall rules decide who reaches it (a
+        // private endpoint adds a private way in, it closes no public one).
+        let endpoints = props
+            .get("privateEndpointConnections")
+            .map(Json::items)
+            .unwrap_or_default()
+            .len();
+        let access_says = |default: &str| match endpoints {
+            0 => access.says(default),
+            n => format!("{} (and {n} private endpoint connection(s))", access.says(default)),
+        };
         let cache_id = obj.get("id").and_then(Json::as_str).unwrap_or("").to_ascii_lowercase();
         let name = obj
             .get("name")
@@ -1981,7 +2042,7 @@ impl<'a, 'j> Reader<'a, 'j> {
             })
             .collect();
         if rules.is_empty() {
-            let reason = format!("{}; firewall rules are not in this file", access.says("Enabled"));
+            let reason = format!("{}; firewall rules are not in this file", access_says("Enabled"));
             m.fact(
                 "managed.public",
                 Value::Unknown {
@@ -2010,11 +2071,11 @@ impl<'a, 'j> Reader<'a, 'j> {
             rule.path("properties.endIP").and_then(Json::as_str).unwrap_or("?")
         );
         let says = if public {
-            format!("{}; firewall rule {rule_name} lets in {range}", access.says("Enabled"))
+            format!("{}; firewall rule {rule_name} lets in {range}", access_says("Enabled"))
         } else {
             format!(
                 "{}; the firewall rules let in private addresses only ({rule_name}: {range})",
-                access.says("Enabled")
+                access_says("Enabled")
             )
         };
         m.fact("managed.public", Value::Bool(public), at.clone());
@@ -2446,6 +2507,19 @@ mod tests {
         assert!(!file.source.text.contains("Sekret"), "{}", file.source.text);
         assert!(file.source.text.contains("\"AuthTokenEnabled\": true"));
         assert!(file.source.text.contains("\"ReplicationGroupId\": \"rg\""));
+    }
+
+    #[test]
+    fn a_secret_inside_another_field_is_read_masked() {
+        // Found by the cloud_json fuzz target: the mode was quoted in managed.says.tls.
+        let text = r#"{"instances": [{"name": "projects/p/locations/l/instances/i", "tier": "BASIC", "transitEncryptionMode": "SERVER_\"AuthToken\": \"PLANTEDpw1\"AUTHENTICATION"}]}"#;
+        let file = read_text(text);
+        assert!(!file.source.text.contains("PLANTEDpw1"));
+        let i = &file.instances[0];
+        for (path, value, _) in &i.facts {
+            assert!(!format!("{value:?}").contains("PLANTEDpw1"), "{path}: {value:?}");
+        }
+        assert_eq!(line(i, "port").map(|l| l.1), Some(true));
     }
 
     #[test]

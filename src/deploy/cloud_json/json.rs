@@ -103,19 +103,6 @@ impl Json {
         })
     }
 
-    /// Every node, this one first (iteratively: no recursion on deep input).
-    pub fn walk(&self, mut visit: impl FnMut(&Json, Option<&Member>)) {
-        let mut stack: Vec<(&Json, Option<&Member>)> = vec![(self, None)];
-        while let Some((node, member)) = stack.pop() {
-            visit(node, member);
-            match &node.value {
-                Value::Array(items) => stack.extend(items.iter().rev().map(|i| (i, None))),
-                Value::Object(members) => stack.extend(members.iter().rev().map(|m| (&m.value, Some(m)))),
-                _ => {}
-            }
-        }
-    }
-
     /// Moves every span through `map` (a decoded string's byte offsets to
     /// the file's).
     pub fn remap(&mut self, map: &[usize]) {
