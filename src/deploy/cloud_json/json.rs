@@ -2,6 +2,12 @@
 //! finding points at the line that decided it. Linear in the text, nesting
 //! bounded (no recursion past `MAX_DEPTH`), strict RFC 8259 except that a
 //! lone surrogate escape becomes U+FFFD.
+//!
+//! Why not a crate: serde_json drops positions, and the span-keeping readers
+//! (saphyr, which reads YAML, not JSON's exact grammar; jsonc-parser) give a
+//! span per token but not a position per decoded byte, which a recorded
+//! response needs: its body is JSON inside a JSON string (`"{\"AuthToken\": …}"`),
+//! and both findings and masking must land on the escaped text in the file.
 
 use std::ops::Range;
 
