@@ -187,14 +187,23 @@ pub fn render(report: &Report, color: bool) -> String {
         );
     }
     // A managed target is judged by its service's profile.
-    let own: Vec<String> = report
+    // A managed target is judged by its service's profile: counted per
+    // profile (JSON `targets[].profile` names each).
+    let mut own: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for target in report
         .targets
         .iter()
         .filter(|t| !t.profile.is_empty() && t.profile != report.profile)
-        .map(|t| format!("{} (profile {})", t.id, t.profile))
-        .collect();
+    {
+        *own.entry(target.profile.as_str()).or_default() += 1;
+    }
     if !own.is_empty() {
-        let _ = writeln!(out, "judged by their service's profile: {}", own.join(", "));
+        let counts: Vec<String> = own.iter().map(|(profile, n)| format!("{n} by {profile}")).collect();
+        let _ = writeln!(
+            out,
+            "managed targets judged by their service's profile: {}",
+            counts.join(", ")
+        );
     }
     if total == 0 {
         out.push_str("No findings");
