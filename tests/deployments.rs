@@ -138,6 +138,14 @@ fn every_helm_values_fixture_is_read_with_its_chart() {
 }
 
 #[test]
+fn every_cloud_json_fixture_is_read_with_its_instances() {
+    // EXPECTED.md: Azure 1 + 1, Memorystore 1 + 2 clusters, ElastiCache 3
+    // cache clusters + 1 replication group, MemoryDB 2; the firewall-rule
+    // list and the users list are descriptions without an instance.
+    assert_eq!(snapshot_kind("cloud-json", "cloud-json"), 11);
+}
+
+#[test]
 fn helm_values_are_detected_by_name_and_content() {
     for file in fixtures("helm") {
         let relative = file.strip_prefix(repo()).unwrap().to_str().unwrap().to_string();

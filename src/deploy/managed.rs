@@ -214,6 +214,22 @@ impl<'a> Managed<'a> {
             self.service.tls_port().to_string(),
             self.service.plain_port().to_string(),
         );
+        // One switch covers every link: the services encrypt replication and
+        // the cluster bus exactly when they encrypt clients.
+        let internal = match &seen {
+            Seen::Known(Transit::Off) => Some("no"),
+            Seen::Known(Transit::On | Transit::Both) => Some("yes"),
+            Seen::Unknown(_) => None,
+        };
+        for directive in ["tls-replication", "tls-cluster"] {
+            match (internal, &seen) {
+                (Some(value), _) => self.line(directive, value, at.clone(), None),
+                (None, Seen::Unknown(reason)) => {
+                    self.line(directive, "no", at.clone(), Some(Opaque::Unknown(reason.clone())))
+                }
+                (None, Seen::Known(_)) => {}
+            }
+        }
         match seen {
             Seen::Known(Transit::Off) => {
                 self.line("port", &plain, at.clone(), None);
@@ -285,6 +301,12 @@ impl<'a> Managed<'a> {
         }
     }
 
+    fn has_line(&self, directive: &str) -> bool {
+        self.lines
+            .iter()
+            .any(|l| l.args.first().is_some_and(|a| a.value == directive))
+    }
+
     fn line(&mut self, directive: &str, value: &str, at: Range<usize>, opaque: Option<Opaque>) {
         self.lines
             .retain(|l| l.args.first().is_none_or(|a| a.value != directive));
@@ -313,7 +335,14 @@ impl<'a> Managed<'a> {
     }
 
     /// The instance: the service's unseen config, then the lines the resource decides.
-    pub fn finish(self, env: Vec<crate::facts::EnvVar>) -> Instance {
+    pub fn finish(mut self, env: Vec<crate::facts::EnvVar>) -> Instance {
+        // Services that fix their TLS versions (no attribute changes them)
+        // accept TLS 1.2 and 1.3 only; Azure's is an attribute.
+        let fixed_protocols = !matches!(self.service, Service::AzureCache);
+        if fixed_protocols && !self.has_line("tls-protocols") {
+            let header = self.header.clone();
+            self.line("tls-protocols", "TLSv1.2 TLSv1.3", header, None);
+        }
         let unseen = format!(
             "{} keeps the rest of the configuration; {} does not show it",
             self.service.title(),
