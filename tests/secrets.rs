@@ -1725,6 +1725,37 @@ fn deployment_cases() -> Vec<Case> {
                 format!("redis:\n  config:\n    maxmemory: \"1gb\"\nsentinel:\n  quorum: 2\nhardAntiAffinity: true\nauth: true\nredisPassword: {S1}\n"),
             )
             .args(["values.yaml"]),
+        Case::new("terraform.auth-token")
+            .file(
+                "main.tf",
+                format!("# auth_token = \"{S1}\"\nresource \"aws_elasticache_replication_group\" \"cache\" {{\n  replication_group_id = \"cache\"\n  transit_encryption_enabled = true\n  auth_token = \"{S1}\"\n  user_group_ids = []\n}}\n"),
+            )
+            .args(["main.tf"]),
+        Case::new("terraform.variable-default-and-tfvars")
+            .file(
+                "infra/main.tf",
+                "resource \"aws_elasticache_replication_group\" \"cache\" {\n  auth_token = var.redis_auth_token\n}\nresource \"rediscloud_subscription_database\" \"db\" {\n  password = var.db_password\n}\n",
+            )
+            .file(
+                "infra/variables.tf",
+                format!("variable \"redis_auth_token\" {{\n  default = \"{S1}\"\n}}\nvariable \"db_password\" {{\n  sensitive = true\n  default = \"p\"\n}}\n"),
+            )
+            .file("infra/terraform.tfvars", format!("db_password = \"{S1}\"\n"))
+            .args(["infra/main.tf", "infra/variables.tf", "infra/terraform.tfvars"]),
+        Case::new("terraform.tfvars-json-walk")
+            .file(
+                "tf/main.tf",
+                "resource \"rediscloud_subscription_database\" \"db\" {\n  password = var.db_password\n}\n",
+            )
+            .file("tf/terraform.tfvars.json", format!("{{\"db_password\": {}}}", serde_json::to_string(S2).unwrap()))
+            .file("tf/prod.tfvars", format!("db_password = \"{S1}\"\n"))
+            .args(["."]),
+        Case::new("terraform.module-and-literal")
+            .file(
+                "main.tf",
+                format!("module \"redis\" {{\n  source = \"cloudposse/elasticache-redis/aws\"\n  auth_token = \"{S1}\"\n}}\nresource \"rediscloud_subscription_database\" \"db\" {{\n  password = \"{}\"\n  alert {{\n    name = \"x\"\n  }}\n}}\nlocals {{\n  url = \"redis://:{S1}@cache:6379\"\n}}\n", S2.replace('"', "\\\"")),
+            )
+            .args(["main.tf"]),
         Case::new("compose.directory-walk")
             .file(
                 "deploy/docker-compose.yml",

@@ -290,6 +290,8 @@ struct Eval<'s, 'a> {
     budget: Cell<u32>,
     /// Where the values of the current evaluation came from (`variable "x" default in variables.tf`).
     via: RefCell<Vec<String>>,
+    /// The current evaluation read a variable or local that holds a secret.
+    secret: Cell<bool>,
 }
 
 type Res = Result<J, String>;
@@ -304,12 +306,30 @@ impl<'s, 'a> Eval<'s, 'a> {
             scope,
             budget: Cell::new(EVAL_BUDGET),
             via: RefCell::new(Vec::new()),
+            secret: Cell::new(false),
         }
+    }
+
+    /// The value of an expression used as `key`: a secret's value (a
+    /// variable or local whose name holds a credential, a `sensitive`
+    /// variable) is only used where a secret belongs, so it never shows
+    /// as a tier or a policy.
+    fn value(&self, src: Src, expr: &Expression, key: &str) -> Res {
+        self.start();
+        let value = self.eval(src, expr, 0);
+        if self.secret.get() && !key_holds_secret(key) && value.is_ok() {
+            return Err(format!(
+                "`{}` holds a secret, which is not read as {key}",
+                src.text_of(expr)
+            ));
+        }
+        value
     }
 
     fn start(&self) {
         self.budget.set(EVAL_BUDGET);
         self.via.borrow_mut().clear();
+        self.secret.set(false);
     }
 
     fn eval(&self, src: Src, expr: &Expression, depth: u32) -> Res {
@@ -397,6 +417,9 @@ impl<'s, 'a> Eval<'s, 'a> {
         let Some((from, value)) = self.scope.local(name) else {
             return Err(format!("`local.{name}` is not defined in this directory"));
         };
+        if key_holds_secret(name) {
+            self.secret.set(true);
+        }
         let result = self.eval(from, value, depth + 1);
         if result.is_ok() {
             self.via.borrow_mut().push(format!("local.{name} in {}", from.name));
@@ -408,6 +431,14 @@ impl<'s, 'a> Eval<'s, 'a> {
     /// `.tfvars` when they all agree, else the variable's default.
     fn var(&self, name: &str) -> Res {
         let dir = self.scope.dir;
+        let sensitive = self
+            .scope
+            .variable(name)
+            .and_then(|(_, b)| b.body.get_attribute("sensitive"))
+            .is_some_and(|a| a.value.as_bool() == Some(true));
+        if key_holds_secret(name) || sensitive {
+            self.secret.set(true);
+        }
         if let Some(file) = dir.auto_vars.iter().rev().find(|f| f.values.contains_key(name)) {
             self.via.borrow_mut().push(format!("var.{name} from {}", file.name));
             return file.values[name].clone();
@@ -730,7 +761,9 @@ fn template_masks(text: &str, template: &Template, secret: bool, out: &mut Vec<R
                     if secret {
                         out.push(span);
                     } else {
-                        url_masks(text, span, literal.value(), out);
+                        url_masks(text, span.clone(), literal.value(), out);
+                        // `password = x` lines inside a heredoc or string, as in a comment.
+                        line_masks(text, span, out);
                     }
                 }
             }
@@ -749,7 +782,8 @@ fn expr_masks(text: &str, expr: &Expression, secret: bool, out: &mut Vec<Range<u
                 if secret {
                     out.push(inner(text, span));
                 } else {
-                    url_masks(text, span, s.value(), out);
+                    url_masks(text, span.clone(), s.value(), out);
+                    line_masks(text, inner(text, span), out);
                 }
             }
         }
@@ -828,6 +862,12 @@ fn expr_masks(text: &str, expr: &Expression, secret: bool, out: &mut Vec<Range<u
 fn comment_masks(text: &str, comment: Range<usize>, out: &mut Vec<Range<usize>>) {
     let body = &text[comment.clone()];
     url_masks(text, comment.clone(), body, out);
+    line_masks(text, comment, out);
+}
+
+/// `key = value` and `key: value` lines of a text whose key may hold a secret: the value, to the line's end.
+fn line_masks(text: &str, comment: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let Some(body) = text.get(comment.clone()) else { return };
     // Each `key = value` or `key: value` on each line of it.
     let mut line_start = comment.start;
     for line in body.split('\n') {
@@ -1203,8 +1243,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         let Some(attr) = body.get_attribute(key) else {
             return not_set();
         };
-        self.eval.start();
-        let value = self.eval.eval(self.src, &attr.value, 0);
+        let value = self.eval.value(self.src, &attr.value, key);
         if value == Ok(J::Null) {
             return not_set();
         }
@@ -1370,8 +1409,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
                 Expression::Object(object) => {
                     for (k, v) in object.iter() {
                         let Some(name) = object_key(k) else { continue };
-                        self.eval.start();
-                        let value = self.eval.eval(self.src, v.expr(), 0);
+                        let value = self.eval.value(self.src, v.expr(), &name);
                         let entry_at = span_of(k).start..span_of(v.expr()).end;
                         let seen = match value {
                             Ok(J::String(s)) => Seen::Known(s),
@@ -1387,27 +1425,23 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
                         }
                     }
                 }
-                other => {
-                    self.eval.start();
-                    match self.eval.eval(self.src, other, 0) {
-                        Ok(J::Object(map)) => {
-                            if let Some(policy) = map.get("maxmemory-policy") {
-                                let seen =
-                                    Seen::Known(policy.as_str().map(str::to_string).unwrap_or(policy.to_string()));
-                                eviction = Some((seen, at.clone(), format!("{key} = {}", self.src.text_of(other))));
-                            }
-                        }
-                        Ok(J::Null) => {}
-                        Ok(_) => {}
-                        Err(reason) => {
-                            eviction = Some((
-                                Seen::Unknown(reason),
-                                at.clone(),
-                                format!("{key} = {}", self.src.text_of(other)),
-                            ))
+                other => match self.eval.value(self.src, other, key) {
+                    Ok(J::Object(map)) => {
+                        if let Some(policy) = map.get("maxmemory-policy") {
+                            let seen = Seen::Known(policy.as_str().map(str::to_string).unwrap_or(policy.to_string()));
+                            eviction = Some((seen, at.clone(), format!("{key} = {}", self.src.text_of(other))));
                         }
                     }
-                }
+                    Ok(J::Null) => {}
+                    Ok(_) => {}
+                    Err(reason) => {
+                        eviction = Some((
+                            Seen::Unknown(reason),
+                            at.clone(),
+                            format!("{key} = {}", self.src.text_of(other)),
+                        ))
+                    }
+                },
             }
         }
         let (seen, at, text) = eviction.unwrap_or_else(|| {
@@ -1729,27 +1763,24 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
                     .scope_resources("aws_elasticache_user_group")
                     .into_iter()
                     .find(|(_, b)| b.labels.get(1).is_some_and(|l| l.as_str() == label)),
-                _ => {
-                    self.eval.start();
-                    match self.eval.eval(self.src, item, 0) {
-                        Ok(J::String(id)) => {
-                            let found = self.find_by_attr("aws_elasticache_user_group", "user_group_id", &id);
-                            if found.is_none() {
-                                names.push(format!("user group {id}"));
-                            }
-                            found
+                _ => match self.eval.value(self.src, item, "") {
+                    Ok(J::String(id)) => {
+                        let found = self.find_by_attr("aws_elasticache_user_group", "user_group_id", &id);
+                        if found.is_none() {
+                            names.push(format!("user group {id}"));
                         }
-                        Ok(J::Array(ids)) => {
-                            names.extend(
-                                ids.iter()
-                                    .map(|id| format!("user group {}", id.as_str().unwrap_or("?"))),
-                            );
-                            None
-                        }
-                        Ok(_) => None,
-                        Err(reason) => return Seen::Unknown(reason),
+                        found
                     }
-                }
+                    Ok(J::Array(ids)) => {
+                        names.extend(
+                            ids.iter()
+                                .map(|id| format!("user group {}", id.as_str().unwrap_or("?"))),
+                        );
+                        None
+                    }
+                    Ok(_) => None,
+                    Err(reason) => return Seen::Unknown(reason),
+                },
             };
             let Some((src, block)) = group else {
                 if value_or_ref(item).is_some_and(|(kind, _)| kind == "aws_elasticache_user_group") {
@@ -1776,10 +1807,10 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
     /// The resource of a type whose `attr` evaluates to `value`.
     fn find_by_attr(&self, kind: &str, attr: &str, value: &str) -> Option<(Src<'a>, &'a Block)> {
         self.scope_resources(kind).into_iter().find(|(src, block)| {
-            block.body.get_attribute(attr).is_some_and(|a| {
-                self.eval.start();
-                self.eval.eval(*src, &a.value, 0) == Ok(J::String(value.to_string()))
-            })
+            block
+                .body
+                .get_attribute(attr)
+                .is_some_and(|a| self.eval.value(*src, &a.value, "") == Ok(J::String(value.to_string())))
         })
     }
 
@@ -1798,20 +1829,16 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
                     .scope_resources("aws_elasticache_user")
                     .into_iter()
                     .find(|(_, b)| b.labels.get(1).is_some_and(|l| l.as_str() == label)),
-                _ => {
-                    self.eval.start();
-                    match self.eval.eval(src, item, 0) {
-                        Ok(J::String(id)) => self.find_by_attr("aws_elasticache_user", "user_id", &id),
-                        _ => None,
-                    }
-                }
+                _ => match self.eval.value(src, item, "") {
+                    Ok(J::String(id)) => self.find_by_attr("aws_elasticache_user", "user_id", &id),
+                    _ => None,
+                },
             };
             let Some((user_src, user)) = user else { continue };
             let get = |key: &str| {
-                user.body.get_attribute(key).and_then(|a| {
-                    self.eval.start();
-                    self.eval.eval(user_src, &a.value, 0).ok()
-                })
+                user.body
+                    .get_attribute(key)
+                    .and_then(|a| self.eval.value(user_src, &a.value, "").ok())
             };
             if get("user_name") != Some(J::String("default".into())) {
                 continue;
@@ -1819,8 +1846,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             let no_password = get("no_password_required") == Some(J::Bool(true))
                 || user.body.get_blocks("authentication_mode").any(|b| {
                     b.body.get_attribute("type").is_some_and(|a| {
-                        self.eval.start();
-                        self.eval.eval(user_src, &a.value, 0) == Ok(J::String("no-password-required".into()))
+                        self.eval.value(user_src, &a.value, "") == Ok(J::String("no-password-required".into()))
                     })
                 });
             if no_password {
@@ -1870,10 +1896,10 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             let mut found = None;
             for parameter in group.body.get_blocks("parameter") {
                 let get = |key: &str| {
-                    parameter.body.get_attribute(key).map(|a| {
-                        self.eval.start();
-                        self.eval.eval(src, &a.value, 0)
-                    })
+                    parameter
+                        .body
+                        .get_attribute(key)
+                        .map(|a| self.eval.value(src, &a.value, ""))
                 };
                 match get("name") {
                     Some(Ok(J::String(n))) if n == "maxmemory-policy" => {}
@@ -2155,8 +2181,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             let linked = match value_or_ref(&cache.value) {
                 Some((kind, l)) if kind == "azurerm_redis_cache" => l == label,
                 _ => {
-                    self.eval.start();
-                    let value = self.eval.eval(src, &cache.value, 0);
+                    let value = self.eval.value(src, &cache.value, "");
                     value.is_ok() && matches!(&own_name.value, Some(Ok(own)) if Ok(own) == value.as_ref())
                 }
             };
@@ -2172,10 +2197,9 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
                 rule.labels.get(1).map(|l| l.as_str()).unwrap_or("")
             );
             let get = |key: &str| {
-                rule.body.get_attribute(key).map(|a| {
-                    self.eval.start();
-                    (self.eval.eval(*src, &a.value, 0), src.text_of(&a.value))
-                })
+                rule.body
+                    .get_attribute(key)
+                    .map(|a| (self.eval.value(*src, &a.value, ""), src.text_of(&a.value)))
             };
             match (get("start_ip"), get("end_ip")) {
                 (Some((Ok(J::String(start)), _)), Some((Ok(J::String(end)), _))) => {
@@ -2318,9 +2342,8 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         let lower = source_text.to_ascii_lowercase();
         let args = |key: &str| -> Option<String> {
             let attr = body.get_attribute(key)?;
-            self.eval.start();
             self.eval
-                .eval(self.src, &attr.value, 0)
+                .value(self.src, &attr.value, key)
                 .ok()?
                 .as_str()
                 .map(str::to_string)

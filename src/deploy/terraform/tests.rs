@@ -553,6 +553,9 @@ locals {
   conf = { password = "Zq9-object-Sekret", port = 6379 }
 }
 resource "aws_elasticache_replication_group" "r" {
+  notes = <<EOT
+auth_token = "Zq9-heredoc-Sekret"
+EOT
   auth_token = "Zq9-token-Sekret"
   description = "keeps its description"
 }
@@ -560,7 +563,7 @@ resource "aws_elasticache_replication_group" "r" {
     let file = alone(text);
     let shown = &file.source.text;
     assert_eq!(shown.len(), text.len());
-    for secret in ["var", "sensitive", "comment", "url", "object", "token"] {
+    for secret in ["var", "sensitive", "comment", "url", "object", "token", "heredoc"] {
         assert!(!shown.contains(&format!("Zq9-{secret}-Sekret")), "{secret}: {shown}");
     }
     assert!(shown.contains("keeps its description"));
@@ -569,7 +572,11 @@ resource "aws_elasticache_replication_group" "r" {
     assert_eq!(fact(r, "deploy.password_in_source"), &Value::Bool(true));
     // The requirepass value's span is the masked literal's.
     let (_, _, line) = conf(r, "requirepass").unwrap();
-    assert_eq!(line, 14);
+    assert_eq!(line, 17);
+    // A secret local read as something else is not shown there.
+    let file = alone("locals {\n  auth_token = \"Zq9-local-Sekret\"\n}\nresource \"google_redis_instance\" \"c\" {\n  tier = local.auth_token\n}\n");
+    let c = instance(&file, "google_redis_instance.c");
+    assert!(unknown(fact(c, "managed.tier")).contains("holds a secret"));
 
     // A token from a variable default in a sibling: still a password in the source.
     let file = read_files(
