@@ -204,6 +204,28 @@ CLOUD_EXTRA = [
 ]
 for extra in CLOUD_EXTRA:
     write("cloud_json", extra)
+# terraform: the Terraform fixtures, and hand-written files with a planted password
+# (a line `auth_token = "PLANTEDpw1"` in a resource, a module, a comment, a heredoc, a tfvars file).
+for p in small_up_to(rel_glob("tests/fixtures/deployments/terraform/*.tf"), DEPLOY_MAX):
+    write("terraform", read(p))
+TERRAFORM_EXTRA = [
+    b'resource "aws_elasticache_replication_group" "r" {\n  transit_encryption_enabled = true\n'
+    b'  auth_token = "PLANTEDpw1"\n  parameter_group_name = aws_elasticache_parameter_group.p.name\n}\n'
+    b'resource "aws_elasticache_parameter_group" "p" {\n  name = "p"\n  parameter {\n    name = "maxmemory-policy"\n'
+    b'    value = "allkeys-lru"\n  }\n}\n',
+    b'module "redis" {\n  source = "cloudposse/elasticache-redis/aws"\n  auth_token = "PLANTEDpw1"\n}\n'
+    b'# auth_token = "PLANTEDpw1"\n/*\nauth_token = "PLANTEDpw1"\n*/\n',
+    b'resource "google_redis_instance" "c" {\n  tier = var.tier\n  auth_enabled = local.auth\n'
+    b'  redis_configs = { "maxmemory-policy" = lower("X") }\n  notes = <<EOT\nauth_token = "PLANTEDpw1"\nEOT\n}\n'
+    b'variable "tier" {\n  default = "STANDARD_HA"\n}\nlocals {\n  auth = true\n}\n',
+    b'resource "azurerm_redis_cache" "c" {\n  sku_name = "Premium"\n  dynamic "redis_configuration" {\n'
+    b'    for_each = [1]\n    content {}\n  }\n}\nresource "azurerm_redis_firewall_rule" "f" {\n'
+    b'  redis_cache_name = azurerm_redis_cache.c.name\n  start_ip = "0.0.0.0"\n  end_ip = "${var.x}"\n}\n',
+    b'auth_token = "PLANTEDpw1"\nnode_type = "cache.t3.micro"\n',
+    b'{"auth_token": "x", "nested": {"password": ["y"]}, "url": "redis://:z@h:1"}',
+]
+for extra in TERRAFORM_EXTRA:
+    write("terraform", extra)
 # argv: [control(3)] arg \0 arg ... (fuzz_targets/argv.rs); hand-written command lines.
 def argv(*args, flags=None, position=0):
     body = b"\0".join(a.encode() if isinstance(a, str) else a for a in args)
