@@ -151,9 +151,18 @@ struct Index {
     variables: HashMap<String, Vec<(usize, usize)>>,
     /// Each `locals` block, by the names it defines.
     locals: HashMap<String, Vec<(usize, usize)>>,
-    /// Resources by type.
+    /// Linked resources by type.
     resources: HashMap<String, Vec<(usize, usize)>>,
+    /// Linked resources by `type.label`.
+    labels: HashMap<String, Vec<(usize, usize)>>,
+    /// Linked resources by `type attr=value`, for an attribute of [`LINK_ATTRS`] written as a string.
+    literal_attrs: HashMap<String, Vec<(usize, usize)>>,
+    /// Linked resources by `type attr`, when that attribute is an expression to evaluate.
+    computed_attrs: HashMap<String, Vec<(usize, usize)>>,
 }
+
+/// The attributes other resources name a linked resource by.
+const LINK_ATTRS: [&str; 3] = ["name", "user_group_id", "user_id"];
 
 /// The resource types one resource may link to.
 const LINKED: [&str; 5] = [
@@ -182,11 +191,29 @@ impl Index {
                             .push((file, at));
                     }
                 }
-                ("resource", [kind, _]) if LINKED.contains(&kind.as_str()) => self
-                    .resources
-                    .entry(kind.as_str().to_string())
-                    .or_default()
-                    .push((file, at)),
+                ("resource", [kind, label]) if LINKED.contains(&kind.as_str()) => {
+                    let kind = kind.as_str();
+                    self.resources.entry(kind.to_string()).or_default().push((file, at));
+                    self.labels
+                        .entry(format!("{kind}.{}", label.as_str()))
+                        .or_default()
+                        .push((file, at));
+                    for attr in LINK_ATTRS {
+                        match block.body.get_attribute(attr).map(|a| &a.value) {
+                            Some(Expression::String(value)) => self
+                                .literal_attrs
+                                .entry(format!("{kind} {attr}={}", value.value()))
+                                .or_default()
+                                .push((file, at)),
+                            Some(_) => self
+                                .computed_attrs
+                                .entry(format!("{kind} {attr}"))
+                                .or_default()
+                                .push((file, at)),
+                            None => {}
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -281,6 +308,11 @@ impl<'a> Scope<'a> {
 
     fn resources(&self, kind: &str) -> Vec<(Src<'a>, &'a Block)> {
         self.lookup(|i| i.resources.get(kind))
+    }
+
+    fn by_label(&self, kind: &str, label: &str) -> Option<(Src<'a>, &'a Block)> {
+        let key = format!("{kind}.{label}");
+        self.lookup(|i| i.labels.get(&key)).into_iter().next()
     }
 }
 
@@ -1759,10 +1791,9 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         let mut names = Vec::new();
         for item in items {
             let group = match value_or_ref(item) {
-                Some((kind, label)) if kind == "aws_elasticache_user_group" => self
-                    .scope_resources("aws_elasticache_user_group")
-                    .into_iter()
-                    .find(|(_, b)| b.labels.get(1).is_some_and(|l| l.as_str() == label)),
+                Some((kind, label)) if kind == "aws_elasticache_user_group" => {
+                    self.find_by_label("aws_elasticache_user_group", &label)
+                }
                 _ => match self.eval.value(self.src, item, "") {
                     Ok(J::String(id)) => {
                         let found = self.find_by_attr("aws_elasticache_user_group", "user_group_id", &id);
@@ -1804,14 +1835,28 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         self.eval.scope.resources(kind)
     }
 
-    /// The resource of a type whose `attr` evaluates to `value`.
+    fn find_by_label(&self, kind: &str, label: &str) -> Option<(Src<'a>, &'a Block)> {
+        self.eval.scope.by_label(kind, label)
+    }
+
+    /// The resource of a type whose `attr` evaluates to `value`: one that
+    /// writes it as a string, else one whose expression evaluates to it.
     fn find_by_attr(&self, kind: &str, attr: &str, value: &str) -> Option<(Src<'a>, &'a Block)> {
-        self.scope_resources(kind).into_iter().find(|(src, block)| {
-            block
-                .body
-                .get_attribute(attr)
-                .is_some_and(|a| self.eval.value(*src, &a.value, "") == Ok(J::String(value.to_string())))
-        })
+        let scope = self.eval.scope;
+        let literal = format!("{kind} {attr}={value}");
+        if let Some(found) = scope.lookup(|i| i.literal_attrs.get(&literal)).into_iter().next() {
+            return Some(found);
+        }
+        let computed = format!("{kind} {attr}");
+        scope
+            .lookup(|i| i.computed_attrs.get(&computed))
+            .into_iter()
+            .find(|(src, block)| {
+                block
+                    .body
+                    .get_attribute(attr)
+                    .is_some_and(|a| self.eval.value(*src, &a.value, "") == Ok(J::String(value.to_string())))
+            })
     }
 
     /// Whether a user group holds the `default` user with no password.
@@ -1825,10 +1870,9 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         };
         for item in items {
             let user = match value_or_ref(item) {
-                Some((kind, label)) if kind == "aws_elasticache_user" => self
-                    .scope_resources("aws_elasticache_user")
-                    .into_iter()
-                    .find(|(_, b)| b.labels.get(1).is_some_and(|l| l.as_str() == label)),
+                Some((kind, label)) if kind == "aws_elasticache_user" => {
+                    self.find_by_label("aws_elasticache_user", &label)
+                }
                 _ => match self.eval.value(src, item, "") {
                     Ok(J::String(id)) => self.find_by_attr("aws_elasticache_user", "user_id", &id),
                     _ => None,
@@ -1868,10 +1912,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
                 );
             };
             let group = match value_or_ref(&attr.value) {
-                Some((k, label)) if k == kind => self
-                    .scope_resources(kind)
-                    .into_iter()
-                    .find(|(_, b)| b.labels.get(1).is_some_and(|l| l.as_str() == label)),
+                Some((k, label)) if k == kind => self.find_by_label(kind, &label),
                 _ => match s.str("") {
                     Seen::Known(name) if name.starts_with("default.") => {
                         break 'found (
