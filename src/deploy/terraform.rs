@@ -1190,6 +1190,22 @@ fn map<T, U>(seen: Seen<T>, f: impl FnOnce(T) -> U) -> Seen<U> {
     }
 }
 
+/// The string literals of a module argument, by the key they are written
+/// under (`replication_group = { node_type = "cache.t3.micro" }` → `node_type`).
+fn module_strings<'e>(key: &str, expr: &'e Expression, depth: usize, out: &mut Vec<(String, &'e str, Range<usize>)>) {
+    match expr {
+        Expression::String(s) => out.push((key.to_string(), s.value().as_str(), span_of(s))),
+        Expression::Object(object) if depth < 4 => {
+            for (k, v) in object.iter() {
+                if let Some(k) = object_key(k) {
+                    module_strings(&k, v.expr(), depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A nested block as written.
 enum Sub<'b> {
     Absent,
@@ -1751,10 +1767,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             }
             Some(Ok(J::String(_))) | None => {}
             Some(Ok(other)) => {
-                let reason = format!(
-                    "auth_token is {}, not a string",
-                    if other.is_string() { "set" } else { "not a string" }
-                );
+                let reason = format!("auth_token is {other}, not a string");
                 ctx.m.says("auth", token.written.clone(), token.at.clone());
                 ctx.m.auth(Seen::Unknown(reason), token.at.clone());
                 return;
@@ -2381,13 +2394,18 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             _ => String::new(),
         };
         let lower = source_text.to_ascii_lowercase();
+        // The module's string arguments, also inside objects (`replication_group = { node_type = … }`).
+        let mut strings = Vec::new();
+        for attr in body.attributes() {
+            module_strings(attr.key.as_str(), &attr.value, 0, &mut strings);
+        }
         let args = |key: &str| -> Option<String> {
-            let attr = body.get_attribute(key)?;
-            self.eval
-                .value(self.src, &attr.value, key)
-                .ok()?
-                .as_str()
-                .map(str::to_string)
+            if let Some(attr) = body.get_attribute(key) {
+                if let Some(value) = self.eval.value(self.src, &attr.value, key).ok()?.as_str() {
+                    return Some(value.to_string());
+                }
+            }
+            strings.iter().find(|(k, _, _)| k == key).map(|(_, v, _)| v.to_string())
         };
         let named_redis = MODULE_HINTS.iter().any(|h| lower.contains(h))
             || label.to_ascii_lowercase().contains("redis")
@@ -2473,13 +2491,26 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
                 _ => None,
             }
         });
-        match secret {
-            Some((written, value, s)) => {
+        // Or inside an object argument (`settings = { auth_token = "…" }`).
+        let nested = strings
+            .iter()
+            .find(|(key, value, _)| !value.is_empty() && (key_holds_secret(key) || crate::env::may_hold_secret(key)));
+        match (secret, nested) {
+            (Some((written, value, s)), _) => {
                 let at = if s.literal { s.value_at.clone() } else { s.at.clone() };
                 m.says("auth", written, s.at.clone());
                 m.auth(Seen::Known(Auth::Literal(value)), at);
             }
-            None => {
+            (None, Some((key, value, span))) => {
+                let at = inner(self.shown, span.clone());
+                m.says(
+                    "auth",
+                    format!("{key} is written in an argument of module `{label}`"),
+                    at.clone(),
+                );
+                m.auth(Seen::Known(Auth::Literal(value.to_string())), at);
+            }
+            (None, None) => {
                 m.says("auth", reason.clone(), header.clone());
                 m.auth(Seen::Unknown(reason.clone()), header.clone());
             }

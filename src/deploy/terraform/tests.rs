@@ -531,6 +531,16 @@ fn modules_are_targets_but_not_followed() {
     let file = fixture("mineiros-io__terraform-google-memorystore-redis__test-unit-complete-main.tf");
     let test = instance(&file, "module.test");
     assert_eq!(fact(test, "managed.service"), &Value::Str("memorystore".into()));
+    let file = fixture("clouddrove__terraform-aws-elasticache__examples-redis-example.tf");
+    assert_eq!(
+        fact(instance(&file, "module.redis"), "managed.service"),
+        &Value::Str("elasticache".into())
+    );
+    let file = alone("module \"redis\" {\n  source = \"./modules/cache\"\n  settings = {\n    node_type = \"cache.t3.micro\"\n    auth_token = \"Zq9-nested-Sekret\"\n  }\n}\n");
+    let redis = instance(&file, "module.redis");
+    assert_eq!(fact(redis, "deploy.password_in_source"), &Value::Bool(true));
+    assert_eq!(fact_line(redis, "deploy.password_in_source"), Some(5));
+    assert!(!file.source.text.contains("Zq9-nested-Sekret"));
     let file = alone("module \"cache\" {\n  source = \"cloudposse/elasticache-redis/aws\"\n}\nmodule \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n");
     assert_eq!(file.instances.len(), 1);
     assert!(
