@@ -26,7 +26,7 @@ use crate::facts::Value;
 use crate::textfile::{mask_ranges, SourceFile};
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{Block, Body, Structure};
-use hcl_edit::template::{Element, Template};
+use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span;
 use serde_json::Value as J;
 use std::cell::{Cell, RefCell};
@@ -800,7 +800,19 @@ fn template_masks(text: &str, template: &Template, secret: bool, out: &mut Vec<R
                 }
             }
             Element::Interpolation(interpolation) => expr_masks(text, &interpolation.expr, secret, out),
-            Element::Directive(_) => {}
+            Element::Directive(directive) => match directive.as_ref() {
+                Directive::If(d) => {
+                    expr_masks(text, &d.if_expr.cond_expr, false, out);
+                    template_masks(text, &d.if_expr.template, secret, out);
+                    if let Some(other) = &d.else_expr {
+                        template_masks(text, &other.template, secret, out);
+                    }
+                }
+                Directive::For(d) => {
+                    expr_masks(text, &d.for_expr.collection_expr, secret, out);
+                    template_masks(text, &d.for_expr.template, secret, out);
+                }
+            },
         }
     }
 }

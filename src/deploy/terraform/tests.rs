@@ -565,6 +565,9 @@ locals {
 resource "aws_elasticache_replication_group" "r" {
   notes = <<EOT
 auth_token = "Zq9-heredoc-Sekret"
+%{ if true }
+auth_token = "Zq9-directive-Sekret"
+%{ endif }
 EOT
   auth_token = "Zq9-token-Sekret"
   description = "keeps its description"
@@ -573,7 +576,16 @@ EOT
     let file = alone(text);
     let shown = &file.source.text;
     assert_eq!(shown.len(), text.len());
-    for secret in ["var", "sensitive", "comment", "url", "object", "token", "heredoc"] {
+    for secret in [
+        "var",
+        "sensitive",
+        "comment",
+        "url",
+        "object",
+        "token",
+        "heredoc",
+        "directive",
+    ] {
         assert!(!shown.contains(&format!("Zq9-{secret}-Sekret")), "{secret}: {shown}");
     }
     assert!(shown.contains("keeps its description"));
@@ -582,7 +594,7 @@ EOT
     assert_eq!(fact(r, "deploy.password_in_source"), &Value::Bool(true));
     // The requirepass value's span is the masked literal's.
     let (_, _, line) = conf(r, "requirepass").unwrap();
-    assert_eq!(line, 17);
+    assert_eq!(line, 20);
     // A secret local read as something else is not shown there.
     let file = alone("locals {\n  auth_token = \"Zq9-local-Sekret\"\n}\nresource \"google_redis_instance\" \"c\" {\n  tier = local.auth_token\n}\n");
     let c = instance(&file, "google_redis_instance.c");
