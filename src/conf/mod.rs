@@ -381,7 +381,7 @@ struct Loader<'o> {
     stack: Vec<PathBuf>,
     sentinel_state: sentinel::SentinelState,
     /// One per entry of `parsed.files`.
-    line_indexes: Vec<LineIndex>,
+    line_indexes: Vec<Arc<LineIndex>>,
     /// Single-valued directives already set: canonical name -> file and line.
     seen_single: HashMap<String, (Arc<PathBuf>, usize)>,
     /// Index in `parsed.files` by the address of its path, so a diagnostic
@@ -431,7 +431,7 @@ impl Loader<'_> {
         } else {
             Arc::from(mask_ranges(&text, &masks))
         };
-        self.line_indexes.push(LineIndex::new(&text));
+        self.line_indexes.push(Arc::new(LineIndex::new(&text)));
         let path = Arc::new(path);
         self.file_index.insert(Arc::as_ptr(&path) as usize, file);
         self.parsed.files.push(SourceFile { path, text: shown });
@@ -458,7 +458,7 @@ impl Loader<'_> {
             return index;
         }
         let index = self.parsed.files.len();
-        self.line_indexes.push(LineIndex::new(&source.text));
+        self.line_indexes.push(shared_index(&source.text));
         self.file_index.insert(Arc::as_ptr(&source.path) as usize, index);
         self.file_by_path.insert(source.path.to_path_buf(), index);
         self.parsed.files.push(source);
@@ -467,10 +467,17 @@ impl Loader<'_> {
 
     /// Masks more of a registered file's shown text (positions are kept).
     fn mask_more(&mut self, file: usize, masks: &[std::ops::Range<usize>]) {
-        if masks.is_empty() {
+        let shown = &self.parsed.files[file].text;
+        // Nothing left to mask (a deployment reader masked it already): keep
+        // the shared text rather than copy a whole file once per instance.
+        let changes = |r: &std::ops::Range<usize>| {
+            shown
+                .get(r.clone())
+                .is_none_or(|part| part.chars().any(|c| c != '*' && !c.is_whitespace()))
+        };
+        if !masks.iter().any(|r| !r.is_empty() && changes(r)) {
             return;
         }
-        let shown = &self.parsed.files[file].text;
         self.parsed.files[file].text = Arc::from(mask_ranges(shown, masks));
     }
 
@@ -941,4 +948,27 @@ fn inline_suppressions(text: &str) -> Vec<(usize, Vec<String>, String)> {
         }
     }
     out
+}
+
+thread_local! {
+    /// The line index of the last deployment file registered, with its text:
+    /// a file that defines many instances (a Terraform file of 10 000
+    /// resources, each loaded on its own) is indexed once, not once each.
+    static LAST_INDEX: std::cell::RefCell<Option<(Arc<str>, Arc<LineIndex>)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The line index of a shared text, built once for consecutive loads of it
+/// (masking keeps positions, so it holds for every masked copy too).
+fn shared_index(text: &Arc<str>) -> Arc<LineIndex> {
+    LAST_INDEX.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((seen, index)) = last.as_ref() {
+            if Arc::ptr_eq(seen, text) {
+                return index.clone();
+            }
+        }
+        let index = Arc::new(LineIndex::new(text));
+        *last = Some((text.clone(), index.clone()));
+        index
+    })
 }

@@ -1151,6 +1151,17 @@ impl Setting {
         self.value.is_some()
     }
 
+    /// Where a password this setting gives is: the literal (masked), or,
+    /// for one from a variable, the attribute's start (its text is no
+    /// secret, so nothing downstream masks it again).
+    fn secret_at(&self) -> Range<usize> {
+        if self.literal {
+            self.value_at.clone()
+        } else {
+            self.at.start..self.at.start
+        }
+    }
+
     fn says(&self, default: &str) -> String {
         match &self.value {
             None => format!("{} is not set (default {default})", self.key),
@@ -1768,11 +1779,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         let token = self.get(ctx, "auth_token");
         match &token.value {
             Some(Ok(J::String(s))) if !s.is_empty() => {
-                let at = if token.literal {
-                    token.value_at.clone()
-                } else {
-                    token.at.clone()
-                };
+                let at = token.secret_at();
                 ctx.m.says("auth", token.written.clone(), token.at.clone());
                 ctx.m.auth(Seen::Known(Auth::Literal(s.clone())), at);
                 return;
@@ -2328,10 +2335,9 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             Some(Ok(_)) => Seen::Unknown(format!("{global}password is not a password")),
             Some(Err(reason)) => Seen::Unknown(reason.clone()),
         };
-        let at = if password.literal {
-            password.value_at.clone()
-        } else {
-            password.at.clone()
+        let at = match &seen {
+            Seen::Known(Auth::Literal(_)) => password.secret_at(),
+            _ => password.at.clone(),
         };
         ctx.m.auth(seen, at);
 
@@ -2509,7 +2515,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             .find(|(key, value, _)| !value.is_empty() && (key_holds_secret(key) || crate::env::may_hold_secret(key)));
         match (secret, nested) {
             (Some((written, value, s)), _) => {
-                let at = if s.literal { s.value_at.clone() } else { s.at.clone() };
+                let at = s.secret_at();
                 m.says("auth", written, s.at.clone());
                 m.auth(Seen::Known(Auth::Literal(value)), at);
             }
