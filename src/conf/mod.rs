@@ -532,13 +532,20 @@ impl Loader<'_> {
                 }
                 masks.extend(line.args[index + 1..].iter().map(|a| a.span.clone()));
             }
+            // A line that holds no password (a managed service's `requirepass`
+            // from `auth_enabled = false`: an empty value pointing at nothing)
+            // has nothing to mask, and the attribute it points at stays readable.
+            let no_value =
+                line.args.len() >= 2 && line.args[1..].iter().all(|a| a.value.is_empty() && a.span.is_empty());
             // The option as written, line by line like a config line: a secret-named
             // option is masked even when it cannot be split (`--requirepass "a b`).
-            masks.extend(option_text_secrets(
-                &self.parsed.files[file].text,
-                line.span.clone(),
-                &self.target,
-            ));
+            if !no_value {
+                masks.extend(option_text_secrets(
+                    &self.parsed.files[file].text,
+                    line.span.clone(),
+                    &self.target,
+                ));
+            }
         }
         self.mask_more(file, &masks);
         for line in lines {

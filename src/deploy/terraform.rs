@@ -1320,6 +1320,11 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         }
         let value_at = span_of(&attr.value);
         let at = span_of(&attr.key).start..value_at.end;
+        // A string's value is inside its quotes (what masking covers).
+        let value_at = match attr.value {
+            Expression::String(_) => inner(self.shown, value_at),
+            _ => value_at,
+        };
         let mut written = format!("{shown_key} = {}", self.src.text_of(&attr.value));
         let via = self.eval.via.borrow();
         if !via.is_empty() {
