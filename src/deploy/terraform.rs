@@ -404,7 +404,8 @@ impl<'s, 'a> Eval<'s, 'a> {
             Expression::UnaryOp(op) => match (op.operator.value(), self.eval(src, &op.expr, depth)?) {
                 (UnaryOperator::Neg, J::Number(n)) => Ok(n
                     .as_i64()
-                    .map(|i| J::from(-i))
+                    .and_then(i64::checked_neg)
+                    .map(J::from)
                     .or_else(|| n.as_f64().and_then(|f| serde_json::Number::from_f64(-f)).map(J::Number))
                     .unwrap_or(J::Null)),
                 (UnaryOperator::Not, J::Bool(b)) => Ok(J::Bool(!b)),
@@ -1750,7 +1751,10 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         let replicas = if per_group.is_set() {
             (per_group.int(0), per_group.at.clone())
         } else {
-            (map(clusters.int(1), |n| (n - 1).max(0)), clusters.at.clone())
+            (
+                map(clusters.int(1), |n| n.saturating_sub(1).max(0)),
+                clusters.at.clone(),
+            )
         };
         let mut says = failover.says("false");
         if multi_az.is_set() {

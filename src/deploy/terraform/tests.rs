@@ -496,6 +496,19 @@ variable "split" {
 }
 
 #[test]
+fn extreme_numbers_do_not_overflow() {
+    let file = read_files(
+        &[
+            ("main.tf", "resource \"aws_elasticache_replication_group\" \"r\" {\n  num_cache_clusters = var.n\n  snapshot_retention_limit = -var.n\n}\n"),
+            ("terraform.tfvars.json", "{\"n\": -9223372036854775808}"),
+        ],
+        "main.tf",
+    );
+    let r = instance(&file, "aws_elasticache_replication_group.r");
+    assert_eq!(fact(r, "managed.replicas"), &Value::Int(0));
+}
+
+#[test]
 fn locals_that_loop_are_unknown() {
     let file = alone(
         "locals {\n  a = local.b\n  b = local.a\n}\nresource \"google_redis_instance\" \"c\" {\n  tier = local.a\n}\n",
