@@ -149,10 +149,8 @@ impl DirInfo {
 #[derive(Default)]
 struct Index {
     variables: HashMap<String, Vec<(usize, usize)>>,
-    /// Each `locals` block, by the names it defines.
-    locals: HashMap<String, Vec<(usize, usize)>>,
-    /// Linked resources by type.
-    resources: HashMap<String, Vec<(usize, usize)>>,
+    /// Each local: (file, its `locals` block, its position in the block).
+    locals: HashMap<String, Vec<(usize, usize, usize)>>,
     /// Linked resources by `type.label`.
     labels: HashMap<String, Vec<(usize, usize)>>,
     /// Linked resources by `type attr=value`, for an attribute of [`LINK_ATTRS`] written as a string.
@@ -162,7 +160,7 @@ struct Index {
 }
 
 /// The attributes other resources name a linked resource by.
-const LINK_ATTRS: [&str; 3] = ["name", "user_group_id", "user_id"];
+const LINK_ATTRS: [&str; 4] = ["name", "user_group_id", "user_id", "redis_cache_name"];
 
 /// The resource types one resource may link to.
 const LINKED: [&str; 5] = [
@@ -184,22 +182,34 @@ impl Index {
                     .or_default()
                     .push((file, at)),
                 ("locals", _) => {
-                    for attr in block.body.attributes() {
-                        self.locals
-                            .entry(attr.key.as_str().to_string())
-                            .or_default()
-                            .push((file, at));
+                    for (position, item) in block.body.iter().enumerate() {
+                        if let Some(attr) = item.as_attribute() {
+                            self.locals
+                                .entry(attr.key.as_str().to_string())
+                                .or_default()
+                                .push((file, at, position));
+                        }
                     }
                 }
                 ("resource", [kind, label]) if LINKED.contains(&kind.as_str()) => {
                     let kind = kind.as_str();
-                    self.resources.entry(kind.to_string()).or_default().push((file, at));
                     self.labels
                         .entry(format!("{kind}.{}", label.as_str()))
                         .or_default()
                         .push((file, at));
                     for attr in LINK_ATTRS {
-                        match block.body.get_attribute(attr).map(|a| &a.value) {
+                        let value = block.body.get_attribute(attr).map(|a| &a.value);
+                        // `redis_cache_name = azurerm_redis_cache.main.name`: by the cache's label.
+                        if let Some(("azurerm_redis_cache", cache)) =
+                            value.and_then(value_or_ref).as_ref().map(|(k, l)| (k.as_str(), l))
+                        {
+                            self.labels
+                                .entry(format!("{kind}->{cache}"))
+                                .or_default()
+                                .push((file, at));
+                            continue;
+                        }
+                        match value {
                             Some(Expression::String(value)) => self
                                 .literal_attrs
                                 .entry(format!("{kind} {attr}={}", value.value()))
@@ -301,13 +311,22 @@ impl<'a> Scope<'a> {
     }
 
     fn local(&self, name: &str) -> Option<(Src<'a>, &'a Expression)> {
-        self.lookup(|i| i.locals.get(name))
+        let attribute = |src: Src<'a>, at: usize, position: usize| {
+            src.block(at)
+                .and_then(|block| block.body.get(position))
+                .and_then(Structure::as_attribute)
+                .map(|attr| (src, &attr.value))
+        };
+        let own = self.own_index.locals.get(name).into_iter().flatten();
+        if let Some(found) = own
             .into_iter()
-            .find_map(|(src, block)| block.body.get_attribute(name).map(|a| (src, &a.value)))
-    }
-
-    fn resources(&self, kind: &str) -> Vec<(Src<'a>, &'a Block)> {
-        self.lookup(|i| i.resources.get(kind))
+            .find_map(|&(_, at, position)| attribute(self.own, at, position))
+        {
+            return Some(found);
+        }
+        let dir = self.dir.index.locals.get(name).into_iter().flatten();
+        dir.into_iter()
+            .find_map(|&(file, at, position)| attribute(self.dir_src(file)?, at, position))
     }
 
     fn by_label(&self, kind: &str, label: &str) -> Option<(Src<'a>, &'a Block)> {
@@ -1872,10 +1891,6 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         Seen::Known(Auth::Managed(names.join(", ")))
     }
 
-    fn scope_resources(&self, kind: &str) -> Vec<(Src<'a>, &'a Block)> {
-        self.eval.scope.resources(kind)
-    }
-
     fn find_by_label(&self, kind: &str, label: &str) -> Option<(Src<'a>, &'a Block)> {
         self.eval.scope.by_label(kind, label)
     }
@@ -2255,20 +2270,21 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         }
         // Public network access: the firewall rules that name this cache decide.
         let own_name = self.get(ctx, "name");
-        let mut rules = Vec::new();
-        for (src, rule) in self.scope_resources("azurerm_redis_firewall_rule") {
-            let Some(cache) = rule.body.get_attribute("redis_cache_name") else {
-                continue;
-            };
-            let linked = match value_or_ref(&cache.value) {
-                Some((kind, l)) if kind == "azurerm_redis_cache" => l == label,
-                _ => {
-                    let value = self.eval.value(src, &cache.value, "");
-                    value.is_ok() && matches!(&own_name.value, Some(Ok(own)) if Ok(own) == value.as_ref())
+        let scope = self.eval.scope;
+        const RULE: &str = "azurerm_redis_firewall_rule";
+        let by_reference = format!("{RULE}->{label}");
+        let mut rules = scope.lookup(|i| i.labels.get(&by_reference));
+        if let Some(Ok(J::String(own))) = &own_name.value {
+            let literal = format!("{RULE} redis_cache_name={own}");
+            rules.extend(scope.lookup(|i| i.literal_attrs.get(&literal)));
+            let computed = format!("{RULE} redis_cache_name");
+            for (src, rule) in scope.lookup(|i| i.computed_attrs.get(&computed)) {
+                let Some(cache) = rule.body.get_attribute("redis_cache_name") else {
+                    continue;
+                };
+                if self.eval.value(src, &cache.value, "") == Ok(J::String(own.clone())) {
+                    rules.push((src, rule));
                 }
-            };
-            if linked {
-                rules.push((src, rule));
             }
         }
         let mut open = None;
