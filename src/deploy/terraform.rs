@@ -737,6 +737,7 @@ fn parse_hcl(text: &str) -> Result<(Body, Vec<Range<usize>>), ParseError> {
     for comment in &scan.comments {
         comment_masks(text, comment.clone(), &mut masks);
     }
+    quoted_secret_lines(text, &mut masks);
     Ok((body, masks))
 }
 
@@ -919,6 +920,54 @@ fn expr_masks(text: &str, expr: &Expression, secret: bool, out: &mut Vec<Range<u
             expr_masks(text, &f.value_expr, secret, out);
         }
         Expression::Null(_) | Expression::Bool(_) | Expression::Number(_) | Expression::Variable(_) => {}
+    }
+}
+
+/// Every line of the text that reads `<secret name> = "value"` (or `:`),
+/// whatever the parser made of it (an attribute, a block label, a string
+/// that runs over lines): the quoted value. An attribute's is masked
+/// already; this catches the same text where a typo put it elsewhere.
+fn quoted_secret_lines(text: &str, out: &mut Vec<Range<usize>>) {
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let start = line_start;
+        line_start += line.len() + 1;
+        if !line.contains('"') || !line.contains(['=', ':']) {
+            continue;
+        }
+        let trimmed = line.trim_start_matches(['#', '/', '*', ' ', '\t', '-', '{', ',']);
+        let trimmed_at = start + (line.len() - trimmed.len());
+        let Some(separator) = trimmed.find(['=', ':']) else {
+            continue;
+        };
+        let key = trimmed[..separator].trim().trim_matches(['"', '\'']);
+        if key.is_empty() || key.contains([' ', '\t']) || !key_holds_secret(key) {
+            continue;
+        }
+        let after = &trimmed[separator + 1..];
+        let value = after.trim_start();
+        if !value.starts_with('"') {
+            continue;
+        }
+        let value_at = trimmed_at + separator + 1 + (after.len() - value.len()) + 1;
+        // To the closing quote, or the line's end when there is none.
+        let quoted = &value[1..];
+        let mut end = quoted.trim_end_matches(['\r', ' ', '\t']).len();
+        let mut escaped = false;
+        for (at, c) in quoted.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    end = at;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if end > 0 {
+            out.push(value_at..value_at + end);
+        }
     }
 }
 

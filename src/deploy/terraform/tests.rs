@@ -650,6 +650,24 @@ EOT
 }
 
 #[test]
+fn a_password_line_is_masked_wherever_the_parser_puts_it() {
+    // A typo makes the line a block label: still masked.
+    let text = "resaws_elasticache_replication_group\" \"r\" {\n  auth_token = \"Zq9-label-Sekret\"\n  x = 1\n}\nresource \"a\" \"b\" {\n  note = \"password: \\\"Zq9-inline-Sekret\\\"\"\n}\n";
+    if let Ok(file) = read(
+        Path::new("/nonexistent/m.tf"),
+        text,
+        &Target::DEFAULT,
+        &mut DirCache::default(),
+    ) {
+        assert!(!file.source.text.contains("Zq9-label-Sekret"), "{}", file.source.text);
+    }
+    let file = alone("locals {\n  a = \"x\"\n  auth_token = \"Zq9-local-Sekret\" # the token\n  b = { password = \"Zq9-brace-Sekret\" }\n}\n");
+    assert!(!file.source.text.contains("Zq9-local-Sekret"), "{}", file.source.text);
+    assert!(!file.source.text.contains("Zq9-brace-Sekret"), "{}", file.source.text);
+    assert!(file.source.text.contains("# the token"), "{}", file.source.text);
+}
+
+#[test]
 fn bad_hcl_is_an_error_with_its_position() {
     let error = read(
         Path::new("/nonexistent/main.tf"),
