@@ -145,6 +145,51 @@ fn every_cloud_json_fixture_is_read_with_its_instances() {
     assert_eq!(snapshot_kind("cloud-json", "cloud-json"), 11);
 }
 
+/// Each Terraform fixture in a directory of its own, as in its repository
+/// (a directory is one Terraform module: variables, tfvars, parameter groups
+/// and firewall rules are read across its files). claranet's two files are
+/// one module.
+#[test]
+fn every_terraform_fixture_is_read_with_its_resources() {
+    let mut targets = 0;
+    let files = fixtures("terraform");
+    let mut modules: Vec<Vec<std::path::PathBuf>> = Vec::new();
+    for file in files {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        if name.starts_with("claranet__terraform-azurerm-redis__") {
+            match modules
+                .iter_mut()
+                .find(|m| m[0].to_str().unwrap().contains("claranet__"))
+            {
+                Some(module) => module.push(file),
+                None => modules.push(vec![file]),
+            }
+        } else {
+            modules.push(vec![file]);
+        }
+    }
+    for module in modules {
+        let dir = tempfile::tempdir().unwrap();
+        let mut names = Vec::new();
+        for file in &module {
+            let name = file.file_name().unwrap().to_str().unwrap().to_string();
+            fs::copy(file, dir.path().join(&name)).unwrap();
+            names.push(name);
+        }
+        let mut args = vec!["--kind", "terraform"];
+        args.extend(names.iter().map(String::as_str));
+        let report = check_json(&args, dir.path());
+        targets += report["targets"].as_array().unwrap().len();
+        let name = names[0].replace(['.', '-'], "_");
+        insta::assert_snapshot!(format!("terraform__{name}"), summary(&report));
+    }
+    // EXPECTED.md: 1 Redis Cloud database, 3 Redis cache clusters (not the
+    // memcached one), 5 replication groups, 3 MemoryDB clusters, 3 Azure
+    // caches, 3 Memorystore instances, claranet's cache, umotif's group, and
+    // the Redis module calls (clouddrove's, mineiros', umotif's two).
+    assert_eq!(targets, 24);
+}
+
 #[test]
 fn helm_values_are_detected_by_name_and_content() {
     for file in fixtures("helm") {

@@ -2571,10 +2571,12 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             m.says(concept, reason.clone(), header.clone());
         }
         m.says("tls", reason.clone(), header.clone());
+        m.eviction(Seen::Unknown(reason.clone()), header.clone());
+        m.says("eviction", reason.clone(), header.clone());
         // A password written as an argument is in the source whatever the module does with it.
         let secret = body.attributes().find_map(|attr| {
             let key = attr.key.as_str();
-            if !(key_holds_secret(key) || crate::env::may_hold_secret(key)) {
+            if !names_redis_password(key) {
                 return None;
             }
             let s = self.setting(body, key, key, &header);
@@ -2586,7 +2588,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         // Or inside an object argument (`settings = { auth_token = "…" }`).
         let nested = strings
             .iter()
-            .find(|(key, value, _)| !value.is_empty() && (key_holds_secret(key) || crate::env::may_hold_secret(key)));
+            .find(|(key, value, _)| !value.is_empty() && names_redis_password(key));
         match (secret, nested) {
             (Some((written, value, s)), _) => {
                 let at = s.secret_at();
@@ -2609,6 +2611,24 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         }
         Some(m.finish(Vec::new()))
     }
+}
+
+/// Whether a module argument names the Redis password (`auth_token`,
+/// `redis_password`, `settings.password`). Masking is broader (any name that
+/// may hold a credential, `labels.my_key` included); a finding that a
+/// password is in the source needs the name to say it is one.
+fn names_redis_password(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    [
+        "password",
+        "passwd",
+        "auth_token",
+        "authtoken",
+        "auth_string",
+        "requirepass",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
 }
 
 /// Every attribute this reader maps, for `docs/managed.md` and the test that

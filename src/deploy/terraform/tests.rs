@@ -544,6 +544,17 @@ fn modules_are_targets_but_not_followed() {
     let file = fixture("mineiros-io__terraform-google-memorystore-redis__test-unit-complete-main.tf");
     let test = instance(&file, "module.test");
     assert_eq!(fact(test, "managed.service"), &Value::Str("memorystore".into()));
+    // `labels = { my_key = "my_val" }` is masked (a key may be a credential)
+    // but is not a Redis password written in the source.
+    assert!(test
+        .facts
+        .iter()
+        .all(|(path, _, _)| path != "deploy.password_in_source"));
+    assert!(!file.source.text.contains("my_val"));
+    assert!(matches!(
+        conf(test, "maxmemory-policy").unwrap().1,
+        Some(Opaque::Unknown(_))
+    ));
     let file = fixture("clouddrove__terraform-aws-elasticache__examples-redis-example.tf");
     assert_eq!(
         fact(instance(&file, "module.redis"), "managed.service"),
