@@ -2567,8 +2567,30 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             ("managed.encryption_at_rest", "at_rest"),
             ("managed.public", "public"),
         ] {
-            m.fact(fact, unknown(), header.clone());
-            m.says(concept, reason.clone(), header.clone());
+            // What the service itself fixes holds whatever the module does:
+            // Memorystore, ElastiCache and MemoryDB have private addresses
+            // only; Google, Azure and MemoryDB always encrypt at rest.
+            let fixed = match (concept, service) {
+                ("public", Service::Memorystore | Service::ElastiCache | Service::MemoryDb) => Some((
+                    false,
+                    format!("{} endpoints have private addresses only", service.title()),
+                )),
+                ("at_rest", Service::Memorystore | Service::AzureCache | Service::MemoryDb) => Some((
+                    true,
+                    format!("{} always encrypts data at rest", service.title()),
+                )),
+                _ => None,
+            };
+            match fixed {
+                Some((value, why)) => {
+                    m.fact(fact, Value::Bool(value), header.clone());
+                    m.says(concept, why, header.clone());
+                }
+                None => {
+                    m.fact(fact, unknown(), header.clone());
+                    m.says(concept, reason.clone(), header.clone());
+                }
+            }
         }
         m.says("tls", reason.clone(), header.clone());
         m.eviction(Seen::Unknown(reason.clone()), header.clone());
