@@ -208,11 +208,16 @@ fn fixture_args(dir: &Path, kind: &str) -> Option<Vec<String>> {
         .find(|path| path.exists())
         .unwrap_or_else(|| dir.join(format!("{kind}.yml")));
     if deployment.exists() {
-        return Some(vec![
+        let mut args = vec![
             "--fail-on".to_string(),
             "none".to_string(),
             deployment.display().to_string(),
-        ]);
+        ];
+        // The app's variables beside a managed resource (the app-vs-service rules).
+        if env.exists() {
+            args.extend(["--env-file".to_string(), env.display().to_string()]);
+        }
+        return Some(args);
     }
     if !conf.exists() && !env.exists() {
         return None;
@@ -236,24 +241,6 @@ fn fixture_args(dir: &Path, kind: &str) -> Option<Vec<String>> {
     Some(args)
 }
 
-/// Rules on managed targets, whose fixtures are Terraform files: until the
-/// Terraform reader defines instances (issue 10), a fixture that yields no
-/// target at all proves nothing either way and is skipped, and the app-vs-
-/// service rules (which need an instance linked to the app's environment)
-/// have no fixture yet; they are proven by the unit tests in
-/// `src/run/evaluate.rs`. Remove ids from here once their fixtures run.
-const PENDING_MANAGED_READERS: &[&str] = &[
-    "replication.no-automatic-failover",
-    "backup.not-configured",
-    "backup.retention-short",
-    "storage.encryption-at-rest-disabled",
-    "network.public-access",
-    "config.version-eol",
-    "env.url-tls-not-offered",
-    "env.url-tls-required",
-    "env.url-password-unused",
-];
-
 /// Each rule fires on its `fail` fixture and not on its `pass` fixture.
 #[test]
 fn every_rule_fires_on_its_fail_fixture_and_not_on_its_pass_fixture() {
@@ -275,18 +262,11 @@ fn every_rule_fires_on_its_fail_fixture_and_not_on_its_pass_fixture() {
             continue; // live-only rules are proven against real servers in tests/probe.rs
         }
         let dir = root.join(id);
-        let pending = PENDING_MANAGED_READERS.contains(&id);
         let (Some(fail), Some(pass)) = (fixture_args(&dir, "fail"), fixture_args(&dir, "pass")) else {
-            if !pending {
-                problems.push(format!("{id}: no fail/pass fixtures in {}", dir.display()));
-            }
+            problems.push(format!("{id}: no fail/pass fixtures in {}", dir.display()));
             continue;
         };
         let (code, report, stderr) = check_json(&as_str(&fail), &dir);
-        if pending && report["targets"].as_array().is_none_or(|t| t.is_empty()) {
-            eprintln!("{id}: the fixture defines no target yet (reader pending), skipped");
-            continue;
-        }
         if code != 0 || !rule_ids(&report).iter().any(|r| r == id) {
             problems.push(format!(
                 "{id}: does not fire on fail fixture (exit {code}, got {:?}) {stderr}",

@@ -2575,10 +2575,9 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
                     false,
                     format!("{} endpoints have private addresses only", service.title()),
                 )),
-                ("at_rest", Service::Memorystore | Service::AzureCache | Service::MemoryDb) => Some((
-                    true,
-                    format!("{} always encrypts data at rest", service.title()),
-                )),
+                ("at_rest", Service::Memorystore | Service::AzureCache | Service::MemoryDb) => {
+                    Some((true, format!("{} always encrypts data at rest", service.title())))
+                }
                 _ => None,
             };
             match fixed {
