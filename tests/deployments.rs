@@ -426,3 +426,159 @@ fn the_shared_corpus_deployments_are_read_without_input_errors() {
     }
     assert!(read >= 10, "only {read} corpus files");
 }
+
+const MEMORYSTORE: &str = "resource \"google_redis_instance\" \"cache\" {\n  name           = \"cache\"\n  tier           = \"STANDARD_HA\"\n  memory_size_gb = 1\n  redis_version  = \"REDIS_7_2\"\n  auth_enabled   = true\n  transit_encryption_mode = \"DISABLED\"\n  persistence_config {\n    persistence_mode    = \"RDB\"\n    rdb_snapshot_period = \"ONE_HOUR\"\n  }\n  redis_configs = {\n    \"maxmemory-policy\" = \"allkeys-lru\"\n  }\n}\n";
+
+#[test]
+fn a_repository_with_the_app_and_its_managed_redis_compares_them() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("infra")).unwrap();
+    fs::write(dir.path().join("infra/redis.tf"), MEMORYSTORE).unwrap();
+    fs::write(dir.path().join(".env"), "REDIS_URL=rediss://10.0.0.3:6378/0\n").unwrap();
+    // Not a cloud description: passed over in a walk.
+    fs::write(
+        dir.path().join("package.json"),
+        "{\"name\": \"app\", \"version\": \"1.0.0\"}\n",
+    )
+    .unwrap();
+    let report = check_json(&["."], dir.path());
+    let targets = report["targets"].as_array().unwrap();
+    let target = targets
+        .iter()
+        .find(|t| t["kind"] == "terraform")
+        .unwrap_or_else(|| panic!("{targets:#?}"));
+    assert_eq!(target["id"], "terraform:infra/redis.tf#google_redis_instance.cache");
+    assert_eq!(target["profile"], "memorystore");
+    let findings = report["findings"].as_array().unwrap();
+    let rules: Vec<&str> = findings.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let tls = findings
+        .iter()
+        .find(|f| f["rule"] == "env.url-tls-not-offered")
+        .unwrap_or_else(|| panic!("{rules:?}"));
+    assert_eq!(tls["state"], "fail");
+    assert!(tls["message"]
+        .as_str()
+        .unwrap()
+        .contains("transit_encryption_mode = \"DISABLED\""));
+    // §3: under the Memorystore profile TLS off is medium, said at the attribute.
+    let disabled = findings.iter().find(|f| f["rule"] == "tls.disabled").unwrap();
+    assert_eq!(disabled["severity"], "medium");
+    assert_eq!(disabled["location"]["file"], "infra/redis.tf");
+    assert_eq!(disabled["location"]["line"], 7);
+    // What the resource sets well is not a finding.
+    for passed in [
+        "auth.no-password",
+        "backup.not-configured",
+        "replication.no-automatic-failover",
+        "memory.eviction-policy",
+        "network.public-access",
+        "config.version-eol",
+    ] {
+        assert!(!rules.contains(&passed), "{passed} fired: {findings:#?}");
+    }
+
+    // A second managed instance: which one the app uses is unknown, and said.
+    fs::write(
+        dir.path().join("infra/other.tf"),
+        MEMORYSTORE.replace("\"cache\" {", "\"sessions\" {"),
+    )
+    .unwrap();
+    let report = check_json(&["."], dir.path());
+    let tls: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "env.url-tls-not-offered")
+        .collect();
+    // The same unknown for both instances is said once.
+    assert_eq!(tls.len(), 1, "{tls:#?}");
+    for finding in tls {
+        assert_eq!(finding["state"], "warn");
+        assert!(finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("could point at any of 2 managed instances"));
+    }
+}
+
+#[test]
+fn a_terraform_expression_is_could_not_verify_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("main.tf"),
+        MEMORYSTORE.replace("\"DISABLED\"", "var.transit_mode").replace(
+            "auth_enabled   = true",
+            "auth_enabled   = lookup(var.flags, \"auth\", true)",
+        ),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("variables.tf"),
+        "variable \"transit_mode\" {\n  type = string\n}\nvariable \"flags\" {}\n",
+    )
+    .unwrap();
+    let report = check_json(&["main.tf"], dir.path());
+    let findings = report["findings"].as_array().unwrap();
+    let tls = findings.iter().find(|f| f["rule"] == "tls.disabled").unwrap();
+    assert_eq!(tls["state"], "warn", "{tls:#?}");
+    assert!(
+        tls["message"].as_str().unwrap().contains("var.transit_mode"),
+        "{tls:#?}"
+    );
+    let auth = findings.iter().find(|f| f["rule"] == "auth.no-password").unwrap();
+    assert_eq!(auth["state"], "warn");
+    assert!(
+        auth["message"].as_str().unwrap().contains("lookup(var.flags"),
+        "{auth:#?}"
+    );
+
+    // A tfvars value in the same directory decides it.
+    fs::write(
+        dir.path().join("terraform.tfvars"),
+        "transit_mode = \"SERVER_AUTHENTICATION\"\n",
+    )
+    .unwrap();
+    let report = check_json(&["main.tf"], dir.path());
+    assert!(!report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "tls.disabled"));
+}
+
+#[test]
+fn the_checklist_is_verified_from_the_resource_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("redis.tf"),
+        MEMORYSTORE.replace("\"DISABLED\"", "\"SERVER_AUTHENTICATION\""),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = check(&["--format", "checklist", "redis.tf"], dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    let item = |id: &str| -> String {
+        let header = format!(" {id} — ");
+        let start = stdout
+            .match_indices("\n### ")
+            .map(|(i, _)| i + 1)
+            .find(|&i| stdout[i..].lines().next().is_some_and(|l| l.contains(&header)))
+            .unwrap_or_else(|| panic!("{id} missing:\n{stdout}"));
+        let rest = &stdout[start + 4..];
+        rest[..rest.find("\n### ").unwrap_or(rest.len())].to_string()
+    };
+    let tls = item("tls-enabled");
+    assert!(tls.contains("Verified pass"), "{tls}");
+    assert!(
+        tls.contains("transit_encryption_mode = \"SERVER_AUTHENTICATION\""),
+        "{tls}"
+    );
+    assert!(tls.contains("redis.tf:7"), "{tls}");
+    let backups = item("backups-configured");
+    assert!(backups.contains("Verified pass"), "{backups}");
+    let private = item("network-private");
+    assert!(private.contains("Verified pass"), "{private}");
+    // The tier is verified; the drill itself is still for a person to attest.
+    let failover = item("failover-tested");
+    assert!(failover.contains("Not verifiable"), "{failover}");
+    assert!(stdout.contains("the tier and replicas were verified"), "{stdout}");
+}
