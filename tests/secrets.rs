@@ -1856,7 +1856,9 @@ fn enough_placements() {
         + process_env_cases().len()
         + command_line_cases().len()
         + probe_reply_cases().len()
-        + deployment_cases().len();
+        + deployment_cases().len()
+        + cloud_description_cases().len();
+    eprintln!("{total} placements");
     assert!(total >= 40, "only {total} placements");
 }
 
