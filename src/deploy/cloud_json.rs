@@ -1092,6 +1092,19 @@ impl<'a, 'j> Reader<'a, 'j> {
         ))
     }
 
+    /// A target named by `key`'s value (its last path segment: Memorystore
+    /// names are `projects/…/instances/x`), pointing at that value.
+    fn begin(&mut self, service: Service, obj: &'j Json, key: &str, what: &str) -> Option<(Managed<'a>, Range<usize>)> {
+        let full = obj.get(key).and_then(Json::as_str).unwrap_or("");
+        let name = full.rsplit('/').next().unwrap_or(full);
+        let header = obj
+            .get(key)
+            .map(|n| n.span.clone())
+            .unwrap_or(obj.span.start..obj.span.start + 1);
+        let managed = self.start(service, name, format!("{what} {name}"), header.clone())?;
+        Some((managed, header))
+    }
+
     fn done(&mut self, managed: Managed<'a>) {
         self.instances.push(managed.finish(Vec::new()));
     }
@@ -1221,18 +1234,7 @@ impl<'a, 'j> Reader<'a, 'j> {
     // --- Memorystore ---------------------------------------------------------
 
     fn memorystore_instance(&mut self, obj: &'j Json) {
-        let full = obj.get("name").and_then(Json::as_str).unwrap_or("");
-        let name = full.rsplit('/').next().unwrap_or(full);
-        let header = obj
-            .get("name")
-            .map(|n| n.span.clone())
-            .unwrap_or(obj.span.start..obj.span.start + 1);
-        let Some(mut m) = self.start(
-            Service::Memorystore,
-            name,
-            format!("Memorystore instance {name}"),
-            header.clone(),
-        ) else {
+        let Some((mut m, header)) = self.begin(Service::Memorystore, obj, "name", "Memorystore instance") else {
             return;
         };
         // Tier: STANDARD_HA has a replica and fails over.
@@ -1315,18 +1317,7 @@ impl<'a, 'j> Reader<'a, 'j> {
     }
 
     fn memorystore_cluster(&mut self, obj: &'j Json) {
-        let full = obj.get("name").and_then(Json::as_str).unwrap_or("");
-        let name = full.rsplit('/').next().unwrap_or(full);
-        let header = obj
-            .get("name")
-            .map(|n| n.span.clone())
-            .unwrap_or(obj.span.start..obj.span.start + 1);
-        let Some(mut m) = self.start(
-            Service::Memorystore,
-            name,
-            format!("Memorystore Cluster {name}"),
-            header.clone(),
-        ) else {
+        let Some((mut m, header)) = self.begin(Service::Memorystore, obj, "name", "Memorystore Cluster") else {
             return;
         };
         m.config_line("cluster-enabled", Seen::Known("yes".into()), header.clone());
@@ -1463,15 +1454,11 @@ impl<'a, 'j> Reader<'a, 'j> {
 
     fn elasticache_group(&mut self, obj: &'j Json) {
         let name = obj.get("ReplicationGroupId").and_then(Json::as_str).unwrap_or("");
-        let header = obj
-            .get("ReplicationGroupId")
-            .map(|n| n.span.clone())
-            .unwrap_or(obj.span.start..obj.span.start + 1);
-        let Some(mut m) = self.start(
+        let Some((mut m, header)) = self.begin(
             Service::ElastiCache,
-            name,
-            format!("ElastiCache replication group {name}"),
-            header.clone(),
+            obj,
+            "ReplicationGroupId",
+            "ElastiCache replication group",
         ) else {
             return;
         };
@@ -1681,17 +1668,8 @@ impl<'a, 'j> Reader<'a, 'j> {
                 return;
             }
         }
-        let name = obj.get("CacheClusterId").and_then(Json::as_str).unwrap_or("");
-        let header = obj
-            .get("CacheClusterId")
-            .map(|n| n.span.clone())
-            .unwrap_or(obj.span.start..obj.span.start + 1);
-        let Some(mut m) = self.start(
-            Service::ElastiCache,
-            name,
-            format!("ElastiCache cluster {name}"),
-            header.clone(),
-        ) else {
+        let Some((mut m, header)) = self.begin(Service::ElastiCache, obj, "CacheClusterId", "ElastiCache cluster")
+        else {
             return;
         };
         Self::aws_transit(&mut m, obj, &header);
@@ -1750,17 +1728,7 @@ impl<'a, 'j> Reader<'a, 'j> {
     // --- MemoryDB --------------------------------------------------------------
 
     fn memorydb_cluster(&mut self, obj: &'j Json) {
-        let name = obj.get("Name").and_then(Json::as_str).unwrap_or("");
-        let header = obj
-            .get("Name")
-            .map(|n| n.span.clone())
-            .unwrap_or(obj.span.start..obj.span.start + 1);
-        let Some(mut m) = self.start(
-            Service::MemoryDb,
-            name,
-            format!("MemoryDB cluster {name}"),
-            header.clone(),
-        ) else {
+        let Some((mut m, header)) = self.begin(Service::MemoryDb, obj, "Name", "MemoryDB cluster") else {
             return;
         };
         m.config_line("cluster-enabled", Seen::Known("yes".into()), header.clone());
@@ -1870,17 +1838,7 @@ impl<'a, 'j> Reader<'a, 'j> {
     // --- Azure -----------------------------------------------------------------
 
     fn azure_cache(&mut self, obj: &'j Json) {
-        let name = obj.get("name").and_then(Json::as_str).unwrap_or("");
-        let header = obj
-            .get("name")
-            .map(|n| n.span.clone())
-            .unwrap_or(obj.span.start..obj.span.start + 1);
-        let Some(mut m) = self.start(
-            Service::AzureCache,
-            name,
-            format!("Azure Cache for Redis {name}"),
-            header.clone(),
-        ) else {
+        let Some((mut m, header)) = self.begin(Service::AzureCache, obj, "name", "Azure Cache for Redis") else {
             return;
         };
         // `az redis show` prints the properties at the top; ARM under `properties`.
