@@ -134,6 +134,8 @@ fn profiles_change_what_applies_and_how_severe_it_is() {
     );
     assert_eq!(severity(&memorystore, "tls.disabled").as_deref(), Some("medium"));
     assert_eq!(severity(&memorystore, "auth.no-password").as_deref(), Some("medium"));
+    // The app's side of the same choice, at the same level.
+    assert_eq!(severity(&memorystore, "env.plaintext-url").as_deref(), Some("medium"));
     // A redis.conf is no Memorystore resource: the general wording, not the resource's.
     let message = memorystore["findings"]
         .as_array()
