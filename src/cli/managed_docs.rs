@@ -9,11 +9,13 @@ use crate::rules::{builtins, Check, RulePack};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-/// The rules that read `fact`: in a condition, `at`, or a message template.
+/// The rules that judge managed targets (`managed = true`) and read `fact`:
+/// in a condition, `at`, `requires`, or a message template.
 fn readers(pack: &RulePack, fact: &str) -> Vec<String> {
     let template = format!("{{{fact}}}");
     pack.rules
         .iter()
+        .filter(|rule| rule.managed)
         .filter(|rule| {
             let mut paths = Vec::new();
             match &rule.check {
