@@ -403,6 +403,34 @@ fn a_named_file_of_no_known_kind_is_an_input_error() {
         stderr.contains("docker-compose.yml:") && stderr.contains("not valid YAML"),
         "{stderr}"
     );
+    // JSON is said to be JSON (not "YAML"), broken Terraform and JSON say where.
+    for (name, text, said) in [
+        (
+            "package.json",
+            "{\"name\": \"app\"}\n",
+            "JSON, but not a cloud description",
+        ),
+        (
+            "redis.json",
+            "{\"ReplicationGroups\": [",
+            "not valid JSON: line 1, column 24",
+        ),
+        (
+            "redis.tf",
+            "resource \"google_redis_instance\" \"x\" {\n  tier = \"BASIC\n",
+            "redis.tf:2:",
+        ),
+        (
+            "big.tf",
+            &format!("locals {{\n  x = {}1{}\n}}\n", "[".repeat(100_000), "]".repeat(100_000)),
+            "big.tf:",
+        ),
+    ] {
+        fs::write(dir.path().join(name), text).unwrap();
+        let (code, stdout, stderr) = check(&[name], dir.path());
+        assert_eq!(code, 2, "{name}: {stdout}");
+        assert!(stderr.contains(said), "{name}: {stderr}");
+    }
 }
 
 #[test]

@@ -518,6 +518,18 @@ pub fn is_description(text: &str) -> bool {
     !found.is_empty()
 }
 
+/// What a `.json` file that is not a cloud description looks like, for the
+/// error when it is named: JSON that does not parse (with where), or other JSON.
+pub fn not_a_description(text: &str) -> String {
+    match json::parse(text) {
+        Err(error) => {
+            let (line, column) = crate::textfile::line_column(text, error.offset);
+            format!("not valid JSON: line {line}, column {column}: {}", error.message)
+        }
+        Ok(_) => "JSON, but not a cloud description of a Redis service (use --kind)".into(),
+    }
+}
+
 pub fn read(path: &Path, text: &str, target: &Target) -> Result<DeployFile, String> {
     let _ = target;
     let root = json::parse(text).map_err(|error| {

@@ -100,14 +100,15 @@ pub fn detect(path: &Path, text: &str) -> Detected {
     if name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
         return Detected::Kind(Kind::Terraform);
     }
-    if name.ends_with(".yml") || name.ends_with(".yaml") || looks_like_yaml(text) && !looks_like_conf(text) {
-        return detect_yaml(&name, path, text);
-    }
+    // Before YAML: JSON is YAML too, and would be described as such.
     if name.ends_with(".json") && super::cloud_json::is_description(text) {
         return Detected::Kind(Kind::CloudJson);
     }
     if name.ends_with(".json") {
-        return Detected::Other("JSON, but not a cloud description of a Redis service (use --kind)".into());
+        return Detected::Other(super::cloud_json::not_a_description(text));
+    }
+    if name.ends_with(".yml") || name.ends_with(".yaml") || looks_like_yaml(text) && !looks_like_conf(text) {
+        return detect_yaml(&name, path, text);
     }
     // A `.conf` is redis-server's unless it is visibly another program's
     // (nginx blocks, INI sections); a misspelt directive is still a finding.
