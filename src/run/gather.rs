@@ -125,17 +125,24 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
         deploy_sources.push(file.source.clone());
         deploy_sources.extend(file.extra_sources.iter().cloned());
         for mut instance in file.instances {
-            // The image's tag names the release line, unless --redis-version says.
-            let line = plan
-                .version
-                .or_else(|| {
+            // The image's tag names the release line, unless --redis-version says;
+            // it is pinned either way (`config.version-eol` judges the pin).
+            let pinned = instance
+                .facts
+                .iter()
+                .find(|(path, _, _)| path == "deploy.image")
+                .and_then(|(_, image, origin)| {
+                    let line = image.as_str().and_then(compose::image_target)?;
+                    Some((line, origin.clone()))
+                });
+            if let Some((line, origin)) = &pinned {
+                if !instance.facts.iter().any(|(path, _, _)| path == "deploy.version") {
                     instance
                         .facts
-                        .iter()
-                        .find(|(path, _, _)| path == "deploy.image")
-                        .and_then(|(_, image, _)| image.as_str().and_then(compose::image_target))
-                })
-                .unwrap_or(target);
+                        .push(("deploy.version".into(), Value::Str(line.to_string()), origin.clone()));
+                }
+            }
+            let line = plan.version.or(pinned.map(|(line, _)| line)).unwrap_or(target);
             let options = LoadOptions {
                 sentinel: plan.load.sentinel || instance.sentinel,
                 ..plan.load.clone()
