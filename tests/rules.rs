@@ -298,6 +298,17 @@ fn explain_prints_the_rule_documentation() {
     let output = bin().args(["explain", "memory.nope"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("memory.maxmemory-unset"));
+    // A name without its category, or with a typo, suggests the closest ids.
+    for (asked, meant) in [
+        ("weak-password", "did you mean `auth.weak-password`?"),
+        ("auth.weak-pasword", "did you mean `auth.weak-password`?"),
+        ("eviction-polcy", "did you mean `memory.eviction-policy`?"),
+    ] {
+        let output = bin().args(["explain", asked]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{asked}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(meant), "{asked}: {stderr}");
+    }
 }
 
 #[test]

@@ -343,16 +343,41 @@ fn run_rules(args: RulesArgs) -> Result<i32, InputError> {
     Ok(exit::PASS)
 }
 
+/// Rule ids a mistyped one most likely meant: the same name in any category
+/// (`weak-password` → `auth.weak-password`), or within a few edits of the id
+/// or of its name (`auth.weak-pasword`), closest first, at most three.
+fn closest_rule_ids<'p>(pack: &'p RulePack, id: &str) -> Vec<&'p str> {
+    let wanted = id.trim().to_ascii_lowercase();
+    let wanted_name = wanted.rsplit('.').next().unwrap_or(&wanted).to_string();
+    let mut scored: Vec<(usize, &str)> = pack
+        .rules
+        .iter()
+        .filter_map(|rule| {
+            let name = rule.id.rsplit('.').next().unwrap_or(&rule.id);
+            let distance = strsim::levenshtein(&wanted, &rule.id).min(strsim::levenshtein(&wanted_name, name));
+            // A few edits, scaled to the length: `tls` is not close to `ttl`.
+            let allowed = (wanted_name.chars().count() / 4).clamp(1, 3);
+            (distance <= allowed).then_some((distance, rule.id.as_str()))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, id)| id).collect()
+}
+
 fn run_explain(id: &str, extra: Option<&Path>) -> Result<i32, InputError> {
     let pack = load_pack(extra)?;
     let Some(rule) = pack.get(id) else {
+        let suggestions = closest_rule_ids(&pack, id);
         let close: Vec<&str> = pack
             .rules
             .iter()
             .map(|r| r.id.as_str())
             .filter(|r| r.starts_with(id.split('.').next().unwrap_or(id)))
             .collect();
-        let hint = if close.is_empty() {
+        let hint = if !suggestions.is_empty() {
+            let quoted: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+            format!("; did you mean {}?", quoted.join(" or "))
+        } else if close.is_empty() {
             String::new()
         } else {
             format!("; rules in that category: {}", close.join(", "))
