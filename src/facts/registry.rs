@@ -57,6 +57,10 @@ pub const EXACT: &[(&str, &str)] = &[
     ("live.fragmentation_x100", "mem_fragmentation_ratio × 100"),
     ("live.last_save_unix", "time of the last successful save"),
     ("live.last_save_age_seconds", "seconds since the last successful save"),
+    (
+        "live.saved_since_start",
+        "the server saved since it started (INFO `rdb_saves`, or `rdb_last_bgsave_time_sec` before 7.0)",
+    ),
     ("live.connected_clients", "connected clients"),
     ("live.maxclients", "maxclients (CONFIG GET)"),
     (

@@ -43,6 +43,9 @@ pub struct Clients {
 pub struct LastSave {
     pub unix: Option<i64>,
     pub age_seconds: Option<i64>,
+    /// False: no save since the server started (its start time is not a save).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since_start: Option<bool>,
     pub rdb_status: Option<String>,
     pub aof_status: Option<String>,
 }
@@ -131,6 +134,7 @@ pub fn summarise(facts: &Facts) -> Option<ProbeSummary> {
         last_save: LastSave {
             unix: int("live.last_save_unix"),
             age_seconds: int("live.last_save_age_seconds"),
+            since_start: boolean("live.saved_since_start"),
             rdb_status: text("live.info.rdb_last_bgsave_status"),
             aof_status: text("live.info.aof_last_write_status"),
         },
@@ -203,6 +207,11 @@ pub fn human(summary: &ProbeSummary) -> String {
     };
     lines.push(format!("  clients    {clients}"));
     let save = match summary.last_save.age_seconds {
+        _ if summary.last_save.since_start == Some(false) => format!(
+            "no save since start (rdb {}, aof {})",
+            summary.last_save.rdb_status.as_deref().unwrap_or("?"),
+            summary.last_save.aof_status.as_deref().unwrap_or("?")
+        ),
         Some(age) => format!(
             "{} ago (rdb {}, aof {})",
             duration(age),

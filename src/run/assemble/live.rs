@@ -107,6 +107,13 @@ pub fn apply(live: &LiveData, facts: &mut Facts) {
             Some(Value::Int((ratio * 100.0).round() as i64)),
         );
     }
+    // A server that never saved reports its start as the last save: say so
+    // (`rdb_saves` from 7.0; before, a bgsave that never ran has time -1).
+    let never_saved = match int(live, "rdb_saves") {
+        Some(saves) => Some(saves == 0),
+        None => int(live, "rdb_last_bgsave_time_sec").map(|seconds| seconds == -1),
+    };
+    put("live.saved_since_start", never_saved.map(|never| Value::Bool(!never)));
     if let Some(last_save) = int(live, "rdb_last_save_time") {
         put("live.last_save_unix", Some(Value::Int(last_save)));
         put(
