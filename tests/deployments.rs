@@ -610,3 +610,47 @@ fn the_checklist_is_verified_from_the_resource_with_its_line() {
     assert!(failover.contains("Not verifiable"), "{failover}");
     assert!(stdout.contains("the tier and replicas were verified"), "{stdout}");
 }
+
+#[test]
+fn the_summary_and_statistics_say_what_each_target_contributed() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  open:\n    image: redis:6.2\n    ports:\n      - \"6379:6379\"\n  quiet:\n    image: redis:7.2\n    command: redis-server --maxmemory 1gb --maxmemory-policy allkeys-lru\n",
+    )
+    .unwrap();
+    let report = check_json(&["compose.yaml"], dir.path());
+    let count = |id: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["target"] == id)
+            .count()
+    };
+    let (open, quiet) = (count("compose:compose.yaml#open"), count("compose:compose.yaml#quiet"));
+    assert!(open > quiet, "{open} {quiet}");
+    let (_, stdout, _) = check(&["compose.yaml"], dir.path());
+    assert!(
+        stdout.contains(&format!(
+            "findings by target: {open} in compose:compose.yaml#open, {quiet} in compose:compose.yaml#quiet"
+        )),
+        "{stdout}"
+    );
+    let (_, stdout, _) = check(&["--statistics", "compose.yaml"], dir.path());
+    let per_target: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| l.trim() != "per target:")
+        .skip(1)
+        .take(2)
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        per_target,
+        [
+            format!("{open}  compose:compose.yaml#open"),
+            format!("{quiet}  compose:compose.yaml#quiet")
+        ],
+        "{stdout}"
+    );
+}

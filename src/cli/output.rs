@@ -99,6 +99,15 @@ pub fn statistics(report: &Report) -> String {
     for (rule, (count, severity, title)) in &rows {
         let _ = writeln!(out, "{count:>5}  {rule:<width$}  {:<8}  {title}", severity.as_str());
     }
+    // With several targets: what each contributed, most first.
+    if report.targets.len() > 1 {
+        let mut targets: Vec<_> = report.targets.iter().collect();
+        targets.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.id.cmp(&b.id)));
+        let _ = writeln!(out, "       per target:");
+        for target in targets {
+            let _ = writeln!(out, "{:>5}  {}", target.findings, target.id);
+        }
+    }
     let _ = writeln!(
         out,
         "{:>5}  findings in {} rules ({} suppressed)",

@@ -186,7 +186,27 @@ pub fn render(report: &Report, color: bool) -> String {
             if targets == 1 { "" } else { "s" }
         );
     }
-    // A managed target is judged by its service's profile.
+    // With several targets, the ones that contributed most (all of them: --statistics).
+    if report.targets.len() > 1 && report.targets.iter().any(|t| t.findings > 0) {
+        let mut targets: Vec<_> = report.targets.iter().filter(|t| t.findings > 0).collect();
+        targets.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.id.cmp(&b.id)));
+        let shown: Vec<String> = targets
+            .iter()
+            .take(3)
+            .map(|t| format!("{} in {}", t.findings, t.id))
+            .collect();
+        let more = targets.len().saturating_sub(shown.len());
+        let _ = writeln!(
+            out,
+            "findings by target: {}{}",
+            shown.join(", "),
+            if more > 0 {
+                format!(" (+{more} more)")
+            } else {
+                String::new()
+            }
+        );
+    }
     // A managed target is judged by its service's profile: counted per
     // profile (JSON `targets[].profile` names each).
     let mut own: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
