@@ -458,3 +458,28 @@ fn an_unreadable_aclfile_makes_the_password_check_unverifiable() {
         "{report}"
     );
 }
+
+/// Password bands: under 12 characters high, 12 or more but short of the
+/// minimum medium.
+#[test]
+fn a_short_password_is_high_a_longer_weak_one_medium() {
+    let dir = tempfile::tempdir().unwrap();
+    for (password, severity) in [("k7Rq2mXv9Lp", "high"), ("k7Rq2mXv9Lp4Wz8s", "medium")] {
+        let conf = dir.path().join("redis.conf");
+        std::fs::write(&conf, format!("requirepass {password}\n")).unwrap();
+        let (_, report, stderr) = check_json(
+            &[
+                "--select",
+                "auth.weak-password",
+                "--fail-on",
+                "none",
+                "--config",
+                conf.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        let findings = report["findings"].as_array().unwrap_or_else(|| panic!("{stderr}"));
+        assert_eq!(findings.len(), 1, "{password}: {findings:#?}");
+        assert_eq!(findings[0]["severity"], severity, "{password}");
+    }
+}

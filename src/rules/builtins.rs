@@ -672,6 +672,9 @@ fn min_password_length(facts: &Facts) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// Shorter passwords are a high finding (issue 11's bands: under 12 high, 12-31 medium).
+const SHORT_PASSWORD_CHARS: usize = 12;
+
 fn weak_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
     let min_length = min_password_length(facts);
     all_passwords(facts)
@@ -680,6 +683,10 @@ fn weak_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
         .filter(|(_, secret, _)| placeholder_reason(secret.expose()).is_none())
         .filter_map(|(subject, secret, origin)| {
             weakness(secret.expose(), min_length).map(|detail| Hit {
+                // Under 12 characters a password falls to online guessing
+                // within days at Redis's speed: high; longer but short of the
+                // minimum (or guessable): the rule's severity.
+                severity: (secret.expose().chars().count() < SHORT_PASSWORD_CHARS).then_some(Severity::High),
                 subject,
                 detail,
                 origin,
