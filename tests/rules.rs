@@ -482,4 +482,25 @@ fn a_short_password_is_high_a_longer_weak_one_medium() {
         assert_eq!(findings.len(), 1, "{password}: {findings:#?}");
         assert_eq!(findings[0]["severity"], severity, "{password}");
     }
+    // A severity the team set for the rule wins over the band.
+    let settings = dir.path().join("redis-preflight.toml");
+    std::fs::write(&settings, "[severity]\n\"auth.weak-password\" = \"low\"\n").unwrap();
+    std::fs::write(dir.path().join("redis.conf"), "requirepass k7Rq2mXv9Lp\n").unwrap();
+    let output = bin()
+        .args(["check", "--settings"])
+        .arg(&settings)
+        .args([
+            "--select",
+            "auth.weak-password",
+            "--fail-on",
+            "none",
+            "--format",
+            "json",
+            "--config",
+        ])
+        .arg(dir.path().join("redis.conf"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"][0]["severity"], "low", "{report:#?}");
 }

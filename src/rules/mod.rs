@@ -417,7 +417,9 @@ pub fn evaluate(pack: &RulePack, facts: &Facts, evaluation: &Evaluation<'_>) -> 
             message: evaluation.message_of(rule, facts),
             remediation: evaluation.remediation_of(rule, facts),
         };
-        findings.extend(evaluate_rule(rule, severity, texts, facts));
+        // A severity the user set for the rule wins over a builtin's graded one.
+        let user_set = evaluation.severity_overrides.contains_key(&rule.id);
+        findings.extend(evaluate_rule(rule, severity, user_set, texts, facts));
     }
     findings
 }
@@ -429,7 +431,7 @@ struct Texts<'r> {
     remediation: &'r str,
 }
 
-fn evaluate_rule(rule: &Rule, severity: Severity, texts: Texts<'_>, facts: &Facts) -> Vec<Finding> {
+fn evaluate_rule(rule: &Rule, severity: Severity, user_set: bool, texts: Texts<'_>, facts: &Facts) -> Vec<Finding> {
     // A builtin that could only say "could not verify" leaves a condition undecided.
     let builtin_truth = |name: &str| -> Truth {
         let hits = builtins::run(name, rule, facts);
@@ -449,7 +451,10 @@ fn evaluate_rule(rule: &Rule, severity: Severity, texts: Texts<'_>, facts: &Fact
                     ("subject".to_string(), hit.subject.clone()),
                     ("detail".to_string(), hit.detail.clone()),
                 ];
-                let severity = hit.severity.unwrap_or(severity);
+                let severity = match hit.severity {
+                    Some(graded) if !user_set => graded,
+                    _ => severity,
+                };
                 make_finding(
                     rule,
                     texts,
