@@ -1140,11 +1140,9 @@ impl<'a, 'j> Reader<'a, 'j> {
                 m.fact("managed.engine_version", Value::Str(version.to_string()), at.clone());
                 match managed::release_line(&written) {
                     Some(line) => m.fact("deploy.version", Value::Str(line), at.clone()),
-                    None => m.fact(
+                    None => m.unknown(
                         "deploy.version",
-                        Value::Unknown {
-                            unknown: format!("{} names no release line", field.quote()),
-                        },
+                        format!("{} names no release line", field.quote()),
                         at.clone(),
                     ),
                 }
@@ -1161,20 +1159,8 @@ impl<'a, 'j> Reader<'a, 'j> {
                     return;
                 }
                 let reason = format!("{} (the engine version is not in this description)", field.quote());
-                m.fact(
-                    "managed.engine_version",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    at.clone(),
-                );
-                m.fact(
-                    "deploy.version",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    at.clone(),
-                );
+                m.unknown("managed.engine_version", reason.clone(), at.clone());
+                m.unknown("deploy.version", reason.clone(), at.clone());
                 m.says("version", reason, at);
             }
         }
@@ -1262,13 +1248,7 @@ impl<'a, 'j> Reader<'a, 'j> {
             }
             None => {
                 let reason = format!("{} (it is always printed)", tier.quote());
-                m.fact(
-                    "managed.failover",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    header.clone(),
-                );
+                m.unknown("managed.failover", reason.clone(), header.clone());
                 m.says("failover", reason, header.clone());
             }
         }
@@ -1446,11 +1426,9 @@ impl<'a, 'j> Reader<'a, 'j> {
         let field = Field::of(obj, "AtRestEncryptionEnabled");
         match field.bool() {
             Some(on) => m.fact("managed.encryption_at_rest", Value::Bool(on), field.at(header)),
-            None => m.fact(
+            None => m.unknown(
                 "managed.encryption_at_rest",
-                Value::Unknown {
-                    unknown: format!("{} (an older response)", field.quote()),
-                },
+                format!("{} (an older response)", field.quote()),
                 header.clone(),
             ),
         }
@@ -1580,20 +1558,8 @@ impl<'a, 'j> Reader<'a, 'j> {
             None => {
                 let reason =
                     "describe-replication-groups names no engine version (no member cluster in this file)".to_string();
-                m.fact(
-                    "managed.engine_version",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    header.clone(),
-                );
-                m.fact(
-                    "deploy.version",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    header.clone(),
-                );
+                m.unknown("managed.engine_version", reason.clone(), header.clone());
+                m.unknown("deploy.version", reason.clone(), header.clone());
                 m.says("version", reason, header.clone());
                 let reason = "the parameter group is not in describe-replication-groups".to_string();
                 m.eviction(Seen::Unknown(reason.clone()), header.clone());
@@ -1696,20 +1662,8 @@ impl<'a, 'j> Reader<'a, 'j> {
         match group.str() {
             Some(_) => {
                 let reason = format!("{}: the replication group is not in this file", group.quote());
-                m.fact(
-                    "managed.failover",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    group.at(&header),
-                );
-                m.fact(
-                    "managed.replicas",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    group.at(&header),
-                );
+                m.unknown("managed.failover", reason.clone(), group.at(&header));
+                m.unknown("managed.replicas", reason.clone(), group.at(&header));
                 m.says("failover", reason, group.at(&header));
             }
             None => {
@@ -1792,20 +1746,8 @@ impl<'a, 'j> Reader<'a, 'j> {
                 let reason =
                     "\"Shards\" is not in the description (describe-clusters --show-shard-details lists the replicas)"
                         .to_string();
-                m.fact(
-                    "managed.replicas",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    header.clone(),
-                );
-                m.fact(
-                    "managed.failover",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    header.clone(),
-                );
+                m.unknown("managed.replicas", reason.clone(), header.clone());
+                m.unknown("managed.failover", reason.clone(), header.clone());
                 m.says("failover", reason, header.clone());
             }
         }
@@ -1931,13 +1873,7 @@ impl<'a, 'j> Reader<'a, 'j> {
             }
             None => {
                 let reason = format!("{} (it is always printed)", sku.quote());
-                m.fact(
-                    "managed.failover",
-                    Value::Unknown {
-                        unknown: reason.clone(),
-                    },
-                    header.clone(),
-                );
+                m.unknown("managed.failover", reason.clone(), header.clone());
                 m.says("failover", reason, header.clone());
             }
         }
@@ -2001,13 +1937,7 @@ impl<'a, 'j> Reader<'a, 'j> {
             .collect();
         if rules.is_empty() {
             let reason = format!("{}; firewall rules are not in this file", access_says("Enabled"));
-            m.fact(
-                "managed.public",
-                Value::Unknown {
-                    unknown: reason.clone(),
-                },
-                access.at(header),
-            );
+            m.unknown("managed.public", reason.clone(), access.at(header));
             m.says("public", reason, access.at(header));
             return;
         }
@@ -2094,18 +2024,14 @@ mod tests {
     }
 
     fn fact<'f>(instance: &'f Instance, path: &str) -> Option<&'f Value> {
-        instance.facts.iter().find(|(p, _, _)| p == path).map(|(_, v, _)| v)
+        instance.fact(path).map(|(value, _)| value)
     }
 
     fn fact_line(instance: &Instance, path: &str) -> Option<usize> {
-        instance
-            .facts
-            .iter()
-            .find(|(p, _, _)| p == path)
-            .and_then(|(_, _, o)| match o {
-                Origin::File { line, .. } => Some(*line),
-                _ => None,
-            })
+        instance.fact(path).and_then(|(_, origin)| match origin {
+            Origin::File { line, .. } => Some(*line),
+            _ => None,
+        })
     }
 
     /// The config lines the instance sets: directive, value, opaque?, span.

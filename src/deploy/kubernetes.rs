@@ -1931,11 +1931,11 @@ mod tests {
     }
 
     fn fact<'a>(instance: &'a Instance, path: &str) -> Option<&'a Value> {
-        instance.facts.iter().find(|(p, _, _)| p == path).map(|(_, v, _)| v)
+        instance.fact(path).map(|(value, _)| value)
     }
 
     fn fact_line(instance: &Instance, path: &str) -> usize {
-        match instance.facts.iter().find(|(p, _, _)| p == path).map(|(_, _, o)| o) {
+        match instance.fact(path).map(|(_, origin)| origin) {
             Some(Origin::File { line, .. }) => *line,
             other => panic!("{path}: {other:?}"),
         }

@@ -193,6 +193,12 @@ impl<'a> Managed<'a> {
         self.facts.push((path.to_string(), value, origin));
     }
 
+    /// A fact the reader cannot know, for `reason` (rules that need it warn
+    /// "could not verify: <reason>").
+    pub fn unknown(&mut self, path: &str, reason: impl Into<String>, at: Range<usize>) {
+        self.fact(path, Value::Unknown { unknown: reason.into() }, at);
+    }
+
     /// A fact that is known, or unknown for a reason.
     pub fn seen_fact<T>(&mut self, path: &str, seen: Seen<T>, at: Range<usize>, value: impl FnOnce(T) -> Value) {
         let value = match seen {

@@ -43,6 +43,21 @@ pub struct Instance {
     pub env: Vec<EnvVar>,
 }
 
+impl Instance {
+    /// A fact of the instance, with where it came from.
+    pub fn fact(&self, path: &str) -> Option<(&Value, &Origin)> {
+        self.facts
+            .iter()
+            .find(|(p, _, _)| p == path)
+            .map(|(_, value, origin)| (value, origin))
+    }
+
+    /// A managed service's resource (Terraform, a cloud description).
+    pub fn is_managed(&self) -> bool {
+        self.fact("managed.service").is_some()
+    }
+}
+
 /// What one deployment file holds.
 #[derive(Debug, Clone)]
 pub struct DeployFile {

@@ -1513,6 +1513,25 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         ctx.m.seen_fact("managed.tier", seen, s.at.clone(), Value::Str);
     }
 
+    /// Failover from a replica count attribute: a replica is what takes over.
+    fn replica_count(&self, ctx: &mut Ctx, attribute: &str, default: i64) {
+        let replicas = self.get(ctx, attribute);
+        ctx.m
+            .says("failover", replicas.says(&default.to_string()), replicas.at.clone());
+        ctx.m.seen_fact(
+            "managed.failover",
+            map(replicas.int(default), |r| r > 0),
+            replicas.at.clone(),
+            Value::Bool,
+        );
+        ctx.m.seen_fact(
+            "managed.replicas",
+            replicas.int(default),
+            replicas.at.clone(),
+            Value::Int,
+        );
+    }
+
     fn backup(&self, ctx: &mut Ctx, s: &Setting, default: &str) {
         let seen = s.int(0);
         ctx.m.says("backup", s.says(default), s.at.clone());
@@ -1693,16 +1712,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         if node.is_set() {
             self.tier(ctx, &node, "");
         }
-        let replicas = self.get(ctx, "replica_count");
-        ctx.m.says("failover", replicas.says("0"), replicas.at.clone());
-        ctx.m.seen_fact(
-            "managed.failover",
-            map(replicas.int(0), |r| r > 0),
-            replicas.at.clone(),
-            Value::Bool,
-        );
-        ctx.m
-            .seen_fact("managed.replicas", replicas.int(0), replicas.at.clone(), Value::Int);
+        self.replica_count(ctx, "replica_count", 0);
 
         let auth = self.get(ctx, "authorization_mode");
         ctx.m.says("auth", auth.says("AUTH_MODE_DISABLED"), auth.at.clone());
@@ -2138,16 +2148,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
         ctx.m.auth(seen, acl.at.clone());
         let snapshots = self.get(ctx, "snapshot_retention_limit");
         self.backup(ctx, &snapshots, "0: no automatic snapshots");
-        let replicas = self.get(ctx, "num_replicas_per_shard");
-        ctx.m.says("failover", replicas.says("1"), replicas.at.clone());
-        ctx.m.seen_fact(
-            "managed.failover",
-            map(replicas.int(1), |r| r > 0),
-            replicas.at.clone(),
-            Value::Bool,
-        );
-        ctx.m
-            .seen_fact("managed.replicas", replicas.int(1), replicas.at.clone(), Value::Int);
+        self.replica_count(ctx, "num_replicas_per_shard", 1);
         let key = self.get(ctx, "kms_key_arn");
         let says = if key.is_set() {
             format!("MemoryDB encrypts data at rest, with {}", key.written)
@@ -2311,8 +2312,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             }
             Seen::Unknown(reason) => {
                 ctx.m.says("public", access.written.clone(), access.at.clone());
-                ctx.m
-                    .fact("managed.public", Value::Unknown { unknown: reason }, access.at.clone());
+                ctx.m.unknown("managed.public", reason, access.at.clone());
                 return;
             }
             Seen::Known(true) => {}
@@ -2557,9 +2557,6 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
             source_text.clone()
         };
         let reason = format!("set inside module `{label}` (source {shown_source}), which is not followed");
-        let unknown = || Value::Unknown {
-            unknown: reason.clone(),
-        };
         m.transit(Seen::Unknown(reason.clone()), header.clone());
         for (fact, concept) in [
             ("managed.backup", "backup"),
@@ -2586,7 +2583,7 @@ impl<'r, 's, 'a> Reader<'r, 's, 'a> {
                     m.says(concept, why, header.clone());
                 }
                 None => {
-                    m.fact(fact, unknown(), header.clone());
+                    m.unknown(fact, reason.clone(), header.clone());
                     m.says(concept, reason.clone(), header.clone());
                 }
             }

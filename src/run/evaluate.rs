@@ -74,12 +74,10 @@ pub fn target_profile<'a>(run_profile: &'a str, deployment: Option<&DeployTarget
     if run_profile != "self-hosted" {
         return run_profile;
     }
-    let service = deployment.and_then(|d| {
-        d.instance.facts.iter().find_map(|(path, value, _)| match value {
-            Value::Str(id) if path == "managed.service" => Service::ALL.into_iter().find(|s| s.id() == id),
-            _ => None,
-        })
-    });
+    let service = deployment
+        .and_then(|d| d.instance.fact("managed.service"))
+        .and_then(|(value, _)| value.as_str())
+        .and_then(|id| Service::ALL.into_iter().find(|s| s.id() == id));
     match service {
         Some(service) => service.profile(),
         None => run_profile,

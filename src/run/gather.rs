@@ -127,16 +127,12 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
         for mut instance in file.instances {
             // The image's tag names the release line, unless --redis-version says;
             // it is pinned either way (`config.version-eol` judges the pin).
-            let pinned = instance
-                .facts
-                .iter()
-                .find(|(path, _, _)| path == "deploy.image")
-                .and_then(|(_, image, origin)| {
-                    let line = image.as_str().and_then(compose::image_target)?;
-                    Some((line, origin.clone()))
-                });
+            let pinned = instance.fact("deploy.image").and_then(|(image, origin)| {
+                let line = image.as_str().and_then(compose::image_target)?;
+                Some((line, origin.clone()))
+            });
             if let Some((line, origin)) = &pinned {
-                if !instance.facts.iter().any(|(path, _, _)| path == "deploy.version") {
+                if instance.fact("deploy.version").is_none() {
                     instance
                         .facts
                         .push(("deploy.version".into(), Value::Str(line.to_string()), origin.clone()));
@@ -192,7 +188,7 @@ fn link_managed(deployments: &mut [DeployTarget], vars: &[EnvVar]) {
     let managed: Vec<usize> = deployments
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.instance.facts.iter().any(|(path, _, _)| path == "managed.service"))
+        .filter(|(_, d)| d.instance.is_managed())
         .map(|(index, _)| index)
         .collect();
     let link = match managed.len() {

@@ -50,22 +50,16 @@ fn instance<'f>(file: &'f DeployFile, resource: &str) -> &'f Instance {
 
 fn fact<'i>(instance: &'i Instance, path: &str) -> &'i Value {
     instance
-        .facts
-        .iter()
-        .find(|(p, _, _)| p == path)
-        .map(|(_, v, _)| v)
+        .fact(path)
+        .map(|(value, _)| value)
         .unwrap_or_else(|| panic!("no {path} in {}", instance.id))
 }
 
 fn fact_line(instance: &Instance, path: &str) -> Option<usize> {
-    instance
-        .facts
-        .iter()
-        .find(|(p, _, _)| p == path)
-        .and_then(|(_, _, o)| match o {
-            Origin::File { line, .. } => Some(*line),
-            _ => None,
-        })
+    instance.fact(path).and_then(|(_, origin)| match origin {
+        Origin::File { line, .. } => Some(*line),
+        _ => None,
+    })
 }
 
 fn says(instance: &Instance, concept: &str) -> String {
