@@ -20,9 +20,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use redis_preflight::conf::catalog::Target;
-use redis_preflight::conf::{self, LoadOptions, Piece};
+use redis_preflight::conf::Piece;
 use redis_preflight::deploy::{self, compose, helm, kind, kubernetes, DeployFile};
-use redis_preflight_fuzz::{assert_span, skipped, time_oracle};
+use redis_preflight_fuzz::{assert_span, load_instance, skipped, time_oracle};
 use std::path::Path;
 
 const PLANTED: &str = "PLANTEDpw1";
@@ -126,14 +126,7 @@ fn check(what: &str, text: &str, file: &DeployFile, planted: bool) {
             continue;
         }
         let anchor = Path::new("/nonexistent/fuzz/anchor.yaml");
-        let loaded = time_oracle(text.len(), "conf::load_pieces", || {
-            conf::load_pieces(
-                anchor,
-                instance.pieces.clone(),
-                Target::DEFAULT,
-                &LoadOptions::default(),
-            )
-        });
+        let loaded = load_instance(text.len(), instance, anchor);
         if let Ok(parsed) = loaded {
             if planted && !skipped("deploy-planted") {
                 for source in &parsed.files {

@@ -52,7 +52,10 @@ fuzz_target!(|data: &[u8]| {
                     "the error names the file: {error}"
                 );
                 if planted {
-                    assert!(!error.contains(PLANTED), "secret leak: the planted password is in the error: {error}");
+                    assert!(
+                        !error.contains(PLANTED),
+                        "secret leak: the planted password is in the error: {error}"
+                    );
                 }
             }
         }
@@ -95,9 +98,16 @@ fn check(path: &Path, text: &str, file: &DeployFile, planted: bool) {
             }
         }
         for piece in &instance.pieces {
-            let Piece::Lines { source, lines } = piece else { continue };
+            let Piece::Lines { source, lines } = piece else {
+                continue;
+            };
             for line in lines {
-                assert_span(&source.text, line.span.start, line.span.end, &format_args!("{what}: line"));
+                assert_span(
+                    &source.text,
+                    line.span.start,
+                    line.span.end,
+                    &format_args!("{what}: line"),
+                );
                 let directive = line.args.first().map(|a| a.value.as_str()).unwrap_or("");
                 for (index, arg) in line.args.iter().enumerate() {
                     // Never the value in a message: it may be the planted password.

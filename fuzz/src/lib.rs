@@ -267,3 +267,20 @@ pub fn catch_stack_overflow() {
     });
     READY.with(|ready| ready.set(true));
 }
+
+/// A deployment instance's config as redis-server would read it, under the
+/// time oracle (the readers' targets all check the loader on what they found).
+pub fn load_instance(
+    input_len: usize,
+    instance: &redis_preflight::deploy::Instance,
+    anchor: &Path,
+) -> Result<redis_preflight::conf::ParsedConfig, redis_preflight::error::InputError> {
+    time_oracle(input_len, "conf::load_pieces", || {
+        redis_preflight::conf::load_pieces(
+            anchor,
+            instance.pieces.clone(),
+            redis_preflight::conf::catalog::Target::DEFAULT,
+            &redis_preflight::conf::LoadOptions::default(),
+        )
+    })
+}
