@@ -93,6 +93,12 @@ pub struct Settings {
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,
     pub eviction_policy: Option<String>,
+    /// What every target is for (`cache`, `session`, `store`, `queue`),
+    /// unless a `[[roles]]` entry names it; unset: inferred per target.
+    pub role: Option<String>,
+    /// Roles per target, by a glob on target ids; the first match wins.
+    #[serde(default)]
+    pub roles: Vec<RoleFor>,
     /// `basic` (default) or `standard` (high availability: a replica is required).
     pub tier: Option<String>,
     /// `required` or `optional`: run the live probe (as --probe).
@@ -176,6 +182,18 @@ impl Settings {
             let at = span_of_pointer(&document, &format!("/attest/{index}")).unwrap_or(0);
             attestation.line = line_column(text, at).0;
         }
+        for (index, entry) in settings.roles.iter().enumerate() {
+            if let Err(error) = glob::Pattern::new(&entry.target) {
+                let at = span_of_pointer(&document, &format!("/roles/{index}/target")).unwrap_or(0);
+                let (line, column) = line_column(text, at);
+                return Err(InputError::new(format!(
+                    "{}:{line}:{column}: `{}` in [[roles]] is not a valid glob: {}",
+                    path.display(),
+                    entry.target,
+                    error.msg
+                )));
+            }
+        }
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         settings.env_files = settings.env_files.iter().map(|f| base.join(f)).collect();
         settings.path = Some(Arc::new(path.to_path_buf()));
@@ -185,6 +203,46 @@ impl Settings {
 
     pub fn fail_on(&self) -> Result<Option<Severity>, InputError> {
         parse_fail_on(self.fail_on.as_deref().unwrap_or("high"))
+    }
+}
+
+/// What an instance is for: it decides which eviction policy and how much
+/// persistence it needs.
+pub const ROLES: [&str; 4] = ["cache", "session", "store", "queue"];
+
+/// One `[[roles]]` entry: the role of the targets whose id matches a glob.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleFor {
+    /// A glob on target ids, e.g. `compose:*#sessions` or `*#worker-redis`.
+    pub target: String,
+    pub role: String,
+}
+
+impl Settings {
+    /// The role the settings give a target, and the setting that says so.
+    pub fn role_of(&self, target_id: &str) -> Option<(&str, String)> {
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: false,
+            require_literal_leading_dot: false,
+        };
+        self.roles
+            .iter()
+            .find(|entry| {
+                glob::Pattern::new(&entry.target).is_ok_and(|pattern| pattern.matches_with(target_id, options))
+            })
+            .map(|entry| {
+                (
+                    entry.role.as_str(),
+                    format!("`[[roles]] target = \"{}\"`", entry.target),
+                )
+            })
+            .or_else(|| {
+                self.role
+                    .as_deref()
+                    .map(|role| (role, "`role` in redis-preflight.toml".to_string()))
+            })
     }
 }
 

@@ -279,9 +279,10 @@ fn published_port_and_literal_password() {
     assert_eq!(literal.len(), 1);
     assert_eq!(literal[0]["location"]["line"], 4);
     assert!(find("auth.password-in-source", "#open").is_empty());
-    // Inside a container, listening on every interface is information only.
+    // Inside a container whose port is published on every interface, listening on
+    // every interface is as high as on a host; unpublished, it is information only.
     let bind = find("network.bind-all-interfaces", "#open");
-    assert_eq!(bind[0]["severity"], "info");
+    assert_eq!(bind[0]["severity"], "high");
     let ids: Vec<&str> = report["targets"]
         .as_array()
         .unwrap()
@@ -488,9 +489,9 @@ fn a_repository_with_the_app_and_its_managed_redis_compares_them() {
         .as_str()
         .unwrap()
         .contains("transit_encryption_mode = \"DISABLED\""));
-    // §3: under the Memorystore profile TLS off is medium, said at the attribute.
+    // Memorystore is on a private network (its VPC): TLS off is high, said at the attribute.
     let disabled = findings.iter().find(|f| f["rule"] == "tls.disabled").unwrap();
-    assert_eq!(disabled["severity"], "medium");
+    assert_eq!(disabled["severity"], "high");
     assert_eq!(disabled["location"]["file"], "infra/redis.tf");
     assert_eq!(disabled["location"]["line"], 7);
     // What the resource sets well is not a finding.

@@ -125,6 +125,21 @@ pub const EXACT: &[(&str, &str)] = &[
     ("managed.public", "the endpoint is reachable from the internet"),
     ("managed.env_link", "the app's Redis variables are linked to this managed instance (unknown: more than one it could be)"),
     ("settings.backup_retention_days", "fewest days of snapshots to keep"),
+    (
+        "exposure.reachability",
+        "who can connect: `host-only`, `private` or `public` (unknown: why), from the listener, the container's published port or Service, the managed network",
+    ),
+    ("exposure.evidence", "what decided the reachability, quoted"),
+    (
+        "exposure.socket_excludes_others",
+        "with `port 0`, the unix socket's mode keeps other local users out",
+    ),
+    ("workload.role", "what the instance is for: `cache`, `session`, `store` or `queue`"),
+    ("workload.role_evidence", "why it has that role: a setting, a variable, a name, its persistence"),
+    (
+        "settings.eviction_policy_set",
+        "the team set `eviction_policy` in redis-preflight.toml (else the role decides)",
+    ),
     ("host.overcommit_memory", "vm.overcommit_memory"),
     ("host.transparent_hugepages", "transparent hugepages mode"),
     ("host.somaxconn", "net.core.somaxconn"),

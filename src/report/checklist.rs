@@ -1,5 +1,5 @@
 //! The production checklist audit: every item of `schemas/checklist.json`
-//! with a status (verified pass, verified fail, attested, not verifiable),
+//! with a status (verified pass, verified fail, partial, attested, not verifiable),
 //! the evidence (rules and the values they saw) and attestations. This module
 //! builds the model and renders it as Markdown; `html.rs` renders it as a page.
 
@@ -19,6 +19,21 @@ pub struct ChecklistItem {
     pub phase: String,
     pub title: String,
     pub automated: bool,
+    /// The facts only whose value verifies the item (a NetworkPolicy, a
+    /// managed service's backups); without one of them, checks that pass
+    /// make the item partial, not verified.
+    #[serde(default)]
+    pub verified_by: Vec<VerifiedBy>,
+    /// What a partial item lacks, as the report says it.
+    #[serde(default)]
+    pub partial: Option<String>,
+}
+
+/// A fact and the printed value that verifies a checklist item.
+#[derive(Debug, Clone, Deserialize)]
+pub struct VerifiedBy {
+    pub fact: String,
+    pub value: String,
 }
 
 /// The checklist items, in the guide's order.
@@ -31,6 +46,8 @@ pub fn items() -> Vec<ChecklistItem> {
 pub enum Status {
     Pass,
     Fail,
+    /// Checks passed, but the evidence that verifies the item was not seen.
+    Partial,
     Attested,
     NotVerifiable,
 }
@@ -40,6 +57,7 @@ impl Status {
         match self {
             Status::Pass => "verified-pass",
             Status::Fail => "verified-fail",
+            Status::Partial => "partial",
             Status::Attested => "attested",
             Status::NotVerifiable => "not-verifiable",
         }
@@ -49,6 +67,7 @@ impl Status {
         match self {
             Status::Pass => "Verified pass",
             Status::Fail => "Verified fail",
+            Status::Partial => "Partial",
             Status::Attested => "Attested",
             Status::NotVerifiable => "Not verifiable",
         }
@@ -58,12 +77,19 @@ impl Status {
         match self {
             Status::Pass => "✅",
             Status::Fail => "❌",
+            Status::Partial => "◐",
             Status::Attested => "📝",
             Status::NotVerifiable => "❔",
         }
     }
 
-    pub const ALL: [Status; 4] = [Status::Pass, Status::Attested, Status::Fail, Status::NotVerifiable];
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::Attested,
+        Status::Partial,
+        Status::Fail,
+        Status::NotVerifiable,
+    ];
 }
 
 /// An attestation as the audit sees it.
@@ -79,8 +105,10 @@ pub struct AttestationStatus<'a> {
 pub struct ItemAudit<'a> {
     pub item: ChecklistItem,
     pub status: Status,
-    /// FAIL findings of the item's rules.
+    /// FAIL findings of the item's rules, above info.
     pub failures: Vec<&'a Finding>,
+    /// Info findings of the item's rules: shown, but they fail nothing.
+    pub notes: Vec<&'a Finding>,
     /// WARN (could not verify) findings.
     pub warnings: Vec<&'a Finding>,
     /// Rules that ran without a finding, with the values they read.
@@ -89,6 +117,8 @@ pub struct ItemAudit<'a> {
     pub accepted: Vec<&'a Suppressed>,
     /// Rules of the item that did not run (input absent, profile, selection).
     pub not_run: Vec<&'a RuleStatus>,
+    /// The values that verify the item (`verified_by`), when seen.
+    pub verified: Vec<&'a Seen>,
     pub attestations: Vec<AttestationStatus<'a>>,
 }
 
@@ -116,6 +146,10 @@ impl ItemAudit<'_> {
                 self.passed.len(),
                 if self.passed.len() == 1 { "" } else { "s" }
             ),
+            Status::Partial => match &self.item.partial {
+                Some(missing) => format!("partial: {missing}"),
+                None => "partial: the evidence that verifies it was not seen".into(),
+            },
             Status::Attested => match valid {
                 Some(a) => format!("attested by {} on {}", a.attestation.by, a.attestation.date),
                 None => "attested".into(),
@@ -152,11 +186,11 @@ pub fn audit(report: &Report) -> Vec<ItemAudit<'_>> {
                 .filter(|r| r.rule.checklist.contains(&item.id))
                 .collect();
             let of_item = |rule: &str| rules.iter().any(|r| r.rule.id == rule);
-            let failures: Vec<&Finding> = report
+            let (notes, failures): (Vec<&Finding>, Vec<&Finding>) = report
                 .findings
                 .iter()
                 .filter(|f| f.state == State::Fail && of_item(&f.rule))
-                .collect();
+                .partition(|f| f.severity == Severity::Info);
             let warnings: Vec<&Finding> = report
                 .findings
                 .iter()
@@ -165,7 +199,13 @@ pub fn audit(report: &Report) -> Vec<ItemAudit<'_>> {
             let accepted: Vec<&Suppressed> = report.suppressed.iter().filter(|s| of_item(&s.finding.rule)).collect();
             let passed: Vec<(&RuleStatus, &[Seen])> = rules
                 .iter()
-                .filter(|r| r.ran && !report.findings.iter().any(|f| f.rule == r.rule.id))
+                .filter(|r| {
+                    r.ran
+                        && !report
+                            .findings
+                            .iter()
+                            .any(|f| f.rule == r.rule.id && f.severity != Severity::Info)
+                })
                 .map(|r| {
                     let seen = report.audit.evidence.of(&r.rule.id);
                     (*r, seen)
@@ -183,6 +223,17 @@ pub fn audit(report: &Report) -> Vec<ItemAudit<'_>> {
                     expired: a.is_expired(today),
                 })
                 .collect();
+            let verified: Vec<&Seen> = report
+                .audit
+                .evidence
+                .of_item(&item.id)
+                .iter()
+                .filter(|seen| {
+                    item.verified_by
+                        .iter()
+                        .any(|v| v.fact == seen.fact && v.value == seen.value)
+                })
+                .collect();
             let attested = attestations.iter().any(|a| !a.expired);
             let lapsed = !attested && attestations.iter().any(|a| a.expired);
             let status = if !failures.is_empty() {
@@ -197,8 +248,16 @@ pub fn audit(report: &Report) -> Vec<ItemAudit<'_>> {
                 }
             } else if !passed.is_empty() && item.automated {
                 // Items no file can prove (a connection tested, failover
-                // drilled) are never "verified" by static checks that passed.
-                Status::Pass
+                // drilled) are never "verified" by static checks that passed;
+                // items that need a particular control are verified only
+                // when it was seen.
+                if item.verified_by.is_empty() || !verified.is_empty() {
+                    Status::Pass
+                } else if attested {
+                    Status::Attested
+                } else {
+                    Status::Partial
+                }
             } else if attested {
                 Status::Attested
             } else if lapsed {
@@ -210,10 +269,12 @@ pub fn audit(report: &Report) -> Vec<ItemAudit<'_>> {
                 item,
                 status,
                 failures,
+                notes,
                 warnings,
                 passed,
                 accepted,
                 not_run,
+                verified,
                 attestations,
             }
         })
@@ -405,6 +466,13 @@ pub fn render(report: &Report) -> String {
                 md_escape(&finding.remediation)
             ));
         }
+        for finding in &entry.notes {
+            lines.push(format!(
+                "- ℹ️ `{}` (info): {}",
+                finding.rule,
+                md_escape(&finding.message)
+            ));
+        }
         for finding in &entry.warnings {
             lines.push(format!(
                 "- ❔ `{}` could not verify: {}",
@@ -441,6 +509,21 @@ pub fn render(report: &Report) -> String {
                 "- ✅ `{}` passed — {}{values}",
                 rule.rule.id,
                 md_escape(&rule.rule.title)
+            ));
+        }
+        for seen in &entry.verified {
+            let (at, _) = seen_source(report, seen);
+            lines.push(format!(
+                "- ✅ verified by `{} = {}` ({})",
+                seen.fact,
+                md_escape(&seen.value),
+                md_escape(&at)
+            ));
+        }
+        if entry.status == Status::Partial {
+            lines.push(format!(
+                "- ◐ **missing**: {}",
+                md_escape(entry.item.partial.as_deref().unwrap_or("the evidence that verifies it"))
             ));
         }
         for attestation in &entry.attestations {

@@ -51,6 +51,7 @@ fn status_color(status: Status) -> &'static str {
         Status::Pass => "#16a34a",
         Status::Attested => "#2563eb",
         Status::Fail => "#dc2626",
+        Status::Partial => "#d97706",
         Status::NotVerifiable => "#9ca3af",
     }
 }
@@ -78,7 +79,7 @@ tr:last-child td { border-bottom: none; }
 ul.evidence { margin: 4px 0 0; padding-left: 18px; }
 ul.evidence li { margin: 2px 0; }
 ul.evidence li.ok { font-size: 13px; }
-.fail { color: #b91c1c; } .ok { color: #15803d; } .muted { color: #6b7280; }
+.fail { color: #b91c1c; } .ok { color: #15803d; } .partial { color: #b45309; font-weight: 600; } .muted { color: #6b7280; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; background: #f3f4f6; padding: 0 4px; border-radius: 4px; overflow-wrap: anywhere; }
 .sev { display: inline-block; width: 74px; font-size: 12px; font-weight: 700; color: #fff; text-align: center; border-radius: 4px; padding: 1px 0; }
 .live { color: #6b7280; }
@@ -183,6 +184,13 @@ fn evidence(report: &Report, entry: &ItemAudit<'_>) -> String {
             rich(&finding.remediation)
         ));
     }
+    for finding in &entry.notes {
+        items.push(format!(
+            "<li><code>{}</code> (info): {}</li>",
+            escape(&finding.rule),
+            rich(&finding.message)
+        ));
+    }
     for finding in &entry.warnings {
         items.push(format!(
             "<li><code>{}</code> could not verify: {}</li>",
@@ -222,6 +230,21 @@ fn evidence(report: &Report, entry: &ItemAudit<'_>) -> String {
         items.push(format!(
             "<li class=\"ok\"><code>{}</code> passed{values}</li>",
             escape(&rule.rule.id)
+        ));
+    }
+    for seen in &entry.verified {
+        let (at, _) = checklist::seen_source(report, seen);
+        items.push(format!(
+            "<li class=\"ok\">verified by <code>{} = {}</code> <span class=\"muted\">({})</span></li>",
+            escape(&seen.fact),
+            escape(&seen.value),
+            escape(&at)
+        ));
+    }
+    if entry.status == Status::Partial {
+        items.push(format!(
+            "<li class=\"partial\">missing: {}</li>",
+            escape(entry.item.partial.as_deref().unwrap_or("the evidence that verifies it"))
         ));
     }
     for attestation in &entry.attestations {

@@ -59,7 +59,7 @@ pub fn reads(name: &str) -> &'static [&'static str] {
         "port_published" => &["deploy.port_published", "deploy.published_address"],
         "public_access" => &["managed.public", "conf.requirepass"],
         "deploy_version_eol" => &["deploy.version", "managed.engine_version"],
-        "bind_all_interfaces" => &["conf.bind"],
+        "bind_all_interfaces" => &["conf.bind", "deploy.container", "deploy.port_published"],
         "unixsocket_permissive" => &["conf.unixsocket", "conf.unixsocketperm"],
         _ => &[],
     }
@@ -305,12 +305,14 @@ fn bind_all_interfaces(_: &Rule, facts: &Facts) -> Vec<Hit> {
     } else {
         return Vec::new();
     };
-    // Inside a container every interface is the container's own: what
-    // reaches the world is the published port (network.port-published).
-    let in_container = facts.value("deploy.container").and_then(Value::as_bool) == Some(true);
-    let (detail, severity) = if in_container {
+    // Inside a container every interface is the container's own: unless the
+    // port is published, only the container's network reaches it.
+    let in_container = facts.value("deploy.container").and_then(Value::as_bool) == Some(true)
+        && facts.value("deploy.host_network").and_then(Value::as_bool) != Some(true);
+    let published = facts.value("deploy.port_published").and_then(Value::as_bool) == Some(true);
+    let (detail, severity) = if in_container && !published {
         (
-            format!("{detail}; inside a container that is normal, and what others can reach is decided by the published port"),
+            format!("{detail}; inside a container whose port is not published that is normal: only its own network can connect"),
             Some(Severity::Info),
         )
     } else {

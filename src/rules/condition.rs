@@ -25,6 +25,10 @@ impl LazyRegex {
     }
 
     /// Compiles now, for rule packs that must be checked at load.
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         Regex::new(&self.pattern)
             .map(|_| ())
@@ -74,6 +78,49 @@ pub enum Truth {
     True,
     False,
     Unknown,
+}
+
+/// A condition as docs show it: `exposure.reachability = "public" and no_password`.
+impl std::fmt::Display for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let join = |f: &mut std::fmt::Formatter<'_>, items: &[Condition], word: &str| -> std::fmt::Result {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    write!(f, " {word} ")?;
+                }
+                match item {
+                    Condition::All(_) | Condition::Any(_) => write!(f, "({item})")?,
+                    _ => write!(f, "{item}")?,
+                }
+            }
+            Ok(())
+        };
+        let operand = |operand: &Operand| match operand {
+            Operand::Literal(value) => value.to_string(),
+            Operand::Fact(path) => path.clone(),
+        };
+        let list = |values: &[toml::Value]| values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ");
+        match self {
+            Condition::All(items) => join(f, items, "and"),
+            Condition::Any(items) => join(f, items, "or"),
+            Condition::Not(inner) => write!(f, "not ({inner})"),
+            Condition::Builtin(name) => write!(f, "{name}"),
+            Condition::Test { fact, op } => match op {
+                Op::Set(true) => write!(f, "{fact} is set"),
+                Op::Set(false) => write!(f, "{fact} is not set"),
+                Op::Eq(o) => write!(f, "{fact} = {}", operand(o)),
+                Op::Ne(o) => write!(f, "{fact} ≠ {}", operand(o)),
+                Op::In(values) => write!(f, "{fact} in [{}]", list(values)),
+                Op::NotIn(values) => write!(f, "{fact} not in [{}]", list(values)),
+                Op::Lt(o) => write!(f, "{fact} < {}", operand(o)),
+                Op::Le(o) => write!(f, "{fact} ≤ {}", operand(o)),
+                Op::Gt(o) => write!(f, "{fact} > {}", operand(o)),
+                Op::Ge(o) => write!(f, "{fact} ≥ {}", operand(o)),
+                Op::Matches(regex) => write!(f, "{fact} matches /{}/", regex.pattern()),
+                Op::Contains(o) => write!(f, "{fact} contains {}", operand(o)),
+            },
+        }
+    }
 }
 
 impl Condition {

@@ -38,6 +38,9 @@ pub fn rules_markdown(pack: &RulePack) -> String {
                 .collect();
             let _ = writeln!(out, "- Severity by profile: {}", by.join(", "));
         }
+        for entry in &rule.severity_when {
+            let _ = writeln!(out, "- Severity `{}` when {}", entry.severity, entry.when);
+        }
         let _ = writeln!(
             out,
             "- Sources: {}",
@@ -49,6 +52,9 @@ pub fn rules_markdown(pack: &RulePack) -> String {
             .map(|p| p.join(", "))
             .unwrap_or_else(|| "all".into());
         let _ = writeln!(out, "- Profiles: {profiles}");
+        if let Some(roles) = &rule.roles {
+            let _ = writeln!(out, "- Roles: {}", roles.join(", "));
+        }
         if rule.managed {
             let _ = writeln!(out, "- Managed targets: yes (judges what the resource decides)");
         }
@@ -121,8 +127,14 @@ pub fn explain(rule: &super::Rule) -> String {
             .map(|p| p.join(", "))
             .unwrap_or_else(|| "all".into())
     );
+    if let Some(roles) = &rule.roles {
+        let _ = writeln!(out, "Roles: {}", roles.join(", "));
+    }
     for (profile, severity) in &rule.profile_severity {
         let _ = writeln!(out, "Severity on {profile}: {severity}");
+    }
+    for entry in &rule.severity_when {
+        let _ = writeln!(out, "Severity {} when {}", entry.severity, entry.when);
     }
     if rule.managed {
         let _ = writeln!(out, "Managed targets: yes");

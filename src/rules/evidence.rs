@@ -24,6 +24,9 @@ pub struct Seen {
 pub struct Evidence {
     /// In the order first seen, each once.
     by_rule: BTreeMap<String, (Vec<Seen>, HashSet<Seen>)>,
+    /// Checklist item id → the values of the facts that can verify it (a
+    /// NetworkPolicy, a managed service's backups), over every target.
+    by_item: BTreeMap<String, (Vec<Seen>, HashSet<Seen>)>,
 }
 
 const MAX_VALUE_CHARS: usize = 120;
@@ -49,41 +52,59 @@ impl Evidence {
                 }
             }
             let seen = self.by_rule.entry(rule.id.clone()).or_default();
-            for path in expanded {
-                let Some(fact) = facts.get(&path) else {
-                    continue;
-                };
-                let mut value = fact.value.to_string();
-                if value.chars().count() > MAX_VALUE_CHARS {
-                    value = value.chars().take(MAX_VALUE_CHARS).collect::<String>() + "…";
-                }
-                let (file, line) = match &fact.origin {
-                    Origin::File { file, line, .. } => (Some(file.to_path_buf()), Some(*line)),
-                    Origin::Env {
-                        file: Some(file), line, ..
-                    } => (Some(file.to_path_buf()), *line),
-                    _ => (None, None),
-                };
-                let item = Seen {
-                    fact: path,
-                    value,
-                    origin: describe_origin(&fact.origin),
-                    file,
-                    line,
-                };
-                if seen.1.insert(item.clone()) {
-                    seen.0.push(item);
-                }
-            }
+            record(seen, expanded, facts);
         }
     }
 
+    /// Records the values of the facts that can verify a checklist item.
+    pub fn collect_item<'p>(&mut self, item: &str, paths: impl Iterator<Item = &'p str>, facts: &Facts) {
+        let seen = self.by_item.entry(item.to_string()).or_default();
+        record(seen, paths.map(str::to_string), facts);
+    }
+
+    /// What was seen of the facts that can verify a checklist item.
+    pub fn of_item(&self, item: &str) -> &[Seen] {
+        self.by_item
+            .get(item)
+            .map(|(seen, _)| seen.as_slice())
+            .unwrap_or_default()
+    }
     /// What a rule read, in the order first seen (empty: the rule did not run).
     pub fn of(&self, rule: &str) -> &[Seen] {
         self.by_rule
             .get(rule)
             .map(|(seen, _)| seen.as_slice())
             .unwrap_or_default()
+    }
+}
+
+/// Adds the values of `paths` that `facts` holds, each once, in order.
+fn record(seen: &mut (Vec<Seen>, HashSet<Seen>), paths: impl IntoIterator<Item = String>, facts: &Facts) {
+    for path in paths {
+        let Some(fact) = facts.get(&path) else {
+            continue;
+        };
+        let mut value = fact.value.to_string();
+        if value.chars().count() > MAX_VALUE_CHARS {
+            value = value.chars().take(MAX_VALUE_CHARS).collect::<String>() + "…";
+        }
+        let (file, line) = match &fact.origin {
+            Origin::File { file, line, .. } => (Some(file.to_path_buf()), Some(*line)),
+            Origin::Env {
+                file: Some(file), line, ..
+            } => (Some(file.to_path_buf()), *line),
+            _ => (None, None),
+        };
+        let item = Seen {
+            fact: path,
+            value,
+            origin: describe_origin(&fact.origin),
+            file,
+            line,
+        };
+        if seen.1.insert(item.clone()) {
+            seen.0.push(item);
+        }
     }
 }
 

@@ -34,7 +34,11 @@ struct RawRule {
     #[serde(default)]
     profiles: Option<Vec<String>>,
     #[serde(default)]
+    roles: Option<Vec<String>>,
+    #[serde(default)]
     profile_severity: BTreeMap<String, Severity>,
+    #[serde(default)]
+    severity_when: Vec<RawSeverityWhen>,
     #[serde(default)]
     profile_message: BTreeMap<String, String>,
     #[serde(default)]
@@ -57,6 +61,25 @@ struct RawRule {
     references: Vec<String>,
     #[serde(default)]
     description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeverityWhen {
+    when: toml::Value,
+    severity: Severity,
+    #[serde(default)]
+    because: Option<String>,
+}
+
+/// A severity that depends on the target (how reachable it is, what it is
+/// for): the first entry whose condition holds sets the finding's severity,
+/// and its `because` (a template) is added to the message.
+#[derive(Debug, Clone)]
+pub struct SeverityWhen {
+    pub when: Condition,
+    pub severity: Severity,
+    pub because: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,7 +105,12 @@ pub struct Rule {
     pub sources: Vec<Source>,
     pub checklist: Vec<String>,
     pub profiles: Option<Vec<String>>,
+    /// Roles (`workload.role`) the rule judges; absent = every role.
+    pub roles: Option<Vec<String>>,
     pub profile_severity: BTreeMap<String, Severity>,
+    /// Severities that depend on the target, first match wins; they win over
+    /// `profile_severity` and lose to a severity the team sets.
+    pub severity_when: Vec<SeverityWhen>,
     /// The message under a profile, when it reads better there (a managed
     /// resource instead of `tls-port`).
     pub profile_message: BTreeMap<String, String>,
@@ -126,6 +154,24 @@ impl Rule {
                 return Err(format!("rule {}: unknown builtin `{unknown}`", raw.id));
             }
         }
+        let severity_when = raw
+            .severity_when
+            .iter()
+            .map(|entry| {
+                Ok(SeverityWhen {
+                    when: Condition::parse(&entry.when).map_err(|e| format!("rule {}: severity_when: {e}", raw.id))?,
+                    severity: entry.severity,
+                    because: entry.because.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        for entry in &severity_when {
+            let mut names = Vec::new();
+            collect_builtins(&entry.when, &mut names);
+            if let Some(unknown) = names.iter().find(|n| !builtins::exists(n)) {
+                return Err(format!("rule {}: unknown builtin `{unknown}`", raw.id));
+            }
+        }
         let sources = raw
             .sources
             .iter()
@@ -146,7 +192,9 @@ impl Rule {
             sources,
             checklist: raw.checklist,
             profiles: raw.profiles,
+            roles: raw.roles,
             profile_severity: raw.profile_severity,
+            severity_when,
             profile_message: raw.profile_message,
             profile_remediation: raw.profile_remediation,
             managed: raw.managed,
@@ -160,6 +208,13 @@ impl Rule {
             description: raw.description.unwrap_or_default().trim().to_string(),
             file: file.to_string(),
         })
+    }
+
+    /// Whether the target's role is one the rule judges (a target without a
+    /// derived role, such as the running configuration alone, is a cache).
+    pub fn applies_to_role(&self, facts: &Facts) -> bool {
+        let role = facts.value("workload.role").and_then(Value::as_str).unwrap_or("cache");
+        self.roles.as_ref().is_none_or(|roles| roles.iter().any(|r| r == role))
     }
 
     pub fn applies_to_profile(&self, profile: &str) -> bool {
@@ -181,10 +236,25 @@ impl Rule {
         {
             return Err(format!("unknown profile `{unknown}`"));
         }
+        if let Some(unknown) = self
+            .roles
+            .iter()
+            .flatten()
+            .find(|r| !crate::settings::ROLES.contains(&r.as_str()))
+        {
+            return Err(format!(
+                "unknown role `{unknown}` (expected one of {})",
+                crate::settings::ROLES.join(", ")
+            ));
+        }
         let mut paths = Vec::new();
         if let Check::When(condition) = &self.check {
             condition.validate()?;
             condition.facts(&mut paths);
+        }
+        for entry in &self.severity_when {
+            entry.when.validate()?;
+            entry.when.facts(&mut paths);
         }
         paths.extend(self.for_each.iter().cloned());
         paths.extend(self.at.iter().cloned());
@@ -345,12 +415,39 @@ impl Evaluation<'_> {
         selected && !self.ignore.iter().any(|s| selector_matches(s, &rule.id))
     }
 
+    /// The rule's severity apart from any target: the team's own, else the
+    /// profile's, else the rule's.
     pub fn severity_of(&self, rule: &Rule) -> Severity {
         self.severity_overrides
             .get(&rule.id)
             .copied()
             .or_else(|| rule.profile_severity.get(self.profile).copied())
             .unwrap_or(rule.severity)
+    }
+
+    /// The rule's severity on a target: the team's own, else the first
+    /// `severity_when` that holds (with its `because`), else the profile's,
+    /// else the rule's.
+    pub fn severity_for<'r>(&self, rule: &'r Rule, facts: &Facts) -> (Severity, Option<&'r str>) {
+        let builtin = |name: &str| builtin_truth(name, rule, facts);
+        let matched = rule
+            .severity_when
+            .iter()
+            .find(|entry| condition::evaluate(&entry.when, facts, &builtin) == Truth::True);
+        // The team's severity wins, but the reason still explains the finding.
+        let because = matched.and_then(|entry| entry.because.as_deref());
+        if let Some(severity) = self.severity_overrides.get(&rule.id) {
+            return (*severity, because);
+        }
+        if let Some(entry) = matched {
+            return (entry.severity, because);
+        }
+        let severity = rule
+            .profile_severity
+            .get(self.profile)
+            .copied()
+            .unwrap_or(rule.severity);
+        (severity, None)
     }
 
     /// The message template under this profile: the profile's own when the
@@ -371,6 +468,7 @@ impl Evaluation<'_> {
     pub fn runs(&self, rule: &Rule, facts: &Facts) -> bool {
         rule.sources.iter().any(|s| facts.has_source(*s))
             && rule.applies_to_profile(self.profile)
+            && rule.applies_to_role(facts)
             && (rule.managed || !is_managed(facts))
             && rule.requires.iter().all(|path| facts.get(path).is_some())
             && self.is_selected(rule)
@@ -408,7 +506,7 @@ pub fn evaluate(pack: &RulePack, facts: &Facts, evaluation: &Evaluation<'_>) -> 
         if !evaluation.runs(rule, facts) {
             continue;
         }
-        let severity = evaluation.severity_of(rule);
+        let (severity, because) = evaluation.severity_for(rule, facts);
         // The development profile only stops what would be a disaster anywhere.
         if evaluation.profile == "development" && severity < Severity::Critical {
             continue;
@@ -416,6 +514,7 @@ pub fn evaluate(pack: &RulePack, facts: &Facts, evaluation: &Evaluation<'_>) -> 
         let texts = Texts {
             message: evaluation.message_of(rule, facts),
             remediation: evaluation.remediation_of(rule, facts),
+            because,
         };
         // A severity the user set for the rule wins over a builtin's graded one.
         let user_set = evaluation.severity_overrides.contains_key(&rule.id);
@@ -429,20 +528,25 @@ pub fn evaluate(pack: &RulePack, facts: &Facts, evaluation: &Evaluation<'_>) -> 
 struct Texts<'r> {
     message: &'r str,
     remediation: &'r str,
+    /// Why the severity is what it is on this target (`severity_when`).
+    because: Option<&'r str>,
+}
+
+/// A builtin used as a condition: one that could only say "could not
+/// verify" leaves the condition undecided.
+fn builtin_truth(name: &str, rule: &Rule, facts: &Facts) -> Truth {
+    let hits = builtins::run(name, rule, facts);
+    if hits.is_empty() {
+        Truth::False
+    } else if hits.iter().any(|hit| hit.state == State::Fail) {
+        Truth::True
+    } else {
+        Truth::Unknown
+    }
 }
 
 fn evaluate_rule(rule: &Rule, severity: Severity, user_set: bool, texts: Texts<'_>, facts: &Facts) -> Vec<Finding> {
-    // A builtin that could only say "could not verify" leaves a condition undecided.
-    let builtin_truth = |name: &str| -> Truth {
-        let hits = builtins::run(name, rule, facts);
-        if hits.is_empty() {
-            Truth::False
-        } else if hits.iter().any(|hit| hit.state == State::Fail) {
-            Truth::True
-        } else {
-            Truth::Unknown
-        }
-    };
+    let builtin_truth = |name: &str| builtin_truth(name, rule, facts);
     match &rule.check {
         Check::Builtin(name) => builtins::run(name, rule, facts)
             .into_iter()
@@ -577,7 +681,11 @@ fn make_finding(
             .unwrap_or("a fact it needs is unknown");
         format!("could not verify: {} ({reason})", rule.title)
     } else {
-        render(texts.message, facts, vars)
+        let message = render(texts.message, facts, vars);
+        match texts.because {
+            Some(because) => format!("{message}; {}", render(because, facts, vars)),
+            None => message,
+        }
     };
     let target = facts.value("target.id").and_then(Value::as_str).unwrap_or_default();
     rule.finding(

@@ -2,7 +2,7 @@
 //! configuration (with `--probe`) against the static rules; findings of all
 //! targets merged in one linear pass.
 
-use super::assemble::{build_facts, live, FactInputs};
+use super::assemble::{self, build_facts, live, FactInputs};
 use super::gather::{DeployTarget, Gathered};
 use super::RunPlan;
 use crate::conf::ParsedConfig;
@@ -164,6 +164,11 @@ pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evalua
         Vec::new()
     };
     let mut merged: HashSet<MergeKey> = HashSet::new();
+    // The checklist items a control verifies: their facts are kept as evidence.
+    let checklist_items: Vec<_> = crate::report::checklist::items()
+        .into_iter()
+        .filter(|item| !item.verified_by.is_empty())
+        .collect();
     let deployments = gathered.deployments.iter().map(|d| (Some(&d.config), Some(d)));
     for (config, deployment) in configs.into_iter().map(|c| (c, None)).chain(deployments) {
         let mut target = match deployment {
@@ -206,6 +211,7 @@ pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evalua
             Value::Str(target.id.clone()),
             crate::facts::Origin::Settings,
         );
+        assemble::derive(&mut facts, &plan.settings, env);
         // With a file and a running server: what runs is compared with the file.
         if let (Some(_), Some(live), Some(running)) = (config, live, running.as_ref()) {
             match &live.config {
@@ -220,9 +226,14 @@ pub fn evaluate_targets(plan: &RunPlan, gathered: &Gathered, evaluation: &Evalua
         }
         for (index, rule) in pack.rules.iter().enumerate() {
             out.ran[index] |= evaluation.runs(rule, &facts)
-                && !(evaluation.profile == "development" && evaluation.severity_of(rule) < Severity::Critical);
+                && !(evaluation.profile == "development"
+                    && evaluation.severity_for(rule, &facts).0 < Severity::Critical);
         }
         out.evidence.collect(pack, &facts, evaluation);
+        for item in &checklist_items {
+            out.evidence
+                .collect_item(&item.id, item.verified_by.iter().map(|v| v.fact.as_str()), &facts);
+        }
         let primary = rules::evaluate(pack, &facts, evaluation);
         let extra = match running.as_ref() {
             Some(running) if config.is_some() && deployment.is_none() && facts.drift_unknown.is_none() => {

@@ -246,11 +246,12 @@ fn a_basic_memorystore_instance_is_judged_by_the_memorystore_profile() {
     assert_eq!(model.targets[0].profile, "memorystore");
     assert_eq!(model.profile, "self-hosted");
 
-    // §3: TLS and AUTH are judged on Memorystore, at medium, in its own words.
+    // TLS and AUTH are judged on Memorystore in its own words; the instance is
+    // on a private network (its VPC), so both are high, as on any private network.
     let tls = finding(&model, "tls.disabled");
-    assert_eq!(tls.severity, Severity::Medium);
+    assert_eq!(tls.severity, Severity::High);
     assert!(
-        tls.message.contains("only from its VPC network")
+        tls.message.contains("inside its VPC network")
             && tls.message.contains("transit_encryption_mode = \"DISABLED\""),
         "{}",
         tls.message
@@ -259,7 +260,7 @@ fn a_basic_memorystore_instance_is_judged_by_the_memorystore_profile() {
     let location = tls.location.as_ref().unwrap();
     assert_eq!((location.file.as_str(), location.line), ("infra/main.tf", 4));
     let auth = finding(&model, "auth.no-password");
-    assert_eq!(auth.severity, Severity::Medium);
+    assert_eq!(auth.severity, Severity::High);
     assert!(auth.message.contains("auth_enabled = false"), "{}", auth.message);
     assert!(auth.remediation.contains("auth_enabled = true"), "{}", auth.remediation);
 
@@ -624,7 +625,8 @@ fn a_redis_conf_under_a_managed_profile_keeps_the_general_wording() {
     let model = evaluate_gathered(plan, gathered).model;
     assert_eq!(model.targets[0].profile, "memorystore");
     let tls = finding(&model, "tls.disabled");
-    assert_eq!(tls.severity, Severity::Medium);
+    // The default `bind * -::*` listens on every interface: as high as anywhere.
+    assert_eq!(tls.severity, Severity::High);
     assert_eq!(
         tls.message,
         "Clients connect in clear text on port 6379 (tls-port is 0)"

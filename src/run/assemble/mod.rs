@@ -5,7 +5,9 @@
 pub mod conf;
 pub mod defaults;
 pub mod env;
+pub mod exposure;
 pub mod live;
+pub mod workload;
 
 use crate::conf::catalog::Target;
 use crate::conf::ParsedConfig;
@@ -48,6 +50,11 @@ fn settings_facts(settings: &Settings, facts: &mut Facts) {
         DEFAULT_EVICTION_POLICY,
     );
     text("tier", settings.tier.as_ref(), DEFAULT_TIER);
+    facts.insert(
+        "settings.eviction_policy_set",
+        Value::Bool(settings.eviction_policy.is_some()),
+        Origin::Settings,
+    );
 }
 
 pub fn build_facts(inputs: FactInputs<'_>) -> Facts {
@@ -83,4 +90,11 @@ pub fn build_facts(inputs: FactInputs<'_>) -> Facts {
         env::apply(vars, &mut facts);
     }
     facts
+}
+
+/// What is derived from every source of a target once they are all in:
+/// its reachability and its role (the target id must be set).
+pub fn derive(facts: &mut Facts, settings: &Settings, env: Option<&[EnvVar]>) {
+    exposure::apply(facts);
+    workload::apply(facts, settings, env);
 }
