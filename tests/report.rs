@@ -257,9 +257,21 @@ fn exit_codes_follow_fail_on() {
     ];
     assert_eq!(run(&[&info_only[..], &["--fail-on", "info"]].concat()), Some(1));
     assert_eq!(run(&[&info_only[..], &["--fail-on", "low"]].concat()), Some(0));
-    // The example's worst findings are high; an open server without a password is critical.
+    // The example's worst finding is critical: a published password (`requirepass`) on a
+    // server bound to every interface; without that rule it stops at high.
     assert_eq!(
         run(&["--config", "examples/redis.conf", "--fail-on", "critical"]),
+        Some(1)
+    );
+    assert_eq!(
+        run(&[
+            "--config",
+            "examples/redis.conf",
+            "--fail-on",
+            "critical",
+            "--ignore",
+            "auth.placeholder-password"
+        ]),
         Some(0)
     );
     let dir = tempfile::tempdir().unwrap();

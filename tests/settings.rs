@@ -38,7 +38,7 @@ fn settings_are_found_from_the_working_directory_upward() {
         "redis-preflight.toml",
         "profile = \"development\"\nfail_on = \"critical\"\n",
     );
-    let conf = write(&nested, "redis.conf", "port 6379\n");
+    let conf = write(&nested, "redis.conf", "bind 127.0.0.1 -::1\nport 6379\n");
     let (code, report, stderr) = check_in(&nested, &[&conf]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(report["profile"], "development");
@@ -92,7 +92,7 @@ fn profiles_change_what_applies_and_how_severe_it_is() {
     let conf = write(
         dir.path(),
         "redis.conf",
-        "port 6379\nmaxmemory 1gb\nmaxmemory-policy allkeys-lru\n",
+        "bind 10.0.0.7\nport 6379\nmaxmemory 1gb\nmaxmemory-policy allkeys-lru\n",
     );
     let env = write(dir.path(), "app.env", "REDIS_URL=redis://10.0.0.5:6379/0\n");
     let severity = |report: &serde_json::Value, id: &str| {
@@ -118,8 +118,8 @@ fn profiles_change_what_applies_and_how_severe_it_is() {
     assert_eq!(severity(&cloud, "tls.disabled").as_deref(), Some("critical"));
     assert_eq!(severity(&cloud, "auth.no-password").as_deref(), Some("critical"));
     assert_eq!(severity(&cloud, "env.plaintext-url").as_deref(), Some("critical"));
-    // Memorystore: TLS and AUTH are judged, at medium (reachable only from
-    // the VPC); the host must be private.
+    // Memorystore: TLS and AUTH are judged as on any private network, high;
+    // the host must be private.
     let (_, memorystore, _) = check_json(
         &[
             "--fail-on",
@@ -132,10 +132,10 @@ fn profiles_change_what_applies_and_how_severe_it_is() {
         ],
         dir.path(),
     );
-    assert_eq!(severity(&memorystore, "tls.disabled").as_deref(), Some("medium"));
-    assert_eq!(severity(&memorystore, "auth.no-password").as_deref(), Some("medium"));
+    assert_eq!(severity(&memorystore, "tls.disabled").as_deref(), Some("high"));
+    assert_eq!(severity(&memorystore, "auth.no-password").as_deref(), Some("high"));
     // The app's side of the same choice, at the same level.
-    assert_eq!(severity(&memorystore, "env.plaintext-url").as_deref(), Some("medium"));
+    assert_eq!(severity(&memorystore, "env.plaintext-url").as_deref(), Some("high"));
     // A redis.conf is no Memorystore resource: the general wording, not the resource's.
     let message = memorystore["findings"]
         .as_array()

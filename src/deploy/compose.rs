@@ -433,7 +433,15 @@ fn redis_service(
     if !is_redis_image(&image) && server_words.is_none() {
         return None;
     }
-    let bitnami = image.contains("bitnami/redis") || image.contains("bitnami/valkey");
+    // Bitnami moved its images to `bitnamilegacy/` in 2025; both read the same variables.
+    let bitnami = [
+        "bitnami/redis",
+        "bitnami/valkey",
+        "bitnamilegacy/redis",
+        "bitnamilegacy/valkey",
+    ]
+    .iter()
+    .any(|b| image.contains(b));
     let mut pieces = Vec::new();
     let mut facts: Vec<(String, Value, Origin)> = Vec::new();
     let id = format!("compose:{}#{name}", super::id_path(&source.path));
@@ -453,6 +461,10 @@ fn redis_service(
         let origin = image_node
             .map(|n| locator.origin(n.span()))
             .unwrap_or(service_origin.clone());
+        if is_official_redis_image(&image) {
+            // The image's build turns protected mode off (see is_official_redis_image).
+            facts.push(("conf.protected-mode".into(), Value::Bool(false), origin.clone()));
+        }
         facts.push(("deploy.image".into(), Value::Str(image.clone()), origin));
     }
     let mut sentinel = false;

@@ -902,6 +902,10 @@ impl Reader<'_, '_> {
         }
         if !image.is_empty() {
             let span = container.get("image").map(Node::span).unwrap_or(at_container.clone());
+            if super::compose::is_official_redis_image(image) {
+                // The image's build turns protected mode off.
+                facts.push(("conf.protected-mode".into(), Value::Bool(false), span.clone()));
+            }
             facts.push(("deploy.image".into(), Value::Str(image.to_string()), span));
         }
         // Secrets this container reads (variables, mounted volumes).

@@ -729,6 +729,10 @@ fn cleartext_acl_password(_: &Rule, facts: &Facts) -> Vec<Hit> {
 }
 
 fn default_user_unrestricted(_: &Rule, facts: &Facts) -> Vec<Hit> {
+    // Before 6.0 there are no ACLs: the fix (a restricted default user) does not exist.
+    if !has_acls(facts) {
+        return Vec::new();
+    }
     if let Some(unknown) = acl_unknown(facts) {
         return unknown;
     }
@@ -744,6 +748,16 @@ fn default_user_unrestricted(_: &Rule, facts: &Facts) -> Vec<Hit> {
             ..Default::default()
         })
         .collect()
+}
+
+/// Whether the target's release line has ACL users (Redis 6.0+, every Valkey).
+fn has_acls(facts: &Facts) -> bool {
+    let product = facts.value("target.product").and_then(Value::as_str).unwrap_or("redis");
+    let major = facts
+        .value("target.line")
+        .and_then(Value::as_str)
+        .and_then(|line| line.split('.').next()?.parse::<u32>().ok());
+    product != "redis" || major.is_none_or(|major| major >= 6)
 }
 
 fn acl_all_commands(user: &AclUser) -> bool {

@@ -58,6 +58,9 @@ pub fn rules_markdown(pack: &RulePack) -> String {
         if rule.managed {
             let _ = writeln!(out, "- Managed targets: yes (judges what the resource decides)");
         }
+        if !rule.sentinel {
+            let _ = writeln!(out, "- Sentinel configs: no (a Sentinel holds no data)");
+        }
         if !rule.requires.is_empty() {
             let _ = writeln!(out, "- Runs on targets with: {}", rule.requires.join(", "));
         }
@@ -138,6 +141,9 @@ pub fn explain(rule: &super::Rule) -> String {
     }
     if rule.managed {
         let _ = writeln!(out, "Managed targets: yes");
+    }
+    if !rule.sentinel {
+        let _ = writeln!(out, "Sentinel configs: no");
     }
     if !rule.requires.is_empty() {
         let _ = writeln!(out, "Runs on targets with: {}", rule.requires.join(", "));

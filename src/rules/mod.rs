@@ -45,6 +45,8 @@ struct RawRule {
     profile_remediation: BTreeMap<String, String>,
     #[serde(default)]
     managed: bool,
+    #[serde(default = "runs_on_sentinel")]
+    sentinel: bool,
     #[serde(default)]
     requires: Vec<String>,
     #[serde(default)]
@@ -80,6 +82,10 @@ pub struct SeverityWhen {
     pub when: Condition,
     pub severity: Severity,
     pub because: Option<String>,
+}
+
+fn runs_on_sentinel() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +126,9 @@ pub struct Rule {
     /// configuration is unseen, so only rules that judge what the resource
     /// decides may run there; the others would pass on nothing.
     pub managed: bool,
+    /// Runs on a Sentinel's config (`sentinel = false` for rules about a data
+    /// server's dataset: memory, persistence, commands, which a Sentinel has not).
+    pub sentinel: bool,
     /// Facts a target must have for the rule to run there (`deploy.version`):
     /// without them it has nothing to judge, and passing would claim a check
     /// that was not made.
@@ -198,6 +207,7 @@ impl Rule {
             profile_message: raw.profile_message,
             profile_remediation: raw.profile_remediation,
             managed: raw.managed,
+            sentinel: raw.sentinel,
             requires: raw.requires,
             check,
             for_each: raw.for_each,
@@ -470,6 +480,7 @@ impl Evaluation<'_> {
             && rule.applies_to_profile(self.profile)
             && rule.applies_to_role(facts)
             && (rule.managed || !is_managed(facts))
+            && (rule.sentinel || facts.value("conf.sentinel-mode").and_then(Value::as_bool) != Some(true))
             && rule.requires.iter().all(|path| facts.get(path).is_some())
             && self.is_selected(rule)
     }
