@@ -8,7 +8,9 @@ use crate::env::parse_bool;
 use crate::facts::{AclUser, DiagnosticKind, Facts, Origin, Secret, Source, Value};
 use crate::findings::{Severity, State};
 use crate::settings::Thresholds;
+use std::collections::HashSet;
 use std::net::IpAddr;
+use std::sync::LazyLock;
 
 /// One thing a builtin found.
 #[derive(Debug, Clone, Default)]
@@ -547,56 +549,28 @@ fn all_passwords(facts: &Facts) -> Vec<(String, Secret, Origin)> {
     out
 }
 
-const PLACEHOLDERS: &[&str] = &[
-    "foobared",
-    "changeme",
-    "change-me",
-    "change_me",
-    "password",
-    "passw0rd",
-    "p@ssw0rd",
-    "p@ssword",
-    "password1",
-    "password123",
-    "your_strong_password_here",
-    "your_password_here",
-    "your-password-here",
-    "yourpassword",
-    "your_password",
-    "mypassword",
-    "secret",
-    "redis",
-    "redispassword",
-    "redis_password",
-    "admin",
-    "root",
-    "default",
-    "test",
-    "testing",
-    "example",
-    "sample",
-    "pass",
-    "123456",
-    "12345678",
-    "123456789",
-    "qwerty",
-    "letmein",
-    "replaceme",
-    "replace_me",
-    "todo",
-    "xxx",
-    "dummy",
-    "defaultpass",
-    "insecure",
-    "password_here",
-    "strongpassword",
-];
+/// Passwords published as defaults or examples, grouped under `# source:` lines.
+const KNOWN_PASSWORDS_FILE: &str = include_str!("../../rules/data/known-passwords.txt");
+
+/// The entries of a known-passwords file: trimmed lines, without blank and `#` lines.
+fn known_password_entries(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
+/// Lower-cased, so a lookup of the lower-cased password is case-insensitive.
+static KNOWN_PASSWORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    known_password_entries(KNOWN_PASSWORDS_FILE)
+        .map(str::to_ascii_lowercase)
+        .collect()
+});
 
 /// Why a password is a placeholder, if it is one.
 pub fn placeholder_reason(password: &str) -> Option<&'static str> {
     let lower = password.trim().to_ascii_lowercase();
-    if PLACEHOLDERS.contains(&lower.as_str()) {
-        return Some("it is on the list of well-known placeholder passwords");
+    if KNOWN_PASSWORDS.contains(&lower) {
+        return Some("it is on the list of passwords published as defaults or examples");
     }
     let template = (lower.starts_with("${") && lower.ends_with('}'))
         || (lower.starts_with("{{") && lower.ends_with("}}"))
@@ -1133,6 +1107,103 @@ mod tests {
             assert!(placeholder_reason(p).is_some(), "{p}");
         }
         assert!(placeholder_reason("q3V9xL2mR7tK8pZ4wN6yB1cF5hJ0dG3s").is_none());
+    }
+
+    const LIST_REASON: &str = "it is on the list of passwords published as defaults or examples";
+
+    #[test]
+    fn known_password_lines_skip_blanks_and_comments_and_are_trimmed() {
+        let text = "# header\n\n# source: https://example.org — demo\n  alpha  \n\t#not-an-entry\nbeta\n\n";
+        assert_eq!(known_password_entries(text).collect::<Vec<_>>(), ["alpha", "beta"]);
+    }
+
+    #[test]
+    fn known_passwords_file_has_no_duplicates() {
+        let mut seen = HashSet::new();
+        let mut count = 0;
+        for entry in known_password_entries(KNOWN_PASSWORDS_FILE) {
+            assert!(seen.insert(entry.to_ascii_lowercase()), "`{entry}` is listed twice");
+            count += 1;
+        }
+        assert!(count > 0, "no entries in rules/data/known-passwords.txt");
+        assert_eq!(KNOWN_PASSWORDS.len(), count);
+    }
+
+    #[test]
+    fn every_known_password_group_names_its_source() {
+        // A group is a run of non-blank lines; its entries need a source line above them.
+        let mut source_seen = false;
+        for (index, line) in KNOWN_PASSWORDS_FILE.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                source_seen = false;
+            } else if let Some(source) = line.strip_prefix("# source:") {
+                let (origin, what) = source.split_once(" — ").unwrap_or_default();
+                assert!(
+                    !origin.trim().is_empty() && !what.trim().is_empty(),
+                    "line {}: want `# source: <URL or corpus path> — <what it is>`",
+                    index + 1
+                );
+                source_seen = true;
+            } else if !line.starts_with('#') {
+                assert!(
+                    source_seen,
+                    "line {}: `{line}` has no `# source:` line above it",
+                    index + 1
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_known_password_is_reported_whatever_its_case() {
+        for entry in known_password_entries(KNOWN_PASSWORDS_FILE) {
+            for variant in [entry.to_string(), entry.to_ascii_uppercase(), format!(" {entry} ")] {
+                assert_eq!(placeholder_reason(&variant), Some(LIST_REASON), "{variant:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn known_passwords_match_only_the_whole_password() {
+        for near in ["foobared2", "xfoobared", "H733Kdjndks81x"] {
+            assert_ne!(placeholder_reason(near), Some(LIST_REASON), "{near}");
+        }
+        assert_eq!(placeholder_reason("q3V9xL2mR7tK8pZ4wN6yB1cF5hJ0dG3s"), None);
+    }
+
+    /// The severity of the auth.weak-password finding a requirepass of this value gets.
+    fn weak_password_severity(password: &str) -> Option<Severity> {
+        let mut facts = Facts::default();
+        facts.sources.push(Source::Config);
+        let origin = Origin::File {
+            file: std::sync::Arc::new("redis.conf".into()),
+            line: 1,
+            column: 1,
+            offset: 0,
+            len: 12 + password.len(),
+        };
+        facts.insert("conf.requirepass", Value::Secret(Secret::new(password)), origin);
+        let pack = crate::rules::RulePack::embedded().unwrap();
+        let evaluation = crate::rules::Evaluation {
+            profile: "self-hosted",
+            severity_overrides: &Default::default(),
+            select: &["auth.weak-password".to_string()],
+            ignore: &[],
+        };
+        let findings = crate::rules::evaluate(&pack, &facts, &evaluation);
+        let failed: Vec<_> = findings.iter().filter(|f| f.state == State::Fail).collect();
+        assert!(failed.len() <= 1, "{failed:#?}");
+        failed.first().map(|f| f.severity)
+    }
+
+    #[test]
+    fn weak_password_severity_bands() {
+        let random = "q3V9xL2mR7tK8pZ4wN6yB1cF5hJ0dG3sW";
+        assert_eq!(weak_password_severity(&random[..11]), Some(Severity::High));
+        assert_eq!(weak_password_severity(&random[..12]), Some(Severity::Medium));
+        assert_eq!(weak_password_severity(&random[..31]), Some(Severity::Medium));
+        assert_eq!(weak_password_severity(&random[..32]), None);
     }
 
     fn user(rules: &[&str]) -> AclUser {
