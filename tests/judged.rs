@@ -110,18 +110,52 @@ fn matches(rule: &str, target: &Option<String>, reported: &Reported) -> bool {
     rule == reported.rule && target.as_ref().is_none_or(|t| reported.target.contains(t.as_str()))
 }
 
-#[derive(Default)]
-struct Score {
+/// What one corpus folder (or all of them) scored.
+#[derive(Default, Clone, Copy)]
+struct Counts {
     files_judged: usize,
     files_skipped: usize,
     reported: usize,
     true_positives: usize,
+    false_positives: usize,
     expected: usize,
     hits: usize,
     hits_at_severity: usize,
+    misses: usize,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.files_judged += other.files_judged;
+        self.files_skipped += other.files_skipped;
+        self.reported += other.reported;
+        self.true_positives += other.true_positives;
+        self.false_positives += other.false_positives;
+        self.expected += other.expected;
+        self.hits += other.hits;
+        self.hits_at_severity += other.hits_at_severity;
+        self.misses += other.misses;
+    }
+
+    fn precision(&self) -> f64 {
+        ratio(self.true_positives, self.reported)
+    }
+
+    fn recall(&self) -> f64 {
+        ratio(self.hits, self.expected)
+    }
+
+    fn severity_agreement(&self) -> f64 {
+        ratio(self.hits_at_severity, self.hits)
+    }
+}
+
+/// The disagreements, one line each, for the reader of the test's output.
+#[derive(Default)]
+struct Disagreements {
     false_positives: Vec<String>,
     misses: Vec<String>,
-    severity_differences: Vec<String>,
+    other_severity: Vec<String>,
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {
@@ -249,7 +283,23 @@ fn shorten(text: &str, limit: usize) -> String {
     }
 }
 
-fn score_file(score: &mut Score, name: &str, expectations: &Expectations, reported: &BTreeMap<Reported, String>) {
+/// The part of a target id that tells targets of one file apart (`#redis`), or the whole
+/// id when it does not name the file.
+fn short_target<'a>(target: &'a str, file: &str) -> &'a str {
+    let base = file.rsplit('/').next().unwrap_or(file);
+    match target.find(base) {
+        Some(at) => &target[at + base.len()..],
+        None => target,
+    }
+}
+
+fn score_file(
+    score: &mut Counts,
+    lines: &mut Disagreements,
+    name: &str,
+    expectations: &Expectations,
+    reported: &BTreeMap<Reported, String>,
+) {
     for (finding, message) in reported {
         score.reported += 1;
         let expected = expectations
@@ -263,10 +313,11 @@ fn score_file(score: &mut Score, name: &str, expectations: &Expectations, report
         if expected {
             score.true_positives += 1;
         } else {
-            score.false_positives.push(format!(
+            score.false_positives += 1;
+            lines.false_positives.push(format!(
                 "{name}: {} {} ({}) — not expected; the tool says: {}",
                 finding.rule,
-                finding.target,
+                short_target(&finding.target, name),
                 finding.severity.as_str(),
                 shorten(message, 110)
             ));
@@ -280,7 +331,8 @@ fn score_file(score: &mut Score, name: &str, expectations: &Expectations, report
             .collect();
         let target = expected.target.as_deref().unwrap_or("");
         if hits.is_empty() {
-            score.misses.push(format!(
+            score.misses += 1;
+            lines.misses.push(format!(
                 "{name}: {} {target} ({}) — {}",
                 expected.rule,
                 expected.severity.as_str(),
@@ -293,7 +345,7 @@ fn score_file(score: &mut Score, name: &str, expectations: &Expectations, report
             score.hits_at_severity += 1;
         } else {
             let seen: BTreeSet<&str> = hits.iter().map(|r| r.severity.as_str()).collect();
-            score.severity_differences.push(format!(
+            lines.other_severity.push(format!(
                 "{name}: {} {target} (reported {}, judged {}) — {}",
                 expected.rule,
                 seen.into_iter().collect::<Vec<_>>().join("/"),
@@ -333,7 +385,8 @@ fn judged_deployments_score() {
         }
     }
 
-    let mut score = Score::default();
+    let mut scores: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut lines = Disagreements::default();
     let expectation_files = files_under(&judged_dir, &|p| p.extension().is_some_and(|e| e == "toml"));
     for path in &expectation_files {
         let name = relative(path, &judged_dir);
@@ -346,6 +399,7 @@ fn judged_deployments_score() {
             }
         };
         let file = &expectations.file;
+        let folder = file.split('/').next().unwrap_or_default().to_string();
         if name.strip_suffix(".toml") != Some(file.as_str()) {
             problems.push(format!(
                 "{name}: names `{file}`; an expectations file is named after its corpus file"
@@ -373,60 +427,72 @@ fn judged_deployments_score() {
             if !expectations.findings.is_empty() || !expectations.acceptable.is_empty() {
                 problems.push(format!("{name}: skipped (\"{reason}\") yet lists findings"));
             }
-            score.files_skipped += 1;
+            scores.entry(folder).or_default().files_skipped += 1;
             continue;
         }
         match run_check(&bin, &corpus, file, &expectations.args) {
             Ok(reported) => {
+                let score = scores.entry(folder).or_default();
                 score.files_judged += 1;
-                score_file(&mut score, file, &expectations, &reported);
+                score_file(score, &mut lines, file, &expectations, &reported);
             }
             Err(why) => problems.push(format!("{name}: {why}")),
         }
     }
 
-    let precision = ratio(score.true_positives, score.reported);
-    let recall = ratio(score.hits, score.expected);
-    let agreement = ratio(score.hits_at_severity, score.hits);
+    let mut total = Counts::default();
+    for folder_score in scores.values() {
+        total.add(folder_score);
+    }
+    let mut columns: Vec<(&str, Counts)> = scores.iter().map(|(name, c)| (name.as_str(), *c)).collect();
+    columns.push(("all", total));
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\njudged against {} ({} expectations files)",
+        "\njudged against {} ({} expectations files)\n",
         bin.display(),
         expectation_files.len()
     );
-    let rows = [
-        ("files judged", score.files_judged.to_string()),
-        ("files skipped", score.files_skipped.to_string()),
-        ("reported (low and above)", score.reported.to_string()),
-        ("true positives", score.true_positives.to_string()),
-        ("false positives", score.false_positives.len().to_string()),
-        ("expected findings", score.expected.to_string()),
-        ("misses", score.misses.len().to_string()),
-        ("precision", format!("{precision:.3}")),
-        ("recall", format!("{recall:.3}")),
-        (
-            "severity agreement",
-            format!("{agreement:.3} ({} of {})", score.hits_at_severity, score.hits),
-        ),
+    let count =
+        |pick: fn(&Counts) -> usize| -> Vec<String> { columns.iter().map(|(_, c)| pick(c).to_string()).collect() };
+    let rate =
+        |pick: fn(&Counts) -> f64| -> Vec<String> { columns.iter().map(|(_, c)| format!("{:.3}", pick(c))).collect() };
+    let rows: [(&str, Vec<String>); 12] = [
+        ("", columns.iter().map(|(name, _)| name.to_string()).collect()),
+        ("files judged", count(|c| c.files_judged)),
+        ("files skipped", count(|c| c.files_skipped)),
+        ("reported (low and above)", count(|c| c.reported)),
+        ("true positives", count(|c| c.true_positives)),
+        ("false positives", count(|c| c.false_positives)),
+        ("expected findings", count(|c| c.expected)),
+        ("expected and reported", count(|c| c.hits)),
+        ("misses", count(|c| c.misses)),
+        ("precision", rate(Counts::precision)),
+        ("recall", rate(Counts::recall)),
+        ("severity agreement", rate(Counts::severity_agreement)),
     ];
-    for (label, value) in rows {
-        let _ = writeln!(out, "  {label:<26} {value}");
+    for (label, values) in rows {
+        let _ = write!(out, "  {label:<26}");
+        for value in values {
+            let _ = write!(out, " {value:>12}");
+        }
+        out.push('\n');
     }
-    for (title, lines) in [
-        ("false positives", &score.false_positives),
-        ("misses", &score.misses),
-        ("reported at another severity", &score.severity_differences),
+    for (title, list) in [
+        ("false positives", &lines.false_positives),
+        ("misses", &lines.misses),
+        ("reported at another severity", &lines.other_severity),
     ] {
-        if !lines.is_empty() {
-            let _ = writeln!(out, "\n{title} ({}):", lines.len());
-            for line in lines {
+        if !list.is_empty() {
+            let _ = writeln!(out, "\n{title} ({}):", list.len());
+            for line in list {
                 let _ = writeln!(out, "  {line}");
             }
         }
     }
     println!("{out}");
 
+    let (precision, recall) = (total.precision(), total.recall());
     if precision < PRECISION_FLOOR {
         problems.push(format!("precision {precision:.3} is below the floor {PRECISION_FLOOR}"));
     }
