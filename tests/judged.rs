@@ -230,7 +230,8 @@ fn relative(path: &Path, base: &Path) -> String {
 /// first message of each, or why the run gave no report.
 fn run_check(bin: &Path, corpus: &Path, file: &str, args: &[String]) -> Result<BTreeMap<Reported, String>, String> {
     let source = corpus.join(file);
-    // Kept alive until the run ends: the Terraform reader looks at every .tf beside the file.
+    // The Terraform reader also takes in every .tf beside the file, so a .tf is checked alone
+    // in a directory of its own, kept until the run ends.
     let scratch;
     let (cwd, input) = if file.ends_with(".tf") {
         scratch = tempfile::tempdir().expect("temporary directory");
