@@ -11,7 +11,7 @@ use std::fs;
 use std::path::Path;
 
 /// `check --no-settings --format json --fail-on none ARGS` in `dir`.
-fn report(dir: &Path, args: &[&str]) -> Value {
+fn run_check(dir: &Path, args: &[&str]) -> Value {
     let output = common::preflight()
         .current_dir(dir)
         .args(["check", "--no-settings", "--format", "json", "--fail-on", "none"])
@@ -54,7 +54,7 @@ fn conf_report(text: &str, extra: &[(&str, &str)]) -> Value {
     for (name, content) in extra {
         fs::write(dir.path().join(name), content).unwrap();
     }
-    report(dir.path(), &["redis.conf"])
+    run_check(dir.path(), &["redis.conf"])
 }
 
 #[test]
@@ -105,6 +105,35 @@ fn an_open_server_on_every_interface_is_critical_and_says_why() {
     );
     assert_eq!(one(&guarded, "network.protected-mode-disabled", "").0, "low");
     assert!(fails(&guarded, "auth.no-password", "").is_empty());
+    // Protected mode on (the default) refuses remote clients while there is no
+    // password: high, and the message says what still holds it back.
+    let behind = conf_report("bind 0.0.0.0\n", &[]);
+    let (severity, message) = one(&behind, "auth.no-password", "");
+    assert_eq!(severity, "high");
+    assert!(
+        message.contains("only protected mode refuses remote clients"),
+        "{message}"
+    );
+    // Before 7.0 a written `bind` turns protected mode off: critical again.
+    let old = {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("redis.conf"), "bind 0.0.0.0\n").unwrap();
+        run_check(dir.path(), &["--redis-version", "6.2", "redis.conf"])
+    };
+    assert_eq!(one(&old, "auth.no-password", "").0, "critical");
+    // Before 6.0 there is no TLS at all: still clear text, and said so.
+    let ancient = {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("redis.conf"),
+            "bind 10.0.0.5\nrequirepass Xq3-vT9z-Lm2p-Rw8k-Ys4n-Bc7d-Hf6j\n",
+        )
+        .unwrap();
+        run_check(dir.path(), &["--redis-version", "5.0", "redis.conf"])
+    };
+    let (severity, message) = one(&ancient, "tls.disabled", "");
+    assert_eq!(severity, "high");
+    assert!(message.contains("redis 5.0 has no TLS at all"), "{message}");
     // On private addresses: high, not critical.
     let private = conf_report("bind 10.0.0.5 127.0.0.1\nprotected-mode no\n", &[]);
     assert_eq!(one(&private, "auth.no-password", "").0, "high");
@@ -120,7 +149,7 @@ fn a_container_is_as_exposed_as_its_published_port() {
         "services:\n  internal:\n    image: redis:7.2\n  published:\n    image: redis:7.2\n    ports:\n      - \"6379:6379\"\n",
     )
     .unwrap();
-    let report = report(dir.path(), &["compose.yaml"]);
+    let report = run_check(dir.path(), &["compose.yaml"]);
     // Not published: only the compose network reaches it.
     assert_eq!(one(&report, "network.bind-all-interfaces", "#internal").0, "info");
     assert_eq!(one(&report, "auth.no-password", "#internal").0, "high");
@@ -159,7 +188,7 @@ fn the_eviction_policy_is_judged_by_what_the_instance_is_for() {
 ",
     )
     .unwrap();
-    let report = report(dir.path(), &["compose.yaml"]);
+    let report = run_check(dir.path(), &["compose.yaml"]);
     // A broker that evicts loses jobs: high, and the message names the variable.
     let (severity, message) = one(&report, "memory.eviction-policy", "#jobs");
     assert_eq!(severity, "high");
@@ -274,14 +303,14 @@ fn cache_ttls_are_judged_only_for_a_cache() {
         "REDIS_URL=redis://127.0.0.1:6379/0\nCACHE_TTL_PAGES=-5\n",
     )
     .unwrap();
-    let cache = report(dir.path(), &["--env-file", "app.env"]);
+    let cache = run_check(dir.path(), &["--env-file", "app.env"]);
     assert_eq!(fails(&cache, "env.ttl-invalid", "").len(), 1);
     fs::write(
         dir.path().join("app.env"),
         "CELERY_BROKER_URL=redis://127.0.0.1:6379/0\nREDIS_URL=redis://127.0.0.1:6379/0\nCACHE_TTL_PAGES=-5\n",
     )
     .unwrap();
-    let queue = report(dir.path(), &["--env-file", "app.env"]);
+    let queue = run_check(dir.path(), &["--env-file", "app.env"]);
     assert!(fails(&queue, "env.ttl-invalid", "").is_empty());
 }
 
@@ -327,4 +356,70 @@ fn the_checklist_says_partial_when_the_control_it_needs_was_not_seen() {
     .unwrap();
     let firewall = checklist_row(dir.path(), &["values.yaml"], "network-private");
     assert!(firewall.contains("Verified pass"), "{firewall}");
+}
+
+#[test]
+fn a_password_from_a_file_is_set_and_a_null_one_is_none() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("app.env"),
+        "REDIS_URL=rediss://app@10.0.0.5:6380/0\nREDIS_PASSWORD_FILE=/run/secrets/redis\n",
+    )
+    .unwrap();
+    let from_file = run_check(dir.path(), &["--env-file", "app.env"]);
+    assert!(fails(&from_file, "env.password-missing", "").is_empty());
+    // Laravel's `REDIS_PASSWORD=null` is no password, not a 4-character one.
+    fs::write(
+        dir.path().join("app.env"),
+        "REDIS_URL=rediss://10.0.0.5:6380/0\nREDIS_PASSWORD=null\n",
+    )
+    .unwrap();
+    let null = run_check(dir.path(), &["--env-file", "app.env"]);
+    assert!(fails(&null, "auth.weak-password", "").is_empty());
+    assert_eq!(fails(&null, "env.password-missing", "").len(), 1);
+}
+
+#[test]
+fn a_compose_project_is_judged_once_with_its_mounted_config_and_without_its_dotenv() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("redis")).unwrap();
+    fs::write(
+        dir.path().join("redis/redis.conf"),
+        "maxmemory 1gb\nmaxmemory-policy allkeys-lru\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join(".env"),
+        "REDIS_PASSWORD=Xq3-vT9z-Lm2p-Rw8k-Ys4n-Bc7d-Hf6j\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:
+  web:
+    image: example/web:1.0
+    environment:
+      REDIS_URL: redis://:${REDIS_PASSWORD}@cache:6379/0
+  cache:
+    image: redis:7.2
+    command: [\"redis-server\", \"/usr/local/etc/redis/redis.conf\", \"--requirepass\", \"${REDIS_PASSWORD}\"]
+    volumes:
+      - ./redis/redis.conf:/usr/local/etc/redis/redis.conf:ro
+",
+    )
+    .unwrap();
+    let report = run_check(dir.path(), &["."]);
+    let targets: Vec<&str> = report["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    // The mounted config is judged inside its container; `.env` is compose's
+    // interpolation file, not an app environment of its own.
+    assert_eq!(targets, ["compose:docker-compose.yml#cache"], "{report:#}");
+    assert!(fails(&report, "memory.maxmemory-unset", "").is_empty(), "{report:#}");
+    // Named explicitly, the config is a target again.
+    let named = run_check(dir.path(), &["redis/redis.conf", "docker-compose.yml"]);
+    assert_eq!(named["targets"].as_array().unwrap().len(), 2);
 }

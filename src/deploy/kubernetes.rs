@@ -263,6 +263,11 @@ pub fn read(path: &Path, text: &str, target: &Target) -> Result<DeployFile, Stri
             .vars
             .iter()
             .map(|(name, value, span)| locator.env_var(name, value, span.clone()))
+            .chain(
+                app.references
+                    .iter()
+                    .map(|(name, reference, span)| locator.env_reference(name, reference, span.clone())),
+            )
             .collect();
         if vars.is_empty() {
             continue;
@@ -866,6 +871,8 @@ enum DraftPiece {
 /// An application container's Redis variables: name, value, where the value is written.
 struct App {
     vars: Vec<(String, String, Range<usize>)>,
+    /// Redis variables set from a Secret: name, `Secret name/key`, span.
+    references: Vec<(String, String, Range<usize>)>,
 }
 
 /// A Secret a container reads, for `deploy.password_in_source`.
@@ -1455,6 +1462,7 @@ impl Reader<'_, '_> {
     fn app(&mut self, container: &Node, env: &ContainerEnv, namespace: &str) {
         // Each variable once, where its value (the last one written) is.
         let mut vars = Vec::new();
+        let mut references = Vec::new();
         let mut seen = HashSet::new();
         for entry in env.entries.iter().rev() {
             if !seen.insert(entry.name.as_str()) {
@@ -1464,10 +1472,15 @@ impl Reader<'_, '_> {
                 Some(EnvSource::Literal { text, .. }) if is_redis_variable(&entry.name, text) => {
                     vars.push((entry.name.clone(), text.clone(), entry.span.clone()));
                 }
+                // A password from a Secret is set, its value out of sight.
+                Some(EnvSource::Secret { name, key }) if is_redis_variable(&entry.name, "") => {
+                    references.push((entry.name.clone(), format!("Secret {name}/{key}"), entry.span.clone()));
+                }
                 _ => {}
             }
         }
         vars.reverse();
+        references.reverse();
         for (secret, key, var) in &env.secrets {
             if is_redis_variable(var, "") {
                 self.secret_refs.push(SecretRef {
@@ -1480,7 +1493,7 @@ impl Reader<'_, '_> {
         }
         let _ = container;
         if !vars.is_empty() {
-            self.apps.push(App { vars });
+            self.apps.push(App { vars, references });
         }
     }
 
@@ -1507,7 +1520,10 @@ impl Reader<'_, '_> {
             }
         }
         if !vars.is_empty() {
-            self.apps.push(App { vars });
+            self.apps.push(App {
+                vars,
+                references: Vec::new(),
+            });
         }
     }
 }
@@ -2807,9 +2823,13 @@ spec:
             env,
             [
                 ("REDIS_URL", "redis://cache.prod.svc.cluster.local:6379/0"),
-                ("SESSION_STORE", "redis://other-redis:6379")
+                ("SESSION_STORE", "redis://other-redis:6379"),
+                ("REDIS_PASSWORD", "")
             ]
         );
+        // The password from a Secret is set, its value out of sight.
+        let password = redis.env.iter().find(|v| v.name == "REDIS_PASSWORD").unwrap();
+        assert_eq!(password.reference.as_deref(), Some("Secret redis/redis-password"));
         let unlinked: Vec<&str> = file.unlinked_env.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(unlinked, ["CACHE_REDIS_HOST"]);
         // bitnami: the password from a Secret.

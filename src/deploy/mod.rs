@@ -108,8 +108,18 @@ impl Locator {
 
     /// An application variable set in this file.
     pub fn env_var(&self, name: &str, value: &str, span: Range<usize>) -> EnvVar {
+        self.variable(name, value, None, span)
+    }
+
+    /// An application variable this file sets from elsewhere (a Secret).
+    pub fn env_reference(&self, name: &str, reference: &str, span: Range<usize>) -> EnvVar {
+        self.variable(name, "", Some(reference.to_string()), span)
+    }
+
+    fn variable(&self, name: &str, value: &str, reference: Option<String>, span: Range<usize>) -> EnvVar {
         let (line, column) = self.index.line_column(&self.text, span.start);
         EnvVar {
+            reference,
             name: name.to_string(),
             value: crate::facts::Secret::new(value),
             origin: Origin::Env {

@@ -73,6 +73,7 @@ pub fn read_env_files(paths: &[PathBuf]) -> Result<(Vec<EnvVar>, Vec<SourceFile>
                 continue;
             }
             vars.push(EnvVar {
+                reference: None,
                 origin: Origin::Env {
                     var: entry.name.clone(),
                     file: Some(file.clone()),
@@ -176,6 +177,7 @@ pub fn read_process_env() -> Vec<EnvVar> {
         .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
         .filter(|(name, _)| is_relevant(name))
         .map(|(name, value)| EnvVar {
+            reference: None,
             origin: Origin::Env {
                 var: name.clone(),
                 file: None,

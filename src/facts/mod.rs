@@ -261,6 +261,10 @@ pub struct EnvVar {
     pub name: String,
     pub value: Secret,
     pub origin: Origin,
+    /// Set from somewhere this run cannot read (`Secret redis/password` of a
+    /// Kubernetes `secretKeyRef`): the value is empty and the fact becomes a
+    /// `Value::Reference`.
+    pub reference: Option<String>,
 }
 
 /// What kind of problem reading a config found; the rules map each kind to

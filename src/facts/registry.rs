@@ -131,9 +131,14 @@ pub const EXACT: &[(&str, &str)] = &[
     ),
     ("exposure.evidence", "what decided the reachability, quoted"),
     (
+        "exposure.protected_mode_blocks",
+        "protected mode refuses remote clients while the default user has no password (on, and on Redis < 7.0 only without a written `bind`)",
+    ),
+    (
         "exposure.socket_excludes_others",
         "with `port 0`, the unix socket's mode keeps other local users out",
     ),
+    ("target.tls_available", "the release line has TLS (`tls-port`; Redis 6.0 and later, every Valkey)"),
     ("workload.role", "what the instance is for: `cache`, `session`, `store` or `queue`"),
     ("workload.role_evidence", "why it has that role: a setting, a variable, a name, its persistence"),
     (

@@ -60,6 +60,7 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
             classified.counts.skipped
         ))));
     }
+    let classified_walked = classified.walked_configs.clone();
     let mut env_files = plan.env_files.clone();
     env_files.extend(classified.env_files.iter().cloned());
     let (mut vars, env_sources) = env::read_env_files(&env_files)?;
@@ -152,6 +153,18 @@ pub fn gather(plan: &RunPlan) -> Result<Gathered, RunError> {
             });
         }
     }
+    // A walked config that a deployment reads is judged there, in its
+    // container, not a second time as if it ran on a host.
+    let read_by_deployments: std::collections::HashSet<PathBuf> = deployments
+        .iter()
+        .flat_map(|d| d.config.files.iter().map(|f| canonical(&f.path)))
+        .collect();
+    configs.retain(|config| {
+        let walked_main = config
+            .main_file()
+            .filter(|main| classified_walked.iter().any(|w| w == main.as_ref()));
+        !walked_main.is_some_and(|main| read_by_deployments.contains(&canonical(main)))
+    });
     link_managed(&mut deployments, &vars);
     let env_asked = !env_files.is_empty() || plan.process_env;
     let baseline = match &plan.baseline {
@@ -226,7 +239,12 @@ fn link_managed(deployments: &mut [DeployTarget], vars: &[EnvVar]) {
 #[derive(Default)]
 struct Classified {
     configs: Vec<(PathBuf, String, bool)>,
+    /// Config files found by a walk (not named): a deployment that reads one
+    /// judges it in its container, so it is no target of its own.
+    walked_configs: Vec<PathBuf>,
     env_files: Vec<PathBuf>,
+    /// Env files found by a walk (not named).
+    walked_env_files: Vec<PathBuf>,
     deploy: Vec<DeployFile>,
     counts: InputCounts,
     /// Terraform variables, locals and linked resources, read once per directory.
@@ -253,6 +271,25 @@ fn classify(plan: &RunPlan) -> Result<Classified, InputError> {
             examine(input, plan.kind, &target, true, &mut out)?;
         }
     }
+    // A walked `.env` beside a compose file is compose's interpolation
+    // source (the compose reader reads it as such), not the app's environment.
+    let compose_dirs: Vec<PathBuf> = out
+        .deploy
+        .iter()
+        .filter(|file| file.kind == Kind::Compose)
+        .filter_map(|file| file.source.path.parent().map(Path::to_path_buf))
+        .collect();
+    let walked = std::mem::take(&mut out.walked_env_files);
+    out.env_files.retain(|path| {
+        let interpolation = walked.contains(path)
+            && path.file_name().is_some_and(|name| name == ".env")
+            && path.parent().is_some_and(|dir| compose_dirs.iter().any(|c| c == dir));
+        if interpolation {
+            out.counts.read -= 1;
+            out.counts.skipped += 1;
+        }
+        !interpolation
+    });
     Ok(out)
 }
 
@@ -278,6 +315,9 @@ fn examine(
     };
     let deploy = match kind {
         Kind::RedisConf | Kind::SentinelConf => {
+            if !named {
+                out.walked_configs.push(path.to_path_buf());
+            }
             out.configs.push((path.to_path_buf(), text, kind == Kind::SentinelConf));
             out.counts.read += 1;
             return Ok(true);
@@ -287,6 +327,9 @@ fn examine(
                 || crate::env::dotenv::parse(path, &text)
                     .is_ok_and(|entries| entries.iter().any(|e| deploy::is_redis_variable(&e.name, &e.value)));
             if concerns_redis {
+                if !named {
+                    out.walked_env_files.push(path.to_path_buf());
+                }
                 out.env_files.push(path.to_path_buf());
                 out.counts.read += 1;
             }
@@ -396,4 +439,10 @@ fn probe_options(request: &ProbeRequest, env_vars: &[EnvVar], process: &[EnvVar]
             ..probe::resp::Limits::default()
         },
     })
+}
+
+/// A path as the file system names it, so `./redis/redis.conf` and
+/// `redis/redis.conf` compare equal (the path itself when it cannot be resolved).
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }

@@ -22,7 +22,14 @@ pub fn apply(vars: &[EnvVar], facts: &mut Facts) {
         .collect();
     for var in &effective {
         let raw = var.value.expose();
-        let value = if var.name == "REDIS_URL" || env::is_redis_url(raw) {
+        let value = if let Some(reference) = &var.reference {
+            Value::Reference {
+                reference: reference.clone(),
+            }
+        } else if is_null_password(var) {
+            // Laravel's `REDIS_PASSWORD=null` means no password, not the word.
+            continue;
+        } else if var.name == "REDIS_URL" || env::is_redis_url(raw) {
             Value::Str(redis_url::redact(raw))
         } else if env::is_secret_name(&var.name) {
             Value::Secret(var.value.clone())
@@ -66,10 +73,22 @@ pub fn apply(vars: &[EnvVar], facts: &mut Facts) {
         })
     };
     if facts.get("env.REDIS_PASSWORD").is_none() {
-        if let Some(var) = by_suffix(&["_PASSWORD", "_PASS", "_PASSWD", "_AUTH"]) {
+        let password = by_suffix(&["_PASSWORD", "_PASS", "_PASSWD", "_AUTH"]).filter(|v| !is_null_password(v));
+        if let Some(var) = password {
+            let value = match &var.reference {
+                Some(reference) => Value::Reference {
+                    reference: reference.clone(),
+                },
+                None => Value::Secret(var.value.clone()),
+            };
+            facts.insert("env.REDIS_PASSWORD", value, var.origin.clone());
+        } else if let Some(var) = by_suffix(&["_PASSWORD_FILE", "_PASS_FILE", "_AUTH_FILE"]) {
+            // The `_FILE` convention (Docker secrets): the password is in that file.
             facts.insert(
                 "env.REDIS_PASSWORD",
-                Value::Secret(var.value.clone()),
+                Value::Reference {
+                    reference: format!("the file {} names", var.name),
+                },
                 var.origin.clone(),
             );
         }
@@ -155,4 +174,13 @@ fn apply_url(var: &EnvVar, facts: &mut Facts) {
             facts.insert("env.url.error", Value::Str(reason), origin)
         }
     }
+}
+
+/// A password variable written as `null` (or `(null)`): frameworks such as
+/// Laravel read it as no password at all.
+fn is_null_password(var: &EnvVar) -> bool {
+    let name = var.name.to_ascii_uppercase();
+    let value = var.value.expose().trim();
+    (name.ends_with("PASSWORD") || name.ends_with("PASS") || name.ends_with("AUTH"))
+        && (value.eq_ignore_ascii_case("null") || value.eq_ignore_ascii_case("(null)"))
 }

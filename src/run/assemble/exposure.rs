@@ -38,9 +38,13 @@ struct Decision {
 }
 
 /// Writes `exposure.reachability` (a `Reach` name, or unknown with the
-/// reason), `exposure.evidence` and, for a server reachable only through
-/// its unix socket, `exposure.socket_excludes_others`.
+/// reason), `exposure.evidence`, `exposure.protected_mode_blocks` and, for a
+/// server reachable only through its unix socket,
+/// `exposure.socket_excludes_others`.
 pub fn apply(facts: &mut Facts) {
+    if let Some((blocks, origin)) = protected_mode_blocks(facts) {
+        facts.insert("exposure.protected_mode_blocks", Value::Bool(blocks), origin);
+    }
     let socket_only = socket_only(facts);
     if let Some(excludes) = socket_only.as_ref().and_then(|(_, excludes)| *excludes) {
         let origin = facts
@@ -58,6 +62,25 @@ pub fn apply(facts: &mut Facts) {
     };
     facts.insert("exposure.reachability", value, decision.origin.clone());
     facts.insert("exposure.evidence", Value::Str(decision.evidence), decision.origin);
+}
+
+/// Whether protected mode refuses remote clients while the default user has
+/// no password: it must be on, and before 7.0 Redis applies it only when no
+/// `bind` is written (every Valkey release behaves as 7.0).
+fn protected_mode_blocks(facts: &Facts) -> Option<(bool, Origin)> {
+    let protected = facts.get("conf.protected-mode")?;
+    let on = protected.value.as_bool()?;
+    let product = facts.value("target.product").and_then(Value::as_str).unwrap_or("redis");
+    let major = facts
+        .value("target.line")
+        .and_then(Value::as_str)
+        .and_then(|line| line.split('.').next()?.parse::<u32>().ok())
+        .unwrap_or(7);
+    let bind_written = facts
+        .get("conf.bind")
+        .is_some_and(|f| !matches!(f.origin, Origin::Default));
+    let applies = product != "redis" || major >= 7 || !bind_written;
+    Some((on && applies, protected.origin.clone()))
 }
 
 /// With `port 0` and a unix socket: the socket's origin, and whether its
@@ -300,6 +323,27 @@ mod tests {
 
     fn reach(facts: &Facts) -> String {
         facts.value("exposure.reachability").map(|v| v.to_string()).unwrap()
+    }
+
+    #[test]
+    fn protected_mode_blocks_only_where_the_release_applies_it() {
+        let at = |line: &str, bind_written: bool| {
+            let mut facts = Facts::default();
+            facts.insert("target.line", Value::Str(line.into()), Origin::Settings);
+            facts.insert("conf.protected-mode", Value::Bool(true), Origin::Default);
+            let bind_origin = if bind_written {
+                Origin::Settings
+            } else {
+                Origin::Default
+            };
+            facts.insert("conf.bind", bind(&["0.0.0.0"]), bind_origin);
+            apply(&mut facts);
+            facts.value("exposure.protected_mode_blocks").cloned()
+        };
+        assert_eq!(at("7.2", true), Some(Value::Bool(true)));
+        // Before 7.0 a written `bind` switches protected mode off.
+        assert_eq!(at("6.2", true), Some(Value::Bool(false)));
+        assert_eq!(at("6.2", false), Some(Value::Bool(true)));
     }
 
     #[test]

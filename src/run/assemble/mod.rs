@@ -95,6 +95,12 @@ pub fn build_facts(inputs: FactInputs<'_>) -> Facts {
 /// What is derived from every source of a target once they are all in:
 /// its reachability and its role (the target id must be set).
 pub fn derive(facts: &mut Facts, settings: &Settings, env: Option<&[EnvVar]>) {
+    // A release line without `tls-port` (Redis < 6.0) has no TLS at all.
+    if let Some(port) = facts.get("conf.port") {
+        let origin = port.origin.clone();
+        let available = facts.get("conf.tls-port").is_some();
+        facts.insert("target.tls_available", Value::Bool(available), origin);
+    }
     exposure::apply(facts);
     workload::apply(facts, settings, env);
 }

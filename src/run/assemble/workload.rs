@@ -140,6 +140,7 @@ mod tests {
         let env: Vec<EnvVar> = vars
             .iter()
             .map(|name| EnvVar {
+                reference: None,
                 name: name.to_string(),
                 value: Secret::new("redis://redis:6379/0"),
                 origin: Origin::Settings,
