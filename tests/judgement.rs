@@ -48,18 +48,25 @@ fn one(report: &Value, rule: &str, target: &str) -> (String, String) {
     )
 }
 
-fn conf_report(text: &str, extra: &[(&str, &str)]) -> Value {
+/// A temporary directory holding these files (parent folders made).
+fn files(pairs: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("redis.conf"), text).unwrap();
-    for (name, content) in extra {
-        fs::write(dir.path().join(name), content).unwrap();
+    for (name, content) in pairs {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
     }
+    dir
+}
+
+fn conf_report(text: &str) -> Value {
+    let dir = files(&[("redis.conf", text)]);
     run_check(dir.path(), &["redis.conf"])
 }
 
 #[test]
 fn a_loopback_server_is_judged_as_reachable_from_its_host_only() {
-    let report = conf_report("bind 127.0.0.1 -::1\nport 6379\n", &[]);
+    let report = conf_report("bind 127.0.0.1 -::1\nport 6379\n");
     let (severity, message) = one(&report, "tls.disabled", "");
     assert_eq!(severity, "low");
     assert!(
@@ -72,7 +79,7 @@ fn a_loopback_server_is_judged_as_reachable_from_its_host_only() {
 
 #[test]
 fn a_server_on_a_restricted_unix_socket_only_is_a_medium_without_a_password() {
-    let restricted = conf_report("port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 770\n", &[]);
+    let restricted = conf_report("port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 770\n");
     let (severity, message) = one(&restricted, "auth.no-password", "");
     assert_eq!(severity, "medium");
     assert!(
@@ -81,13 +88,13 @@ fn a_server_on_a_restricted_unix_socket_only_is_a_medium_without_a_password() {
     );
     assert!(fails(&restricted, "tls.disabled", "").is_empty());
     // Every local user may connect to a 777 socket: as high as a loopback port.
-    let open = conf_report("port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 777\n", &[]);
+    let open = conf_report("port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 777\n");
     assert_eq!(one(&open, "auth.no-password", "").0, "high");
 }
 
 #[test]
 fn an_open_server_on_every_interface_is_critical_and_says_why() {
-    let report = conf_report("bind 0.0.0.0\nprotected-mode no\n", &[]);
+    let report = conf_report("bind 0.0.0.0\nprotected-mode no\n");
     let (severity, message) = one(&report, "auth.no-password", "");
     assert_eq!(severity, "critical");
     assert!(
@@ -99,15 +106,12 @@ fn an_open_server_on_every_interface_is_critical_and_says_why() {
     assert!(message.contains("clients need no password"), "{message}");
     assert_eq!(one(&report, "network.exposed-without-auth", "").0, "critical");
     // With a password, protected mode changes nothing: low.
-    let guarded = conf_report(
-        "bind 0.0.0.0\nprotected-mode no\nrequirepass Xq3-vT9z-Lm2p-Rw8k-Ys4n-Bc7d-Hf6j\n",
-        &[],
-    );
+    let guarded = conf_report("bind 0.0.0.0\nprotected-mode no\nrequirepass Xq3-vT9z-Lm2p-Rw8k-Ys4n-Bc7d-Hf6j\n");
     assert_eq!(one(&guarded, "network.protected-mode-disabled", "").0, "low");
     assert!(fails(&guarded, "auth.no-password", "").is_empty());
     // Protected mode on (the default) refuses remote clients while there is no
     // password: high, and the message says what still holds it back.
-    let behind = conf_report("bind 0.0.0.0\n", &[]);
+    let behind = conf_report("bind 0.0.0.0\n");
     let (severity, message) = one(&behind, "auth.no-password", "");
     assert_eq!(severity, "high");
     assert!(
@@ -135,7 +139,7 @@ fn an_open_server_on_every_interface_is_critical_and_says_why() {
     assert_eq!(severity, "high");
     assert!(message.contains("redis 5.0 has no TLS at all"), "{message}");
     // On private addresses: high, not critical.
-    let private = conf_report("bind 10.0.0.5 127.0.0.1\nprotected-mode no\n", &[]);
+    let private = conf_report("bind 10.0.0.5 127.0.0.1\nprotected-mode no\n");
     assert_eq!(one(&private, "auth.no-password", "").0, "high");
     assert_eq!(one(&private, "network.protected-mode-disabled", "").0, "high");
     assert!(fails(&private, "network.exposed-without-auth", "").is_empty());
@@ -217,34 +221,24 @@ fn the_eviction_policy_is_judged_by_what_the_instance_is_for() {
 
 #[test]
 fn an_append_only_store_that_never_evicts_is_not_asked_to_evict() {
-    let store = conf_report("bind 127.0.0.1\nappendonly yes\nmaxmemory 1gb\n", &[]);
+    let store = conf_report("bind 127.0.0.1\nappendonly yes\nmaxmemory 1gb\n");
     assert!(fails(&store, "memory.eviction-policy", "").is_empty());
     // The same server with an evicting policy is judged as a cache.
-    let cache = conf_report(
-        "bind 127.0.0.1\nappendonly yes\nmaxmemory 1gb\nmaxmemory-policy volatile-lru\n",
-        &[],
-    );
+    let cache = conf_report("bind 127.0.0.1\nappendonly yes\nmaxmemory 1gb\nmaxmemory-policy volatile-lru\n");
     assert_eq!(one(&cache, "memory.eviction-policy", "").0, "medium");
 }
 
 #[test]
 fn the_settings_name_the_role_and_the_team_severity_keeps_the_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("queue.conf"),
-        "bind 127.0.0.1\nmaxmemory-policy allkeys-lru\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("plain.conf"),
-        "bind 127.0.0.1\nmaxmemory-policy allkeys-lru\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("redis-preflight.toml"),
-        "[[roles]]\ntarget = \"redis-conf:*queue.conf\"\nrole = \"queue\"\n\n[severity]\n\"memory.eviction-policy\" = \"critical\"\n",
-    )
-    .unwrap();
+    let conf = "bind 127.0.0.1\nmaxmemory-policy allkeys-lru\n";
+    let dir = files(&[
+        ("queue.conf", conf),
+        ("plain.conf", conf),
+        (
+            "redis-preflight.toml",
+            "[[roles]]\ntarget = \"redis-conf:*queue.conf\"\nrole = \"queue\"\n\n[severity]\n\"memory.eviction-policy\" = \"critical\"\n",
+        ),
+    ]);
     let output = common::preflight()
         .current_dir(dir.path())
         .args([
@@ -381,21 +375,12 @@ fn a_password_from_a_file_is_set_and_a_null_one_is_none() {
 
 #[test]
 fn a_compose_project_is_judged_once_with_its_mounted_config_and_without_its_dotenv() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join("redis")).unwrap();
-    fs::write(
-        dir.path().join("redis/redis.conf"),
-        "maxmemory 1gb\nmaxmemory-policy allkeys-lru\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join(".env"),
-        "REDIS_PASSWORD=Xq3-vT9z-Lm2p-Rw8k-Ys4n-Bc7d-Hf6j\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("docker-compose.yml"),
-        "services:
+    let dir = files(&[
+        ("redis/redis.conf", "maxmemory 1gb\nmaxmemory-policy allkeys-lru\n"),
+        (".env", "REDIS_PASSWORD=Xq3-vT9z-Lm2p-Rw8k-Ys4n-Bc7d-Hf6j\n"),
+        (
+            "docker-compose.yml",
+            "services:
   web:
     image: example/web:1.0
     environment:
@@ -406,8 +391,8 @@ fn a_compose_project_is_judged_once_with_its_mounted_config_and_without_its_dote
     volumes:
       - ./redis/redis.conf:/usr/local/etc/redis/redis.conf:ro
 ",
-    )
-    .unwrap();
+        ),
+    ]);
     let report = run_check(dir.path(), &["."]);
     let targets: Vec<&str> = report["targets"]
         .as_array()

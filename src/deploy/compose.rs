@@ -433,15 +433,7 @@ fn redis_service(
     if !is_redis_image(&image) && server_words.is_none() {
         return None;
     }
-    // Bitnami moved its images to `bitnamilegacy/` in 2025; both read the same variables.
-    let bitnami = [
-        "bitnami/redis",
-        "bitnami/valkey",
-        "bitnamilegacy/redis",
-        "bitnamilegacy/valkey",
-    ]
-    .iter()
-    .any(|b| image.contains(b));
+    let bitnami = super::is_bitnami_image(&image);
     let mut pieces = Vec::new();
     let mut facts: Vec<(String, Value, Origin)> = Vec::new();
     let id = format!("compose:{}#{name}", super::id_path(&source.path));

@@ -1217,14 +1217,7 @@ impl Reader<'_, '_> {
             }
         }
         let lower_image = image.to_ascii_lowercase();
-        let bitnami = [
-            "bitnami/redis",
-            "bitnami/valkey",
-            "bitnamilegacy/redis",
-            "bitnamilegacy/valkey",
-        ]
-        .iter()
-        .any(|b| lower_image.contains(b));
+        let bitnami = super::is_bitnami_image(image);
         let mut pieces = Vec::new();
         let mut lines: Vec<ArgLine> = Vec::new();
         let mut sentinel = lower_image.contains("sentinel");

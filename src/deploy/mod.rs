@@ -151,6 +151,21 @@ pub fn id_path(path: &Path) -> String {
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }
 
+/// A Bitnami Redis or Valkey image (`bitnami/redis-cluster`, and the
+/// `bitnamilegacy/` copies Bitnami moved them to in 2025): configured by
+/// its `REDIS_*`/`VALKEY_*` variables.
+pub fn is_bitnami_image(image: &str) -> bool {
+    let image = image.to_ascii_lowercase();
+    [
+        "bitnami/redis",
+        "bitnami/valkey",
+        "bitnamilegacy/redis",
+        "bitnamilegacy/valkey",
+    ]
+    .iter()
+    .any(|b| image.contains(b))
+}
+
 /// Whether an image runs Redis or Valkey (official, bitnami, redis-stack,
 /// valkey, or a registry mirror of them).
 pub fn is_redis_image(image: &str) -> bool {
