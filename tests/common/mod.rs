@@ -258,6 +258,58 @@ impl RedisServer {
         })
     }
 
+    /// Starts `program <args...>` in `workdir` (its cwd) exactly as given, stdin closed,
+    /// stdout and stderr captured to files in `workdir`, inside a network namespace when
+    /// [`isolation`] found one. For tests that run several servers (Redis and Valkey builds).
+    pub fn spawn_program(program: &Path, workdir: &Path, args: &[String], socket: &Path) -> std::io::Result<RedisServer> {
+        let stdout_path = workdir.join("server.stdout");
+        let stderr_path = workdir.join("server.stderr");
+        let mut cmd = match isolation() {
+            Isolation::NetNs(flags) => {
+                let mut c = Command::new("unshare");
+                c.args(flags).arg("--").arg(program);
+                c
+            }
+            Isolation::None => Command::new(program),
+        };
+        cmd.args(args)
+            .current_dir(workdir)
+            .stdin(Stdio::null())
+            .stdout(File::create(&stdout_path)?)
+            .stderr(File::create(&stderr_path)?);
+        let child = cmd.spawn()?;
+        Ok(RedisServer {
+            child,
+            stdout_path,
+            stderr_path,
+            socket: socket.to_path_buf(),
+            port: 0,
+            status: None,
+        })
+    }
+
+    /// Polls until the server answers PING on its unix socket, exits, or `limit` passes. Only
+    /// a reply counts as ready: a log line may come before the last startup check (ACL users
+    /// are loaded after the listeners are set up).
+    pub fn wait_ping(&mut self, limit: Duration) -> Startup {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.try_exit() {
+                return Startup::Exited(status);
+            }
+            if self.ping() {
+                return Startup::Ready;
+            }
+            if start.elapsed() >= limit {
+                if let Some(status) = self.try_exit() {
+                    return Startup::Exited(status);
+                }
+                return Startup::TimedOut;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Polls until the server is ready, exits, or `limit` passes.
     pub fn wait_ready(&mut self, limit: Duration) -> Startup {
         let start = Instant::now();
