@@ -261,8 +261,8 @@ fn edges_for(directive: &Value, line: &Line) -> Vec<Edge> {
             let multi = directive.get("multi_flag").and_then(Value::as_bool).unwrap_or(false);
             enum_edges(&values, multi)
         }
-        "string" => path_edges(false),
-        "path" => path_edges(false),
+        "string" => path_edges(PathFiles::None),
+        "path" => path_edges(PathFiles::Files),
         "special" => special_edges(directive["special"].as_str().unwrap_or("")),
         _ => Vec::new(),
     };
@@ -421,17 +421,30 @@ fn enum_edges(values: &[String], multi: bool) -> Vec<Edge> {
     edges
 }
 
-/// Strings and paths: the files named exist beside the config (as directories when `dirs`),
-/// so a verdict is about the value, not about this machine.
-fn path_edges(dirs: bool) -> Vec<Edge> {
+/// What a string or path value's names are beside the config.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PathFiles {
+    /// Nothing: a string is a name, not a file (an existing `dbfilename` would be loaded).
+    None,
+    /// Empty files (a path to a file: `aclfile` must exist).
+    Files,
+    /// Directories (`dir`).
+    Dirs,
+}
+
+/// Strings and paths: empty, relative, absolute, with `/`, `.` and `..`, with a blank. For
+/// paths the names exist beside the config, so a verdict is about the value, not this machine.
+fn path_edges(made: PathFiles) -> Vec<Edge> {
     let with = |label: &str, args: &str| {
         let mut e = edge(label, args);
-        let made = vec!["pf-rel".to_string(), "pf-abs".to_string(), "pf-sub/pf-in".to_string()];
-        if dirs {
-            e.dirs = made;
-        } else {
-            e.dirs = vec!["pf-sub".to_string()];
-            e.files = made.into_iter().map(|n| (n, Vec::new())).collect();
+        let names = vec!["pf-rel".to_string(), "pf-abs".to_string(), "pf-sub/pf-in".to_string()];
+        match made {
+            PathFiles::None => {}
+            PathFiles::Dirs => e.dirs = names,
+            PathFiles::Files => {
+                e.dirs = vec!["pf-sub".to_string()];
+                e.files = names.into_iter().map(|n| (n, Vec::new())).collect();
+            }
         }
         e
     };
@@ -491,7 +504,7 @@ fn special_edges(special: &str) -> Vec<Edge> {
             ("garbage-suffix", "normal 1x 0 0"),
             ("fractional", "normal 1.5mb 0 0"),
         ]),
-        "dir" => path_edges(true),
+        "dir" => path_edges(PathFiles::Dirs),
         "include" => {
             let mut edges = Vec::new();
             for (label, args) in [
