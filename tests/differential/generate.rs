@@ -437,7 +437,10 @@ enum PathFiles {
 fn path_edges(made: PathFiles) -> Vec<Edge> {
     let with = |label: &str, args: &str| {
         let mut e = edge(label, args);
-        let names = vec!["pf-rel".to_string(), "pf-abs".to_string(), "pf-sub/pf-in".to_string()];
+        let names: Vec<String> = ["pf-rel", "pf-abs", "pf-sub/pf-in", "pf rel"]
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
         match made {
             PathFiles::None => {}
             PathFiles::Dirs => e.dirs = names,
