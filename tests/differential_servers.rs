@@ -805,7 +805,7 @@ fn preflight_agrees_with_every_server() {
         .map(|v| v.split(',').map(|s| s.trim().to_string()).collect());
     let open = known_open();
     if let Some(names) = &only {
-        for name in names.iter().filter(|n| !SERVERS.iter().any(|s| s.name == n.as_str())) {
+        if let Some(name) = names.iter().find(|n| !SERVERS.iter().any(|s| s.name == n.as_str())) {
             panic!(
                 "REDIS_PREFLIGHT_DIFF_SERVERS names `{name}`; the servers are {}",
                 SERVERS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
