@@ -857,6 +857,21 @@ fn preflight_agrees_with_every_server() {
         println!("  from:    {}", server.origin);
         println!("  binary:  {}", server.program.display());
         println!("  checked: --redis-version {}", server.target);
+        let catalog_has_line = Line::parse(&server.line).is_some_and(|l| {
+            catalog["lines"][if l.valkey { "valkey" } else { "redis" }]
+                .as_array()
+                .is_some_and(|known| {
+                    known
+                        .iter()
+                        .any(|k| k.as_str() == Some(&format!("{}.{}", l.major, l.minor)))
+                })
+        });
+        if server.informational && catalog_has_line {
+            println!(
+                "  !!! the catalog knows {} now: delete its NOT_YET_A_TARGET entry to check this server for real !!!",
+                server.line
+            );
+        }
         if server.informational {
             println!(
                 "  !!! INFORMATIONAL: redis-preflight has no {} target yet; checked against {}, \
