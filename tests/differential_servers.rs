@@ -66,9 +66,10 @@ const WORKERS: usize = 2;
 /// The generator's default seed: every run compares the same cases.
 const SEED: u64 = 12;
 
-/// Catalog cases per server in a normal run (CI): with the lexer and hand-written cases 613 a
-/// server, 2452 in all, 35 s on an idle 2-core machine and under 2 minutes on a busy one.
-const CI_SAMPLE: usize = 500;
+/// Catalog cases per server in a normal run (CI): with the lexer and hand-written cases 513 a
+/// server, 2052 in all: about 30 s on an idle 2-core machine, 80 s on a busy one (2452 cases
+/// took 35 s and 97 s), inside the 2 minutes this test may add to scripts/test.
+const CI_SAMPLE: usize = 400;
 
 /// At most this share of a server's cases may be excluded.
 const MAX_EXCLUDED_PERCENT: f64 = 3.0;
