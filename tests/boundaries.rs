@@ -378,7 +378,7 @@ fn a_long_password_of_few_distinct_characters_is_weak_below_3_bits_per_character
 // ------------------------------------------------------------ unixsocketperm
 
 #[test]
-fn a_unix_socket_is_permissive_when_any_other_bit_is_set() {
+fn a_unix_socket_is_permissive_when_others_may_write_to_it() {
     let dir = tempfile::tempdir().unwrap();
     let socket = "/run/redis/redis.sock";
     let run = |conf: &str| {
@@ -411,14 +411,12 @@ fn a_unix_socket_is_permissive_when_any_other_bit_is_set() {
             "unixsocketperm {mode}"
         );
     }
-    // Others may only read or traverse: reported too, as the rule is written
-    // (`mode & 0o007`). On Linux connect(2) needs write permission on the
-    // socket, so "every local user can connect" overstates these; pinned as
-    // the current behaviour and raised in the issue 12 report.
-    for mode in ["771", "774", "775"] {
+    // Others may only read or traverse: connect(2) needs write permission on
+    // the socket, so they cannot connect and nothing is reported.
+    for mode in ["771", "774", "775", "705"] {
         assert_eq!(
             run(&format!("unixsocket {socket}\nunixsocketperm {mode}\n")),
-            reported(mode),
+            None,
             "unixsocketperm {mode}"
         );
     }

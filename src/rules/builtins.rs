@@ -430,7 +430,9 @@ fn unixsocket_permissive(_: &Rule, facts: &Facts) -> Vec<Hit> {
     let Some(mode) = fact.value.as_int() else {
         return Vec::new();
     };
-    if mode & 0o007 == 0 {
+    // connect(2) on a unix socket needs write permission: only the others'
+    // write bit lets every local user in.
+    if mode & 0o002 == 0 {
         return Vec::new();
     }
     vec![Hit {

@@ -84,8 +84,8 @@ fn protected_mode_blocks(facts: &Facts) -> Option<(bool, Origin)> {
 }
 
 /// With `port 0` and a unix socket: the socket's origin, and whether its
-/// mode keeps other local users out (unknown for mode 0, which leaves it to
-/// the umask).
+/// mode keeps other local users out (connecting needs write permission; unknown
+/// for mode 0, which leaves it to the umask).
 fn socket_only(facts: &Facts) -> Option<(Origin, Option<bool>)> {
     let port = facts.get("conf.port")?;
     if port.value.as_int() != Some(0) {
@@ -98,7 +98,7 @@ fn socket_only(facts: &Facts) -> Option<(Origin, Option<bool>)> {
     let excludes = facts
         .value("conf.unixsocketperm")
         .and_then(Value::as_int)
-        .map(|mode| mode != 0 && mode & 0o007 == 0);
+        .map(|mode| mode != 0 && mode & 0o002 == 0);
     Some((port.origin.clone(), excludes))
 }
 
