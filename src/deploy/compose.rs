@@ -579,13 +579,19 @@ pub fn image_target(image: &str) -> Option<Target> {
     if version.is_empty() {
         return None;
     }
-    let version = if version.contains('.') {
-        version.to_string()
-    } else {
-        format!("{version}.0")
-    };
     let product = if repo.contains("valkey") { "valkey-" } else { "" };
-    Target::parse(&format!("{product}{version}")).ok()
+    if version.contains('.') {
+        return Target::parse(&format!("{product}{version}")).ok();
+    }
+    // A major-only tag (`redis:6`) follows that major's newest release line.
+    let first = Target::parse(&format!("{product}{version}.0")).ok()?;
+    let newest = crate::conf::catalog::catalog()
+        .lines(first.product)
+        .iter()
+        .filter(|line| line.major == first.major)
+        .max_by_key(|line| line.minor)
+        .copied();
+    newest.or(Some(first))
 }
 
 /// A command or entrypoint as words with their spans: a list is one word
@@ -994,5 +1000,15 @@ mod tests {
         );
         assert!(image_target("redis").is_none());
         assert!(image_target("redis:latest").is_none());
+        // A major-only tag is that major's newest line.
+        assert_eq!(image_target("redis:6").map(|t| t.to_string()), Some("6.2".into()));
+        assert_eq!(
+            image_target("redis:5-alpine").map(|t| t.to_string()),
+            Some("5.0".into())
+        );
+        assert_eq!(
+            image_target("valkey/valkey:8").map(|t| t.to_string()),
+            Some("valkey-8.1".into())
+        );
     }
 }
