@@ -214,8 +214,14 @@ fn run_check(args: CheckArgs) -> Result<i32, InputError> {
         .redis_version
         .as_deref()
         .or(settings.redis_version.as_deref())
-        .map(|spec| Target::parse(spec).map_err(InputError::new))
-        .transpose()?;
+        .map(|spec| Target::resolve(spec).map_err(InputError::new))
+        .transpose()?
+        .map(|resolved| {
+            if let Some(note) = &resolved.note {
+                eprintln!("warning: {note}");
+            }
+            resolved.target
+        });
     let profile = args
         .profile
         .clone()

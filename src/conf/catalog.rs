@@ -24,6 +24,14 @@ impl Product {
     }
 }
 
+/// A version resolved to a release line, with a note when it is not that line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub target: Target,
+    /// Set when the version names a line the catalog does not know.
+    pub note: Option<String>,
+}
+
 /// A release line such as Redis 7.2 or Valkey 8.0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Target {
@@ -42,6 +50,13 @@ impl Target {
     /// Parses `7.0`, `7.2.4`, `redis-7.4`, `valkey-8.0`, `8.0-m01`, then snaps
     /// to the newest release line the catalog knows at or below it.
     pub fn parse(spec: &str) -> Result<Target, String> {
+        Target::resolve(spec).map(|resolved| resolved.target)
+    }
+
+    /// Like `parse`, and says when the version names a line the catalog does
+    /// not know (`8.2`, `valkey-10.0`): the config is then read as an older
+    /// line, which must never happen silently.
+    pub fn resolve(spec: &str) -> Result<Resolved, String> {
         let spec = spec.trim();
         let lower = spec.to_ascii_lowercase();
         let (product, rest) = if let Some(rest) = lower.strip_prefix("valkey-") {
@@ -59,26 +74,35 @@ impl Target {
                 "invalid version `{spec}`: expected e.g. `7.2`, `7.2.4`, `redis-7.4` or `valkey-8.0`"
             ));
         };
-        let wanted = Target {
-            product,
-            major,
-            minor: minor.unwrap_or(0),
-        };
+        let wanted = (major, minor.unwrap_or(0));
         let lines = catalog().lines(product);
-        lines
+        let target = lines
             .iter()
             .rev()
-            .find(|line| (line.major, line.minor) <= (wanted.major, wanted.minor))
+            .find(|line| (line.major, line.minor) <= wanted)
             .copied()
             .ok_or_else(|| {
                 let known: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
                 format!(
                     "{} {major}.{} is older than every release line redis-preflight knows ({})",
                     product.name(),
-                    wanted.minor,
+                    wanted.1,
                     known.join(", ")
                 )
-            })
+            })?;
+        let substituted = (target.major, target.minor) != wanted;
+        let note = substituted.then(|| {
+            format!(
+                "redis-preflight does not know the {} {}.{} release line; it reads the config as {target}, the newest line it knows below it",
+                match product {
+                    Product::Redis => "Redis",
+                    Product::Valkey => "Valkey",
+                },
+                wanted.0,
+                wanted.1
+            )
+        });
+        Ok(Resolved { target, note })
     }
 
     /// `redis-7.2`, the key used in `default_by_line`.
@@ -219,14 +243,21 @@ impl Directive {
             .unwrap_or((self.min, self.max))
     }
 
-    /// Whether an enum value exists on a target (Valkey has every value up to Redis 7.2).
+    /// Whether an enum value exists on a target: `7.2` is a Redis line (Valkey,
+    /// forked from 7.2, has every value up to it), `valkey-9.1` a value only
+    /// Valkey has, from that line on.
     pub fn value_exists_on(&self, value: &str, target: &Target) -> bool {
-        let Some(since) = self.value_since.get(value).and_then(|s| parse_line(s).ok()) else {
+        let Some(since) = self.value_since.get(value) else {
             return true;
         };
-        match target.product {
-            Product::Redis => (target.major, target.minor) >= since,
-            Product::Valkey => since <= (7, 2),
+        let here = (target.major, target.minor);
+        match (since.strip_prefix("valkey-"), target.product) {
+            (Some(line), Product::Valkey) => parse_line(line).is_ok_and(|line| here >= line),
+            (Some(_), Product::Redis) => false,
+            (None, product) => parse_line(since).is_ok_and(|line| match product {
+                Product::Redis => here >= line,
+                Product::Valkey => line <= (7, 2),
+            }),
         }
     }
 
@@ -431,6 +462,44 @@ mod tests {
         assert_eq!(Target::parse("8.0-m01").unwrap().to_string(), "8.0");
         assert!(Target::parse("seven").is_err());
         assert!(Target::parse("1.2").is_err());
+    }
+
+    #[test]
+    fn an_unknown_line_is_said_with_the_line_used_instead() {
+        let future = Target::resolve("valkey-10.2").unwrap();
+        assert_eq!(future.target.to_string(), "valkey-9.1");
+        let note = future.note.unwrap();
+        assert!(note.contains("Valkey 10.2") && note.contains("valkey-9.1"), "{note}");
+        let redis = Target::resolve("8.2.1").unwrap();
+        assert_eq!(redis.target.to_string(), "8.0");
+        assert!(redis.note.unwrap().contains("Redis 8.2"));
+        for known in ["7.2.4", "valkey-9.0", "valkey-9.1.2", "8.0-m01", "6.2"] {
+            assert_eq!(Target::resolve(known).unwrap().note, None, "{known}");
+        }
+    }
+
+    #[test]
+    fn valkey_9_lines_know_their_directives() {
+        let c = catalog();
+        let v81 = Target::parse("valkey-8.1").unwrap();
+        let v90 = Target::parse("valkey-9.0").unwrap();
+        let v91 = Target::parse("valkey-9.1").unwrap();
+        assert!(c.lookup("cluster-databases", &v81).is_none());
+        assert!(c.lookup("cluster-databases", &v90).is_some());
+        assert!(c.lookup("hash-seed", &v90).is_none());
+        assert!(c.lookup("hash-seed", &v91).is_some());
+        assert!(c.lookup("cluster-databases", &Target::parse("8.0").unwrap()).is_none());
+        let user = c.lookup("tls-auth-clients-user", &v90).unwrap().directive;
+        assert!(user.value_exists_on("cn", &v90));
+        assert!(!user.value_exists_on("uri", &v90));
+        assert!(user.value_exists_on("uri", &v91));
+        let load = c.lookup("repl-diskless-load", &v81).unwrap().directive;
+        assert!(load.value_exists_on("flush-before-load", &v81));
+        assert!(!load.value_exists_on("flush-before-load", &Target::parse("valkey-8.0").unwrap()));
+        assert!(!load.value_exists_on("flush-before-load", &Target::parse("8.0").unwrap()));
+        let threads = c.lookup("io-threads", &v81).unwrap().directive;
+        assert_eq!(threads.bounds_for(&v81), (Some(1), Some(256)));
+        assert_eq!(threads.bounds_for(&Target::parse("7.0").unwrap()), (Some(1), Some(128)));
     }
 
     #[test]

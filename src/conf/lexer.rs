@@ -92,6 +92,20 @@ pub fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
+/// After the closing quote at `at`: whether the word ends there (a blank or
+/// the end of the line follows), goes on (mixed quoting), or is refused.
+fn ends_word_after_quote(bytes: &[u8], at: usize, quoting: Quoting, base: usize) -> Result<bool, LexError> {
+    match bytes.get(at + 1) {
+        None => Ok(true),
+        Some(next) if is_c_space(*next) => Ok(true),
+        Some(_) if quoting == Quoting::Mixed => Ok(false),
+        Some(_) => Err(LexError {
+            kind: LexErrorKind::CharacterAfterClosingQuote,
+            at: base + at + 1,
+        }),
+    }
+}
+
 fn hex_value(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
@@ -101,6 +115,20 @@ fn hex_value(b: u8) -> Option<u8> {
 /// start inside a word (`foo"bar"` is `foobar`), and a closing quote must be
 /// followed by a blank or the end of the line.
 pub fn split_args(line: &Line<'_>) -> Result<Vec<Arg>, LexError> {
+    split_args_with(line, Quoting::Strict)
+}
+
+/// How a closing quote ends a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quoting {
+    /// Redis and Valkey before 9.0: a blank or the end of the line must follow it.
+    Strict,
+    /// Valkey 9.0 on: the word goes on, so `"a"b'c'` is `abc`.
+    Mixed,
+}
+
+/// `split_args` with the quoting rules of a release line.
+pub fn split_args_with(line: &Line<'_>, quoting: Quoting) -> Result<Vec<Arg>, LexError> {
     let bytes = line.text.as_bytes();
     let base = line.start;
     let mut args = Vec::new();
@@ -152,17 +180,11 @@ pub fn split_args(line: &Line<'_>) -> Result<Vec<Arg>, LexError> {
                         });
                     }
                     Some(b'"') => {
-                        if let Some(next) = bytes.get(i + 1) {
-                            if !is_c_space(*next) {
-                                return Err(LexError {
-                                    kind: LexErrorKind::CharacterAfterClosingQuote,
-                                    at: base + i + 1,
-                                });
-                            }
-                        }
                         in_double = false;
-                        i += 1;
-                        break;
+                        if ends_word_after_quote(bytes, i, quoting, base)? {
+                            i += 1;
+                            break;
+                        }
                     }
                     Some(other) => current.push(other),
                 }
@@ -179,17 +201,11 @@ pub fn split_args(line: &Line<'_>) -> Result<Vec<Arg>, LexError> {
                         current.push(b'\'');
                     }
                     Some(b'\'') => {
-                        if let Some(next) = bytes.get(i + 1) {
-                            if !is_c_space(*next) {
-                                return Err(LexError {
-                                    kind: LexErrorKind::CharacterAfterClosingQuote,
-                                    at: base + i + 1,
-                                });
-                            }
-                        }
                         in_single = false;
-                        i += 1;
-                        break;
+                        if ends_word_after_quote(bytes, i, quoting, base)? {
+                            i += 1;
+                            break;
+                        }
                     }
                     Some(other) => current.push(other),
                 }
@@ -278,6 +294,28 @@ mod tests {
         let err = split(r#"dir "a"b"#).unwrap_err();
         assert_eq!(err.kind, LexErrorKind::CharacterAfterClosingQuote);
         assert_eq!(err.at, 7);
+    }
+
+    #[test]
+    fn mixed_quoting_joins_quoted_and_plain_parts() {
+        let line = Line {
+            number: 1,
+            start: 0,
+            text: r#"dbfilename "a"b'c'd "x y"z"#,
+        };
+        let args = split_args_with(&line, Quoting::Mixed).unwrap();
+        let values: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
+        assert_eq!(values, ["dbfilename", "abcd", "x yz"]);
+        assert_eq!(args[1].span, 11..19);
+        assert!(split_args_with(&line, Quoting::Strict).is_err());
+        let open = Line {
+            text: r#"dir "a"b"c"#,
+            ..line
+        };
+        assert_eq!(
+            split_args_with(&open, Quoting::Mixed).unwrap_err().kind,
+            LexErrorKind::UnterminatedQuote
+        );
     }
 
     #[test]

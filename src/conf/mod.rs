@@ -564,7 +564,7 @@ impl Loader<'_> {
                 self.templated(file, line.start..line.start + line.text.len());
                 continue;
             }
-            let args = match lexer::split_args(&line) {
+            let args = match lexer::split_args_with(&line, quoting_of(&self.target)) {
                 Ok(args) => args,
                 Err(err) => {
                     let origin = self.origin(file, err.at..err.at + 1);
@@ -890,6 +890,15 @@ impl Loader<'_> {
     }
 }
 
+/// Valkey 9.0 lets a quoted part run on into the rest of a word (`"a"b` is `ab`).
+pub fn quoting_of(target: &Target) -> lexer::Quoting {
+    if target.product == catalog::Product::Valkey && target.major >= 9 {
+        lexer::Quoting::Mixed
+    } else {
+        lexer::Quoting::Strict
+    }
+}
+
 /// Secrets in one option as written in its source (`--requirepass "a b`, or a
 /// YAML string holding it), read line by line as config lines are, past the
 /// leading quote and `--`.
@@ -978,4 +987,42 @@ fn shared_index(text: &Arc<str>) -> Arc<LineIndex> {
         *last = Some((text.clone(), index.clone()));
         index
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Value;
+
+    /// Loads `text` as a redis.conf for `version`; the diagnostics' kinds and the parsed config.
+    pub(super) fn load_for(text: &str, version: &str) -> ParsedConfig {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("redis.conf");
+        std::fs::write(&path, text).unwrap();
+        load(&path, Target::parse(version).unwrap(), &LoadOptions::default()).unwrap()
+    }
+
+    pub(super) fn kinds(parsed: &ParsedConfig) -> Vec<DiagnosticKind> {
+        parsed.diagnostics.iter().map(|d| d.kind).collect()
+    }
+
+    pub(super) fn value_of<'p>(parsed: &'p ParsedConfig, name: &str) -> Option<&'p Value> {
+        parsed
+            .directives
+            .iter()
+            .rev()
+            .find(|d| d.canonical.as_deref() == Some(name))
+            .and_then(|d| d.value.as_ref())
+    }
+
+    #[test]
+    fn valkey_9_joins_a_quoted_part_with_what_follows() {
+        let text = "dbfilename \"dump\"-1.rdb\n";
+        let valkey9 = load_for(text, "valkey-9.0");
+        assert!(valkey9.diagnostics.is_empty(), "{:?}", valkey9.diagnostics);
+        assert_eq!(value_of(&valkey9, "dbfilename"), Some(&Value::Str("dump-1.rdb".into())));
+        for older in ["valkey-8.1", "7.0"] {
+            assert_eq!(kinds(&load_for(text, older)), [DiagnosticKind::SyntaxError], "{older}");
+        }
+    }
 }
