@@ -740,6 +740,20 @@ impl Loader<'_> {
                 return (Some(directive.name.clone()), None);
             }
         };
+        if opaque.is_none() {
+            for (index, message) in special::overflowed_memory(directive, &values, &target) {
+                let at = match args.get(index) {
+                    Some(arg) => self.origin_of_arg(&origin, arg),
+                    None => origin.clone(),
+                };
+                self.diagnose(
+                    DiagnosticKind::ValueOverflow,
+                    format!("`{name}`: {message}"),
+                    at,
+                    directive.name.clone(),
+                );
+            }
+        }
         if !directive.repeatable {
             if let Some((file, line)) = self.seen_single.get(&directive.name) {
                 let message = format!(
@@ -1013,6 +1027,17 @@ mod tests {
             .rev()
             .find(|d| d.canonical.as_deref() == Some(name))
             .and_then(|d| d.value.as_ref())
+    }
+
+    #[test]
+    fn an_overflowing_memory_value_is_accepted_and_reported_as_such() {
+        let parsed = load_for("maxmemory 17179869184gb\n", "7.0");
+        assert_eq!(kinds(&parsed), [DiagnosticKind::ValueOverflow]);
+        assert_eq!(value_of(&parsed, "maxmemory"), Some(&Value::Int(0)));
+        assert!(parsed.diagnostics[0].message.contains("keeps 0 bytes"));
+        // Wrapped below its minimum: refused, and nothing more to say.
+        let refused = load_for("repl-backlog-size 17179869184gb\n", "7.0");
+        assert_eq!(kinds(&refused), [DiagnosticKind::InvalidValue]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! client-output-buffer-limit, user, ...).
 
 use super::catalog::{Directive, Target, ValueType};
-use super::value::{memtoull, parse_standard};
+use super::value::{describe_bytes, memory_on, parse_standard};
 use super::{acl, commands};
 use crate::facts::{DiagnosticKind, Value};
 
@@ -30,17 +30,12 @@ fn syntax(message: impl Into<String>) -> DirectiveError {
     }
 }
 
-/// Validates the arguments of one directive line and returns its value.
-pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target) -> Result<Value, DirectiveError> {
-    let (min, max) = match &directive.args {
-        Some(count) => (count.min, count.max),
-        None => (1, Some(1)),
-    };
-    let multi_arg = max != Some(1);
-    // Since 7.0 a single quoted argument of a multi-argument directive is
-    // split on spaces: `save "3600 1 300 100"` equals `save 3600 1 300 100`.
-    let split_storage: Vec<&str>;
-    let args: &[&str] = if multi_arg
+/// The arguments redis-server works on. Since 7.0 a single quoted argument of a
+/// multi-argument directive is split on spaces: `save "3600 1 300 100"` equals
+/// `save 3600 1 300 100`.
+fn effective_args<'a>(directive: &Directive, raw_args: &[&'a str], target: &Target) -> Vec<&'a str> {
+    let multi_arg = directive.args.as_ref().is_some_and(|count| count.max != Some(1));
+    if multi_arg
         && raw_args.len() == 1
         && !raw_args[0].is_empty()
         && target.major >= 7
@@ -48,11 +43,52 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
         && directive.special.as_deref() != Some("loadmodule")
         && directive.special.as_deref() != Some("sentinel")
     {
-        split_storage = raw_args[0].split(' ').filter(|a| !a.is_empty()).collect();
-        &split_storage
+        raw_args[0].split(' ').filter(|a| !a.is_empty()).collect()
     } else {
-        raw_args
+        raw_args.to_vec()
+    }
+}
+
+/// Memory values of an accepted line that do not fit in 64 bits: the index of
+/// the argument (as written, or 0 for a split quoted argument) and what the
+/// server keeps instead.
+pub fn overflowed_memory(directive: &Directive, raw_args: &[&str], target: &Target) -> Vec<(usize, String)> {
+    let args = effective_args(directive, raw_args, target);
+    let at = |index: usize| if args.len() == raw_args.len() { index } else { 0 };
+    let mut notes = Vec::new();
+    let mut note = |index: usize, text: &str| {
+        if let Some(memory) = memory_on(text, target).filter(|m| m.overflowed) {
+            notes.push((
+                at(index),
+                format!(
+                    "`{text}` does not fit in 64 bits: redis-server {target} silently keeps {}",
+                    describe_bytes(memory.bytes)
+                ),
+            ));
+        }
     };
+    if directive.value_type == ValueType::Memory && args.len() == 1 {
+        note(0, args[0]);
+    } else if directive.is_special("client-output-buffer-limit") {
+        for (group, limits) in args.chunks(4).enumerate() {
+            for offset in [1, 2] {
+                if let Some(text) = limits.get(offset) {
+                    note(group * 4 + offset, text);
+                }
+            }
+        }
+    }
+    notes
+}
+
+/// Validates the arguments of one directive line and returns its value.
+pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target) -> Result<Value, DirectiveError> {
+    let (min, max) = match &directive.args {
+        Some(count) => (count.min, count.max),
+        None => (1, Some(1)),
+    };
+    let split_storage = effective_args(directive, raw_args, target);
+    let args: &[&str] = &split_storage;
     if args.len() < min || max.is_some_and(|max| args.len() > max) {
         let expected = match (min, max) {
             (min, Some(max)) if min == max => format!("{min}"),
@@ -70,7 +106,7 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
     match directive.special.as_deref().unwrap_or("") {
         "save" => parse_save(args),
         "bind" => parse_bind(args),
-        "client-output-buffer-limit" => parse_output_buffer_limits(args),
+        "client-output-buffer-limit" => parse_output_buffer_limits(args, target),
         "oom-score-adj-values" => parse_oom_score_adj(args),
         "notify-keyspace-events" => parse_keyspace_events(args[0]),
         "replicaof" => parse_replicaof(args),
@@ -179,7 +215,7 @@ pub fn output_buffer_class(name: &str) -> Option<&'static str> {
     }
 }
 
-fn parse_output_buffer_limits(args: &[&str]) -> Result<Value, DirectiveError> {
+fn parse_output_buffer_limits(args: &[&str], target: &Target) -> Result<Value, DirectiveError> {
     if args.is_empty() || args.len() % 4 != 0 {
         return Err(invalid(
             "Wrong number of arguments in buffer limit configuration: expected <class> <hard> <soft> <seconds>",
@@ -197,8 +233,8 @@ fn parse_output_buffer_limits(args: &[&str]) -> Result<Value, DirectiveError> {
                 Some(index * 4),
             ));
         };
-        let hard = memtoull(group[1]);
-        let soft = memtoull(group[2]);
+        let hard = memory_on(group[1], target).map(|m| m.bytes);
+        let soft = memory_on(group[2], target).map(|m| m.bytes);
         let seconds = strtoll_full(group[3]).filter(|s| *s >= 0);
         let (Some(hard), Some(soft), Some(seconds)) = (hard, soft, seconds) else {
             return Err(invalid(

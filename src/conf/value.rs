@@ -2,7 +2,7 @@
 //! (`yesnotoi`, `string2ll`, `memtoull`, enum tables, bounds), so that
 //! "redis-server would refuse to start" is decided by the same rules.
 
-use super::catalog::{Directive, Target, ValueType};
+use super::catalog::{Directive, Product, Target, ValueType};
 use crate::facts::Value;
 
 /// Redis's `string2ll`: optional `-`, no `+`, no leading zeros, no blanks.
@@ -32,12 +32,9 @@ pub fn string2ll(text: &str) -> Option<i64> {
     }
 }
 
-/// Redis's `memtoull`: digits then an optional unit `b k kb m mb g gb`
-/// (case-insensitive; `k` = 1000, `kb` = 1024). Negative numbers are refused.
-pub fn memtoull(text: &str) -> Option<u64> {
-    let digits_end = text.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(text.len());
-    let (digits, unit) = text.split_at(digits_end);
-    let multiplier: u64 = match unit.to_ascii_lowercase().as_str() {
+/// The multiplier of a memory unit (case-insensitive; `k` = 1000, `kb` = 1024).
+fn unit_multiplier(unit: &str) -> Option<u64> {
+    Some(match unit.to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" => 1000,
         "kb" => 1024,
@@ -46,10 +43,92 @@ pub fn memtoull(text: &str) -> Option<u64> {
         "g" => 1000 * 1000 * 1000,
         "gb" => 1024 * 1024 * 1024,
         _ => return None,
-    };
+    })
+}
+
+/// Redis's `memtoull` without its overflows: digits then an optional unit
+/// `b k kb m mb g gb`. Negative numbers are refused, and so is a value that
+/// does not fit in 64 bits (`memory_on` says what a server makes of those).
+pub fn memtoull(text: &str) -> Option<u64> {
+    let digits_end = text.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(digits_end);
+    let multiplier = unit_multiplier(unit)?;
     // strtoull of an empty digit run is 0 without an error, as in redis-server.
     let number: u64 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
     number.checked_mul(multiplier)
+}
+
+/// A memory value as one release line reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryValue {
+    /// What redis-server keeps, as its unsigned 64-bit number.
+    pub bytes: u64,
+    /// The number written does not fit in 64 bits: the server capped or wrapped it.
+    pub overflowed: bool,
+}
+
+/// redis-server copies the number of a memory value into a 128-byte buffer.
+const MEMORY_DIGITS_MAX: usize = 127;
+
+/// A memory value as `memtoll` (Redis before 7.0) or `memtoull` (7.0 on,
+/// Valkey) reads it: neither checks the multiplication, so `17179869184gb`
+/// wraps to 0. Before 7.0 a sign is allowed, the number is capped at
+/// `i64::MAX` and a negative result is refused; from 7.0 the number is capped
+/// at `u64::MAX`, and Valkey 9.0 refuses a number that does not fit instead.
+pub fn memory_on(text: &str, target: &Target) -> Option<MemoryValue> {
+    let signed = target.product == Product::Redis && target.major < 7;
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) if signed => (true, rest),
+        _ => (false, text),
+    };
+    let digits_end = rest.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
+    let (digits, unit) = rest.split_at(digits_end);
+    let multiplier = unit_multiplier(unit)?;
+    if text.len() - unit.len() > MEMORY_DIGITS_MAX {
+        return None;
+    }
+    // None: more than u64 holds (strtoull and strtoll of an empty run are 0).
+    let magnitude: Option<u64> = if digits.is_empty() {
+        Some(0)
+    } else {
+        digits.parse().ok()
+    };
+    if signed {
+        let exact: i128 = magnitude.map_or(i128::MAX, i128::from) * if negative { -1 } else { 1 };
+        let number = exact.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+        let product = number.wrapping_mul(multiplier as i64);
+        if product < 0 {
+            return None;
+        }
+        let overflowed = exact
+            .checked_mul(i128::from(multiplier))
+            .is_none_or(|exact| exact != i128::from(product));
+        return Some(MemoryValue {
+            bytes: product as u64,
+            overflowed,
+        });
+    }
+    let number = match magnitude {
+        Some(number) => number,
+        None if target.product == Product::Valkey && target.major >= 9 => return None,
+        None => u64::MAX,
+    };
+    Some(MemoryValue {
+        bytes: number.wrapping_mul(multiplier),
+        overflowed: magnitude.and_then(|n| n.checked_mul(multiplier)).is_none(),
+    })
+}
+
+/// How to say a number a server keeps, in bytes.
+pub fn describe_bytes(bytes: u64) -> String {
+    const GB: u64 = 1 << 30;
+    const MB: u64 = 1 << 20;
+    match bytes {
+        0 => "0 bytes".to_string(),
+        b if b % GB == 0 => format!("{b} bytes ({}gb)", b / GB),
+        b if b % MB == 0 => format!("{b} bytes ({}mb)", b / MB),
+        b => format!("{b} bytes"),
+    }
 }
 
 /// Why a value is refused, phrased like redis-server's own message.
@@ -98,9 +177,9 @@ pub fn parse_standard(directive: &Directive, args: &[&str], target: &Target) -> 
 
 fn parse_number(directive: &Directive, target: &Target, text: &str) -> Result<Value, ValueError> {
     if directive.value_type == ValueType::Memory {
-        if let Some(bytes) = memtoull(text) {
-            check_bounds(directive, target, bytes as i128)?;
-            return Ok(Value::Int(i64::try_from(bytes).unwrap_or(i64::MAX)));
+        if let Some(memory) = memory_on(text, target) {
+            check_bounds(directive, target, i128::from(memory.bytes))?;
+            return Ok(Value::Int(i64::try_from(memory.bytes).unwrap_or(i64::MAX)));
         }
     }
     // A whole percentage (`string2ll`), from 0 to 100.
@@ -175,6 +254,49 @@ mod tests {
         for bad in ["150%", "101%", "1.5%", "-5%", "%", "05%"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn memory_values_wrap_as_each_line_reads_them() {
+        let on = |text: &str, version: &str| memory_on(text, &Target::parse(version).unwrap());
+        let value = |bytes: u64, overflowed: bool| Some(MemoryValue { bytes, overflowed });
+        // Measured: 2^64 wraps to 0 and 2^64 + 1gb to 1gb on 6.2, 7.0, Valkey 8.1 and 9.1.
+        for version in ["6.2", "7.0", "valkey-8.1", "valkey-9.1"] {
+            assert_eq!(on("17179869184gb", version), value(0, true), "{version}");
+            assert_eq!(on("17179869185gb", version), value(1 << 30, true), "{version}");
+            assert_eq!(on("1gb", version), value(1 << 30, false), "{version}");
+            assert_eq!(on("-5", version), None, "{version}");
+        }
+        // 6.2 caps the number at i64::MAX and refuses a product that turns negative.
+        assert_eq!(on("18446744073709551616", "6.2"), value(i64::MAX as u64, true));
+        assert_eq!(on("8589934592gb", "6.2"), None);
+        assert_eq!(on("9999999999999999999k", "6.2"), None);
+        assert_eq!(on("-0", "6.2"), value(0, false));
+        // 7.0 and Valkey 8.1 cap it at u64::MAX; Valkey 9.1 refuses it.
+        assert_eq!(on("18446744073709551616", "7.0"), value(u64::MAX, true));
+        assert_eq!(on("18446744073709551616", "valkey-8.1"), value(u64::MAX, true));
+        assert_eq!(on("18446744073709551616", "valkey-9.1"), None);
+        assert_eq!(
+            on("9999999999999999999k", "7.0"),
+            value(1_864_712_049_423_023_128, true)
+        );
+        assert_eq!(on("8589934592gb", "7.0"), value(1 << 63, false));
+        assert_eq!(on("-0", "7.0"), None);
+        assert_eq!(on(&"1".repeat(128), "7.0"), None);
+    }
+
+    #[test]
+    fn an_overflowing_memory_value_is_accepted_as_the_server_keeps_it() {
+        let target = Target::parse("7.0").unwrap();
+        let catalog = crate::conf::catalog::catalog();
+        let maxmemory = catalog.lookup("maxmemory", &target).unwrap().directive;
+        assert_eq!(
+            parse_number(maxmemory, &target, "17179869184gb").ok(),
+            Some(Value::Int(0))
+        );
+        // Measured: the wrapped 0 is below repl-backlog-size's minimum of 1.
+        let backlog = catalog.lookup("repl-backlog-size", &target).unwrap().directive;
+        assert!(parse_number(backlog, &target, "17179869184gb").is_err());
     }
 
     #[test]

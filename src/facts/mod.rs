@@ -285,6 +285,9 @@ pub enum DiagnosticKind {
     IncludeError,
     /// An unrendered template (`{{ .Values.x }}`): its templated values are unknown.
     Template,
+    /// A number the server accepts but cannot hold, so it keeps another value
+    /// (`maxmemory 17179869184gb` wraps to 0: no limit).
+    ValueOverflow,
 }
 
 /// A problem found while reading the config (the `config.*` rules report these).

@@ -97,6 +97,7 @@ pub fn diagnostic_rule(kind: DiagnosticKind) -> &'static str {
         DiagnosticKind::DeprecatedDirective => "config.deprecated-directive",
         DiagnosticKind::IncludeError => "config.include-error",
         DiagnosticKind::Template => "config.unrendered-template",
+        DiagnosticKind::ValueOverflow => "config.value-overflow",
     }
 }
 
