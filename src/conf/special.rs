@@ -2,7 +2,7 @@
 //! the directives redis-server parses with its own code (save, bind,
 //! client-output-buffer-limit, user, ...).
 
-use super::catalog::{Directive, Target, ValueType};
+use super::catalog::{Directive, Product, Target, ValueType};
 use super::value::{describe_bytes, memory_on, parse_standard};
 use super::{acl, commands};
 use crate::facts::{DiagnosticKind, Value};
@@ -100,6 +100,9 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
             args.len()
         )));
     }
+    if let [value] = args {
+        check_file_name(&directive.name, value, target)?;
+    }
     if directive.value_type != ValueType::Special {
         return parse_standard(directive, args, target).map_err(|message| invalid(message, Some(0)));
     }
@@ -126,6 +129,37 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
         "unixsocketperm" => parse_octal_permissions(args[0]),
         "dir" | "loadmodule" | "sentinel" | "include" | "ignored" => Ok(Value::Str(args.join(" "))),
         _ => Ok(Value::Str(args.join(" "))),
+    }
+}
+
+/// The file and directory names redis-server checks as it loads them: a name
+/// that must not be a path (`pathIsBaseName`: no `/` or `\\`), names that must
+/// not be empty, and names that always fail later at startup.
+fn check_file_name(name: &str, value: &str, target: &Target) -> Result<(), DirectiveError> {
+    let redis_before_7 = target.product == Product::Redis && target.major < 7;
+    // Valkey 8.0 refuses an empty `dir`, `dbfilename` and `cluster-config-file`.
+    let valkey_8 = target.product == Product::Valkey && target.major >= 8;
+    let is_path = value.contains(['/', '\\']);
+    let problem = match name {
+        "dbfilename" if is_path => Some("dbfilename can't be a path, just a filename".to_string()),
+        "dbfilename" if value.is_empty() && valkey_8 => Some("dbfilename can't be empty".to_string()),
+        // The RDB file is then a directory, which redis-server fails to load at startup
+        // (Redis 6.2 still starts with `.`).
+        "dbfilename" if value == ".." || value == "." && !redis_before_7 => Some(format!(
+            "`{value}` is a directory: redis-server fails loading it as the RDB file at startup"
+        )),
+        "appendfilename" if is_path => Some("appendfilename can't be a path, just a filename".to_string()),
+        "appendfilename" if value.is_empty() && !redis_before_7 => Some("appendfilename can't be empty".to_string()),
+        "appenddirname" if is_path => Some("appenddirname can't be a path, just a dirname".to_string()),
+        "appenddirname" if value.is_empty() => Some("appenddirname can't be empty".to_string()),
+        "cluster-config-file" if value.is_empty() && valkey_8 => Some("cluster-config-file can't be empty".to_string()),
+        // Valkey 8.0 says so; earlier servers fail to chdir into it.
+        "dir" if value.is_empty() => Some("dir can't be empty (no directory has an empty name)".to_string()),
+        _ => None,
+    };
+    match problem {
+        Some(message) => Err(invalid(message, Some(0))),
+        None => Ok(()),
     }
 }
 
@@ -334,6 +368,55 @@ mod tests {
         assert!(parse_save(&["0", "1"]).is_err());
         assert!(parse_save(&["3600", "-1"]).is_err());
         assert!(parse_save(&[""]).is_ok());
+    }
+
+    fn accepted(name: &str, value: &str, version: &str) -> bool {
+        let target = Target::parse(version).unwrap();
+        let directive = crate::conf::catalog::catalog().lookup(name, &target).unwrap().directive;
+        parse_directive(directive, &[value], &target).is_ok()
+    }
+
+    #[test]
+    fn file_names_are_checked_as_each_line_checks_them() {
+        let all = ["6.2", "7.0", "valkey-8.1", "valkey-9.1"];
+        for version in all {
+            for (name, value) in [
+                ("dbfilename", "a/b"),
+                ("dbfilename", "a\\b"),
+                ("dbfilename", ".."),
+                ("appendfilename", "a/b"),
+                ("dir", ""),
+            ] {
+                assert!(!accepted(name, value, version), "{name} {value:?} on {version}");
+            }
+            for (name, value) in [
+                ("dbfilename", "dump.rdb"),
+                ("appendfilename", ".."),
+                ("cluster-config-file", "a/b"),
+            ] {
+                assert!(accepted(name, value, version), "{name} {value:?} on {version}");
+            }
+        }
+        // Measured per line: (directive, value, accepted on 6.2, 7.0, Valkey 8.1, Valkey 9.1).
+        for (name, value, expected) in [
+            ("dbfilename", "", [true, true, false, false]),
+            ("dbfilename", ".", [true, false, false, false]),
+            ("appendfilename", "", [true, false, false, false]),
+            ("cluster-config-file", "", [true, true, false, false]),
+        ] {
+            for (version, expected) in all.iter().zip(expected) {
+                assert_eq!(
+                    accepted(name, value, version),
+                    expected,
+                    "{name} {value:?} on {version}"
+                );
+            }
+        }
+        for version in ["7.0", "valkey-9.1"] {
+            assert!(!accepted("appenddirname", "", version));
+            assert!(!accepted("appenddirname", "a/b", version));
+            assert!(accepted("appenddirname", "..", version));
+        }
     }
 
     #[test]
