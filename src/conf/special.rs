@@ -89,6 +89,13 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
     };
     let split_storage = effective_args(directive, raw_args, target);
     let args: &[&str] = &split_storage;
+    // `save` alone is accepted by every line (it only drops the defaults when it is
+    // the first `save`); from 7.0 `bind` and `client-output-buffer-limit` alone too.
+    let min = match directive.special.as_deref() {
+        Some("save") => 0,
+        Some("bind" | "client-output-buffer-limit") if accepts_bare_multi_arg(target) => 0,
+        _ => min,
+    };
     if args.len() < min || max.is_some_and(|max| args.len() > max) {
         let expected = match (min, max) {
             (min, Some(max)) if min == max => format!("{min}"),
@@ -107,6 +114,7 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
         return parse_standard(directive, args, target).map_err(|message| invalid(message, Some(0)));
     }
     match directive.special.as_deref().unwrap_or("") {
+        "save" if target.product == Product::Redis && target.major < 7 => Ok(parse_save_before_7(args)?),
         "save" => parse_save(args),
         "bind" => parse_bind(args),
         "client-output-buffer-limit" => parse_output_buffer_limits(args, target),
@@ -190,7 +198,64 @@ fn strtoll_full(text: &str) -> Option<i64> {
     trimmed.parse::<i64>().ok()
 }
 
+/// Redis 7.0 (and Valkey) read multi-argument directives with one parser that
+/// takes an empty argument list.
+fn accepts_bare_multi_arg(target: &Target) -> bool {
+    target.product == Product::Valkey || target.major >= 7
+}
+
+/// What a `save` line that sets no point leaves: the first `save` still drops
+/// the compiled-in points, later ones change nothing (not a list, so nothing
+/// is added or cleared).
+fn save_line_without_points() -> Value {
+    Value::Str(String::new())
+}
+
+/// C `atoi`: blanks, a sign, then digits up to the first other character (none is
+/// 0), as a C `int` (a `long` cut to 32 bits).
+fn atoi(text: &str) -> i64 {
+    let rest = text.trim_start_matches(|c: char| c.is_ascii() && super::lexer::is_c_space(c as u8));
+    let (negative, digits) = match rest.as_bytes().first() {
+        Some(b'-') => (true, &rest[1..]),
+        Some(b'+') => (false, &rest[1..]),
+        _ => (false, rest),
+    };
+    let mut magnitude: i64 = 0;
+    for digit in digits.bytes().take_while(u8::is_ascii_digit) {
+        // strtol saturates at LONG_MAX / LONG_MIN.
+        magnitude = magnitude.saturating_mul(10).saturating_add(i64::from(digit - b'0'));
+    }
+    let long = if negative {
+        magnitude.saturating_neg()
+    } else {
+        magnitude
+    };
+    i64::from(long as i32)
+}
+
+/// Redis before 7.0 acts only on `save <seconds> <changes>` (read with `atoi`) and
+/// `save ""`; any other `save` line sets no point.
+fn parse_save_before_7(args: &[&str]) -> Result<Value, DirectiveError> {
+    match args {
+        [""] => Ok(Value::List(Vec::new())),
+        [seconds, changes] => {
+            let (seconds, changes) = (atoi(seconds), atoi(changes));
+            if seconds < 1 || changes < 0 {
+                return Err(invalid(
+                    "Invalid save parameters: seconds must be at least 1 and changes at least 0",
+                    Some(if seconds < 1 { 0 } else { 1 }),
+                ));
+            }
+            Ok(Value::List(vec![Value::Str(format!("{seconds} {changes}"))]))
+        }
+        _ => Ok(save_line_without_points()),
+    }
+}
+
 fn parse_save(args: &[&str]) -> Result<Value, DirectiveError> {
+    if args.is_empty() {
+        return Ok(save_line_without_points());
+    }
     if args.len() == 1 && args[0].is_empty() {
         return Ok(Value::List(Vec::new()));
     }
@@ -250,7 +315,7 @@ pub fn output_buffer_class(name: &str) -> Option<&'static str> {
 }
 
 fn parse_output_buffer_limits(args: &[&str], target: &Target) -> Result<Value, DirectiveError> {
-    if args.is_empty() || args.len() % 4 != 0 {
+    if args.len() % 4 != 0 {
         return Err(invalid(
             "Wrong number of arguments in buffer limit configuration: expected <class> <hard> <soft> <seconds>",
             None,
@@ -368,6 +433,80 @@ mod tests {
         assert!(parse_save(&["0", "1"]).is_err());
         assert!(parse_save(&["3600", "-1"]).is_err());
         assert!(parse_save(&[""]).is_ok());
+    }
+
+    fn save_on(version: &str, args: &[&str]) -> Result<Value, DirectiveError> {
+        let target = Target::parse(version).unwrap();
+        let directive = crate::conf::catalog::catalog()
+            .lookup("save", &target)
+            .unwrap()
+            .directive;
+        parse_directive(directive, args, &target)
+    }
+
+    #[test]
+    fn overflowing_memory_values_are_noted_with_what_the_server_keeps() {
+        let target = Target::parse("7.0").unwrap();
+        let catalog = crate::conf::catalog::catalog();
+        let maxmemory = catalog.lookup("maxmemory", &target).unwrap().directive;
+        let notes = overflowed_memory(maxmemory, &["17179869184gb"], &target);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].0, 0);
+        assert!(notes[0].1.contains("keeps 0 bytes"), "{}", notes[0].1);
+        assert!(overflowed_memory(maxmemory, &["16gb"], &target).is_empty());
+        let limits = catalog.lookup("client-output-buffer-limit", &target).unwrap().directive;
+        let args = ["normal", "0", "0", "0", "pubsub", "17179869185gb", "0", "0"];
+        assert!(parse_directive(limits, &args, &target).is_ok());
+        let notes = overflowed_memory(limits, &args, &target);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].0, 5);
+        assert!(notes[0].1.contains("1073741824 bytes (1gb)"), "{}", notes[0].1);
+    }
+
+    #[test]
+    fn save_alone_is_accepted_and_sets_no_point() {
+        for version in ["6.2", "7.0", "valkey-9.1"] {
+            assert_eq!(
+                save_on(version, &[]).ok(),
+                Some(save_line_without_points()),
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn redis_6_acts_only_on_two_argument_save_lines_read_with_atoi() {
+        let points = |args: &[&str]| save_on("6.2", args).ok();
+        let list = |point: &str| Some(Value::List(vec![Value::Str(point.into())]));
+        assert_eq!(points(&["100"]), Some(save_line_without_points()));
+        assert_eq!(points(&["100 1"]), Some(save_line_without_points()));
+        assert_eq!(points(&["100", "1", "200"]), Some(save_line_without_points()));
+        assert_eq!(points(&["100", "1", "200", "2"]), Some(save_line_without_points()));
+        assert_eq!(points(&["10", "1x"]), list("10 1"));
+        assert_eq!(points(&["10", "x"]), list("10 0"));
+        assert_eq!(points(&["4294967297", "1"]), list("1 1"));
+        assert!(points(&["x", "1"]).is_none());
+        assert!(points(&["0", "0"]).is_none());
+        assert!(points(&["5", "-1"]).is_none());
+        // 7.0 reads every pair strictly.
+        assert!(save_on("7.0", &["10", "1x"]).is_err());
+        assert!(save_on("7.0", &["100", "1", "200"]).is_err());
+    }
+
+    #[test]
+    fn bind_and_output_buffer_limits_alone_are_accepted_from_7_0() {
+        let catalog = crate::conf::catalog::catalog();
+        for name in ["bind", "client-output-buffer-limit"] {
+            for (version, accepted) in [("6.2", false), ("7.0", true), ("valkey-8.1", true)] {
+                let target = Target::parse(version).unwrap();
+                let directive = catalog.lookup(name, &target).unwrap().directive;
+                assert_eq!(
+                    parse_directive(directive, &[], &target).is_ok(),
+                    accepted,
+                    "{name} {version}"
+                );
+            }
+        }
     }
 
     fn accepted(name: &str, value: &str, version: &str) -> bool {
