@@ -174,6 +174,23 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
 /// Parses a `user` line and checks that every command and category it names
 /// exists on the target, as redis-server does when it loads the ACL.
 pub fn parse_user_args_for(args: &[&str], target: &super::catalog::Target) -> Result<AclUserSpec, AclError> {
+    if target.product == super::catalog::Product::Redis && target.major < 7 {
+        // Selectors, `clearselectors` and `%R~`/`%W~` key permissions came with 7.0.
+        let newer = args
+            .iter()
+            .skip(1)
+            .position(|rule| rule.starts_with(['(', '%']) || rule.eq_ignore_ascii_case("clearselectors"));
+        if let Some(index) = newer {
+            return Err(AclError {
+                message: format!(
+                    "Error in user declaration '{}': Syntax error in `{}` (selectors and %R~/%W~ came with Redis 7.0)",
+                    args[0],
+                    args[index + 1]
+                ),
+                arg: Some(index + 1),
+            });
+        }
+    }
     let user = parse_user_args(args)?;
     for rule in &user.command_rules {
         let Some(what) = rule.strip_prefix('+').or_else(|| rule.strip_prefix('-')) else {
@@ -254,6 +271,17 @@ mod tests {
         assert!(u.enabled);
         assert!(!u.redacted_line().contains("s3cret"));
         assert!(u.redacted_line().contains(">********"));
+    }
+
+    #[test]
+    fn redis_6_refuses_the_acl_syntax_of_7_0() {
+        let t62 = super::super::catalog::Target::parse("6.2").unwrap();
+        let t70 = super::super::catalog::Target::parse("7.0").unwrap();
+        for rule in ["(+get ~k*)", "clearselectors", "%R~k*", "%RW~k*"] {
+            let args: Vec<&str> = ["bob", "on"].into_iter().chain(rule.split(' ')).collect();
+            assert!(parse_user_args_for(&args, &t62).is_err(), "{rule}");
+            assert!(parse_user_args_for(&args, &t70).is_ok(), "{rule}");
+        }
     }
 
     #[test]

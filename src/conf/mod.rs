@@ -799,7 +799,9 @@ impl Loader<'_> {
         let arg_origin = self.origin(file, args[0].span.clone());
         let resolved = self.resolve_include_path(written);
         let pattern = resolved.to_string_lossy().into_owned();
-        let paths: Vec<PathBuf> = if pattern.contains(['*', '?', '[']) {
+        // Redis before 7.0 reads an include path as written, wildcards and all.
+        let globs = self.target.product == catalog::Product::Valkey || self.target.major >= 7;
+        let paths: Vec<PathBuf> = if globs && pattern.contains(['*', '?', '[']) {
             match glob::glob(&pattern) {
                 Ok(entries) => {
                     let mut found: Vec<PathBuf> = entries.filter_map(Result::ok).collect();
@@ -1038,6 +1040,13 @@ mod tests {
         // Wrapped below its minimum: refused, and nothing more to say.
         let refused = load_for("repl-backlog-size 17179869184gb\n", "7.0");
         assert_eq!(kinds(&refused), [DiagnosticKind::InvalidValue]);
+    }
+
+    #[test]
+    fn redis_6_reads_a_wildcard_include_as_a_file_name() {
+        let text = "include conf.d/*.conf\n";
+        assert_eq!(kinds(&load_for(text, "6.2")), [DiagnosticKind::IncludeError]);
+        assert!(load_for(text, "7.0").diagnostics.is_empty());
     }
 
     #[test]

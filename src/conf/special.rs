@@ -117,9 +117,10 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
         "save" if target.product == Product::Redis && target.major < 7 => Ok(parse_save_before_7(args)?),
         "save" => parse_save(args),
         "bind" => parse_bind(args),
+        "client-output-buffer-limit" if redis_before_7(target) => parse_output_buffer_limit_before_7(args),
         "client-output-buffer-limit" => parse_output_buffer_limits(args, target),
         "oom-score-adj-values" => parse_oom_score_adj(args),
-        "notify-keyspace-events" => parse_keyspace_events(args[0]),
+        "notify-keyspace-events" => parse_keyspace_events(args[0], target),
         "replicaof" => parse_replicaof(args),
         "rename-command" => {
             if !commands::exists(&args[0].to_ascii_lowercase(), target) {
@@ -134,6 +135,7 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
             .map(|user| Value::Str(user.redacted_line()))
             .map_err(|e| invalid(e.message, e.arg)),
         "latency-tracking-info-percentiles" => parse_percentiles(args),
+        "unixsocketperm" if redis_before_7(target) => parse_octal_permissions_before_7(args[0]),
         "unixsocketperm" => parse_octal_permissions(args[0]),
         "dir" | "loadmodule" | "sentinel" | "include" | "ignored" => Ok(Value::Str(args.join(" "))),
         _ => Ok(Value::Str(args.join(" "))),
@@ -314,6 +316,59 @@ pub fn output_buffer_class(name: &str) -> Option<&'static str> {
     }
 }
 
+fn redis_before_7(target: &Target) -> bool {
+    target.product == Product::Redis && target.major < 7
+}
+
+/// `memtoll` as Redis before 7.0 calls it for output buffer limits, ignoring
+/// its error: a bad unit gives 0, a negative number a huge unsigned one.
+fn memtoll_unchecked(text: &str) -> u64 {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let digits_end = rest.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
+    let (digits, unit) = rest.split_at(digits_end);
+    let multiplier: i64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1_000_000,
+        "mb" => 1 << 20,
+        "g" => 1_000_000_000,
+        "gb" => 1 << 30,
+        _ => return 0,
+    };
+    let magnitude: i64 = digits.parse().unwrap_or(if digits.is_empty() { 0 } else { i64::MAX });
+    let number = if negative { magnitude.wrapping_neg() } else { magnitude };
+    number.wrapping_mul(multiplier) as u64
+}
+
+/// Redis before 7.0: one class per line (`client-output-buffer-limit <class>
+/// <hard> <soft> <seconds>`), limits read without checks, seconds with `atoi`.
+fn parse_output_buffer_limit_before_7(args: &[&str]) -> Result<Value, DirectiveError> {
+    let [class, hard, soft, seconds] = args else {
+        return Err(syntax(format!(
+            "wrong number of arguments: Redis before 7.0 takes one class per line (4 arguments), got {}",
+            args.len()
+        )));
+    };
+    let Some(class) = output_buffer_class(class) else {
+        return Err(invalid(
+            format!("Unrecognized client limit class `{class}` (normal, replica, pubsub)"),
+            Some(0),
+        ));
+    };
+    let seconds = atoi(seconds);
+    if seconds < 0 {
+        return Err(invalid("Negative number of seconds in soft limit is invalid", Some(3)));
+    }
+    let (hard, soft) = (memtoll_unchecked(hard), memtoll_unchecked(soft));
+    Ok(Value::List(vec![Value::Str(format!(
+        "{class} {hard} {soft} {seconds}"
+    ))]))
+}
+
 fn parse_output_buffer_limits(args: &[&str], target: &Target) -> Result<Value, DirectiveError> {
     if args.len() % 4 != 0 {
         return Err(invalid(
@@ -364,11 +419,17 @@ fn parse_oom_score_adj(args: &[&str]) -> Result<Value, DirectiveError> {
     Ok(Value::List(args.iter().map(|a| Value::Str(a.to_string())).collect()))
 }
 
-fn parse_keyspace_events(arg: &str) -> Result<Value, DirectiveError> {
+fn parse_keyspace_events(arg: &str, target: &Target) -> Result<Value, DirectiveError> {
+    // `n` (new key) came with 7.0.
     const CLASSES: &str = "Ag$lshzxeKEtmdn";
-    if let Some(bad) = arg.chars().find(|c| !CLASSES.contains(*c)) {
+    let classes = if redis_before_7(target) {
+        &CLASSES[..CLASSES.len() - 1]
+    } else {
+        CLASSES
+    };
+    if let Some(bad) = arg.chars().find(|c| !classes.contains(*c)) {
         return Err(invalid(
-            format!("Invalid event class character `{bad}`; use letters from '{CLASSES}'"),
+            format!("Invalid event class character `{bad}`; use letters from '{classes}'"),
             Some(0),
         ));
     }
@@ -411,6 +472,26 @@ fn strtoll_octal_full(arg: &str) -> Option<i64> {
     }
     let number = i64::from_str_radix(digits, 8).ok()?;
     Some(if negative { -number } else { number })
+}
+
+/// Redis before 7.0 reads `unixsocketperm` with `strtol(arg, NULL, 8)`: the
+/// octal digits it finds first, whatever follows (`999` is 0, `7z` is 7).
+fn parse_octal_permissions_before_7(arg: &str) -> Result<Value, DirectiveError> {
+    let rest = arg.trim_start_matches(|c: char| c.is_ascii() && super::lexer::is_c_space(c as u8));
+    let (negative, digits) = match rest.as_bytes().first() {
+        Some(b'-') => (true, &rest[1..]),
+        Some(b'+') => (false, &rest[1..]),
+        _ => (false, rest),
+    };
+    let mut mode: i64 = 0;
+    for digit in digits.bytes().take_while(|b| (b'0'..=b'7').contains(b)) {
+        mode = mode.saturating_mul(8).saturating_add(i64::from(digit - b'0'));
+    }
+    // A negative mode becomes a large `mode_t`.
+    if negative && mode != 0 || mode > 0o777 {
+        return Err(invalid("Invalid socket file permissions", Some(0)));
+    }
+    Ok(Value::Int(mode))
 }
 
 fn parse_octal_permissions(arg: &str) -> Result<Value, DirectiveError> {
@@ -556,6 +637,56 @@ mod tests {
             assert!(!accepted("appenddirname", "a/b", version));
             assert!(accepted("appenddirname", "..", version));
         }
+    }
+
+    fn parse_on(name: &str, args: &[&str], version: &str) -> Result<Value, DirectiveError> {
+        let target = Target::parse(version).unwrap();
+        let directive = crate::conf::catalog::catalog().lookup(name, &target).unwrap().directive;
+        parse_directive(directive, args, &target)
+    }
+
+    #[test]
+    fn redis_6_reads_output_buffer_limits_one_class_a_line_without_checks() {
+        let two = ["normal", "0", "0", "0", "pubsub", "0", "0", "0"];
+        let refused = parse_on("client-output-buffer-limit", &two, "6.2")
+            .err()
+            .map(|e| e.kind);
+        assert_eq!(refused, Some(DiagnosticKind::SyntaxError));
+        assert!(parse_on("client-output-buffer-limit", &two, "7.0").is_ok());
+        let limits = |args: &[&str]| parse_on("client-output-buffer-limit", args, "6.2").ok();
+        let one = |text: &str| Some(Value::List(vec![Value::Str(text.into())]));
+        // Measured on 6.2.14: a bad unit is 0, -5 wraps, seconds are read with atoi.
+        assert_eq!(limits(&["normal", "1tb", "0", "0"]), one("normal 0 0 0"));
+        assert_eq!(
+            limits(&["normal", "-5", "0", "0"]),
+            one("normal 18446744073709551611 0 0")
+        );
+        assert_eq!(limits(&["normal", "5", "0", "x"]), one("normal 5 0 0"));
+        assert!(limits(&["normal", "5", "0", "-1"]).is_none());
+        assert!(limits(&["master", "0", "0", "0"]).is_none());
+        assert!(parse_on("client-output-buffer-limit", &["normal", "1tb", "0", "0"], "7.0").is_err());
+    }
+
+    #[test]
+    fn keyspace_class_n_came_with_7_0() {
+        assert!(parse_on("notify-keyspace-events", &["KEn"], "6.2").is_err());
+        assert!(parse_on("notify-keyspace-events", &["KEm"], "6.2").is_ok());
+        assert!(parse_on("notify-keyspace-events", &["KEn"], "7.0").is_ok());
+    }
+
+    #[test]
+    fn redis_6_reads_unixsocketperm_up_to_the_first_non_octal_character() {
+        for (text, mode) in [("999", 0), ("abc", 0), ("7z", 7), ("", 0), ("700", 0o700)] {
+            assert_eq!(
+                parse_on("unixsocketperm", &[text], "6.2").ok(),
+                Some(Value::Int(mode)),
+                "{text:?}"
+            );
+        }
+        for bad in ["-1", "1000"] {
+            assert!(parse_on("unixsocketperm", &[bad], "6.2").is_err(), "{bad}");
+        }
+        assert!(parse_on("unixsocketperm", &["999"], "7.0").is_err());
     }
 
     #[test]

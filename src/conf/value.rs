@@ -300,6 +300,23 @@ mod tests {
     }
 
     #[test]
+    fn maxmemory_samples_stops_at_64_from_redis_7_4_and_valkey_8_0() {
+        let catalog = crate::conf::catalog::catalog();
+        for (version, accepted) in [
+            ("6.2", true),
+            ("7.2", true),
+            ("7.4", false),
+            ("valkey-8.0", false),
+            ("valkey-9.1", false),
+        ] {
+            let target = Target::parse(version).unwrap();
+            let samples = catalog.lookup("maxmemory-samples", &target).unwrap().directive;
+            assert_eq!(parse_number(samples, &target, "65").is_ok(), accepted, "{version}");
+            assert!(parse_number(samples, &target, "64").is_ok(), "{version}");
+        }
+    }
+
+    #[test]
     fn string2ll_is_strict() {
         assert_eq!(string2ll("0"), Some(0));
         assert_eq!(string2ll("6379"), Some(6379));
