@@ -286,6 +286,7 @@ pub fn load_text(path: &Path, text: String, target: Target, options: &LoadOption
     }
     let mut loader = Loader::new(path, target, options);
     loader.load_text(path.to_path_buf(), text)?;
+    loader.check_after_load();
     loader.parsed.acl_file = loader.read_acl_file();
     Ok(loader.parsed)
 }
@@ -323,6 +324,7 @@ pub fn load_pieces(
             }
         }
     }
+    loader.check_after_load();
     loader.parsed.acl_file = loader.read_acl_file();
     Ok(loader.parsed)
 }
@@ -359,6 +361,7 @@ impl<'o> Loader<'o> {
             line_indexes: Vec::new(),
             sentinel_state: sentinel::SentinelState::default(),
             seen_single: HashMap::new(),
+            renames: special::Renames::default(),
             file_index: HashMap::new(),
             file_by_path: HashMap::new(),
             templated_files: Vec::new(),
@@ -384,6 +387,8 @@ struct Loader<'o> {
     line_indexes: Vec<Arc<LineIndex>>,
     /// Single-valued directives already set: canonical name -> file and line.
     seen_single: HashMap<String, (Arc<PathBuf>, usize)>,
+    /// Commands renamed so far: `rename-command` works on the table as earlier lines left it.
+    renames: special::Renames,
     /// Index in `parsed.files` by the address of its path, so a diagnostic
     /// finds its file in constant time however many files a glob includes.
     file_index: HashMap<usize, usize>,
@@ -727,6 +732,9 @@ impl Loader<'_> {
             Some(Opaque::Reference(reference)) => Ok(crate::facts::Value::Reference {
                 reference: reference.clone(),
             }),
+            None if directive.is_special("rename-command") && values.len() == 2 => {
+                self.renames.rename(values[0], values[1], &target)
+            }
             None => special::parse_directive(directive, &values, &target),
         };
         let value = match parsed {
@@ -773,6 +781,124 @@ impl Loader<'_> {
             }
         }
         (Some(directive.name.clone()), Some(value))
+    }
+
+    /// The last value a directive was given in what was read, with its line
+    /// (None when it is not set, or not known here).
+    fn final_value(&self, name: &str) -> Option<(&crate::facts::Value, &DirectiveLine)> {
+        let line = self
+            .parsed
+            .directives
+            .iter()
+            .rev()
+            .find(|d| d.canonical.as_deref() == Some(name))?;
+        let value = line.value.as_ref()?;
+        match value {
+            crate::facts::Value::Unknown { .. } | crate::facts::Value::Reference { .. } => None,
+            _ => Some((value, line)),
+        }
+    }
+
+    /// Whether a directive's effective value is known: its last line here has a
+    /// value that is neither unknown (templated, refused) nor kept elsewhere, or no
+    /// line sets it and no unseen config could.
+    fn known(&self, name: &str) -> bool {
+        let last = self
+            .parsed
+            .directives
+            .iter()
+            .rev()
+            .find(|d| d.canonical.as_deref() == Some(name));
+        match last {
+            Some(line) => !matches!(
+                line.value,
+                None | Some(crate::facts::Value::Unknown { .. } | crate::facts::Value::Reference { .. })
+            ),
+            None => self.parsed.unseen.is_none(),
+        }
+    }
+
+    /// What redis-server checks once the whole config is read, before it starts.
+    fn check_after_load(&mut self) {
+        self.check_cluster_replicaof();
+        self.check_tls_material();
+    }
+
+    /// A cluster node cannot be configured as a replica (`replicaof directive not
+    /// allowed in cluster mode`, whatever the order of the two lines).
+    fn check_cluster_replicaof(&mut self) {
+        let cluster = self.final_value("cluster-enabled").and_then(|(v, _)| v.as_bool());
+        let Some((replicaof, line)) = self.final_value("replicaof") else {
+            return;
+        };
+        if cluster != Some(true) || replicaof.as_str().is_none_or(str::is_empty) {
+            return;
+        }
+        let origin = line.origin.clone();
+        self.diagnose(
+            DiagnosticKind::InvalidValue,
+            format!(
+                "`{}` with `cluster-enabled yes`: redis-server refuses to start (replicaof directive not allowed in cluster mode; replicas join with CLUSTER REPLICATE)",
+                line.name
+            ),
+            origin,
+            "replicaof".into(),
+        );
+    }
+
+    /// With TLS on (`tls-port`, `tls-replication` or `tls-cluster`), redis-server
+    /// sets up its TLS context at startup and exits without a certificate, a key,
+    /// or (when peers are verified) a CA.
+    fn check_tls_material(&mut self) {
+        let names = [
+            "tls-port",
+            "tls-replication",
+            "tls-cluster",
+            "tls-cert-file",
+            "tls-key-file",
+            "tls-ca-cert-file",
+            "tls-ca-cert-dir",
+            "tls-auth-clients",
+        ];
+        if names
+            .iter()
+            .any(|name| catalog().lookup(name, &self.target).is_none() || !self.known(name))
+        {
+            return;
+        }
+        let set = |loader: &Self, name: &str| loader.final_value(name).map(|(v, line)| (v.clone(), line.clone()));
+        let enabled_by = ["tls-port", "tls-replication", "tls-cluster"]
+            .into_iter()
+            .find_map(|name| {
+                set(self, name)
+                    .filter(|(value, _)| value.as_int().is_some_and(|port| port != 0) || value.as_bool() == Some(true))
+            });
+        let Some((_, enabling)) = enabled_by else {
+            return;
+        };
+        let configured = |name: &str| set(self, name).is_some_and(|(v, _)| v.as_str().is_some_and(|s| !s.is_empty()));
+        let yes = |name: &str| set(self, name).is_some_and(|(v, _)| v.as_bool() == Some(true));
+        let verifies_peers = set(self, "tls-auth-clients").is_none_or(|(v, _)| v.as_str() != Some("no"))
+            || yes("tls-replication")
+            || yes("tls-cluster");
+        let missing = if !configured("tls-cert-file") {
+            "no `tls-cert-file` is configured"
+        } else if !configured("tls-key-file") {
+            "no `tls-key-file` is configured"
+        } else if verifies_peers && !configured("tls-ca-cert-file") && !configured("tls-ca-cert-dir") {
+            "neither `tls-ca-cert-file` nor `tls-ca-cert-dir` is configured, and peers are verified (tls-auth-clients, tls-replication or tls-cluster)"
+        } else {
+            return;
+        };
+        self.diagnose(
+            DiagnosticKind::InvalidValue,
+            format!(
+                "TLS is on (`{}`) but {missing}: redis-server fails to configure TLS and refuses to start",
+                enabling.name
+            ),
+            enabling.origin.clone(),
+            enabling.canonical.clone().unwrap_or(enabling.name.clone()),
+        );
     }
 
     fn origin_of_arg(&self, line_origin: &Origin, arg: &Arg) -> Origin {
@@ -1047,6 +1173,59 @@ mod tests {
         let text = "include conf.d/*.conf\n";
         assert_eq!(kinds(&load_for(text, "6.2")), [DiagnosticKind::IncludeError]);
         assert!(load_for(text, "7.0").diagnostics.is_empty());
+    }
+
+    #[test]
+    fn cluster_mode_refuses_replicaof_in_any_order() {
+        for text in [
+            "cluster-enabled yes\nreplicaof 10.0.0.1 6379\n",
+            "replicaof 10.0.0.1 6379\ncluster-enabled yes\n",
+        ] {
+            assert_eq!(kinds(&load_for(text, "7.0")), [DiagnosticKind::InvalidValue], "{text}");
+        }
+        assert!(load_for("cluster-enabled yes\nreplicaof no one\n", "6.2")
+            .diagnostics
+            .is_empty());
+        assert!(load_for("replicaof 10.0.0.1 6379\n", "7.0").diagnostics.is_empty());
+    }
+
+    #[test]
+    fn rename_command_works_on_the_table_earlier_lines_left() {
+        let refused = |text: &str| kinds(&load_for(text, "7.0")) == [DiagnosticKind::InvalidValue];
+        assert!(refused("rename-command get set\n"));
+        assert!(refused("rename-command GET Set\n"));
+        assert!(refused("rename-command get foo\nrename-command get bar\n"));
+        assert!(refused("rename-command get foo\nrename-command set foo\n"));
+        for accepted in [
+            "rename-command get get\n",
+            "rename-command get foo\nrename-command foo bar\n",
+            "rename-command get \"\"\nrename-command set \"\"\n",
+        ] {
+            let parsed = load_for(accepted, "7.0");
+            assert!(parsed.diagnostics.is_empty(), "{accepted}: {:?}", parsed.diagnostics);
+        }
+    }
+
+    #[test]
+    fn tls_needs_a_certificate_a_key_and_a_ca_to_start() {
+        let refused = |text: &str| kinds(&load_for(text, "7.0")) == [DiagnosticKind::InvalidValue];
+        assert!(refused("tls-port 6380\n"));
+        assert!(refused("tls-replication yes\n"));
+        assert!(refused("tls-cluster yes\n"));
+        assert!(refused("tls-port 6380\ntls-cert-file c.crt\n"));
+        // tls-auth-clients is yes by default: peers are verified, a CA is needed.
+        assert!(refused("tls-port 6380\ntls-cert-file c.crt\ntls-key-file c.key\n"));
+        let complete = "tls-port 6380\ntls-cert-file c.crt\ntls-key-file c.key\n";
+        assert!(load_for(&format!("{complete}tls-ca-cert-dir /etc/ssl\n"), "7.0")
+            .diagnostics
+            .is_empty());
+        assert!(load_for(&format!("{complete}tls-auth-clients no\n"), "7.0")
+            .diagnostics
+            .is_empty());
+        assert!(load_for("tls-port 0\n", "7.0").diagnostics.is_empty());
+        // A certificate the file leaves to a template is not a missing one.
+        let templated = load_for("tls-port 6380\ntls-cert-file {{ .Values.cert }}\n", "7.0");
+        assert_eq!(kinds(&templated), [DiagnosticKind::Template]);
     }
 
     #[test]

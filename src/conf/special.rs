@@ -173,6 +173,51 @@ fn check_file_name(name: &str, value: &str, target: &Target) -> Result<(), Direc
     }
 }
 
+/// The command table as `rename-command` lines leave it, in file order.
+#[derive(Debug, Default)]
+pub struct Renames {
+    /// Names taken out of the table (lower case).
+    removed: std::collections::HashSet<String>,
+    /// Names added by a rename (lower case).
+    added: std::collections::HashSet<String>,
+}
+
+impl Renames {
+    fn exists(&self, name: &str, target: &Target) -> bool {
+        self.added.contains(name) || commands::exists(name, target) && !self.removed.contains(name)
+    }
+
+    /// `rename-command <from> <to>`: `from` must be in the table now, and `to`
+    /// (unless empty: the command is removed) must not be.
+    pub fn rename(&mut self, from: &str, to: &str, target: &Target) -> Result<Value, DirectiveError> {
+        let (from_key, to_key) = (from.to_ascii_lowercase(), to.to_ascii_lowercase());
+        if !self.exists(&from_key, target) {
+            let why = if self.removed.contains(&from_key) {
+                " (an earlier rename-command took it)"
+            } else {
+                ""
+            };
+            return Err(invalid(
+                format!("No such command `{from}` in rename-command{why}"),
+                Some(0),
+            ));
+        }
+        self.added.remove(&from_key);
+        self.removed.insert(from_key);
+        if !to.is_empty() {
+            if self.exists(&to_key, target) {
+                return Err(invalid(
+                    format!("Target command name `{to}` already exists: redis-server refuses the rename"),
+                    Some(1),
+                ));
+            }
+            self.removed.remove(&to_key);
+            self.added.insert(to_key);
+        }
+        Ok(Value::Str(format!("{from} {}", quote_if_empty(to))))
+    }
+}
+
 fn quote_if_empty(text: &str) -> &str {
     if text.is_empty() {
         "\"\""

@@ -234,6 +234,10 @@ fn parse_enum(directive: &Directive, target: &Target, args: &[&str]) -> Result<V
             return Err(format!("{kind} must be one of the following: {}", known.join(", ")));
         }
     }
+    // The shutdown flags: saving and not saving at once is refused.
+    if words.iter().any(|w| w == "save") && words.iter().any(|w| w == "nosave") {
+        return Err("shutdown options SAVE and NOSAVE can't be used simultaneously".to_string());
+    }
     Ok(Value::Str(words.join(" ")))
 }
 
@@ -313,6 +317,18 @@ mod tests {
             let samples = catalog.lookup("maxmemory-samples", &target).unwrap().directive;
             assert_eq!(parse_number(samples, &target, "65").is_ok(), accepted, "{version}");
             assert!(parse_number(samples, &target, "64").is_ok(), "{version}");
+        }
+    }
+
+    #[test]
+    fn shutdown_flags_refuse_save_with_nosave() {
+        let target = Target::parse("7.0").unwrap();
+        let catalog = crate::conf::catalog::catalog();
+        for name in ["shutdown-on-sigterm", "shutdown-on-sigint"] {
+            let directive = catalog.lookup(name, &target).unwrap().directive;
+            assert!(parse_enum(directive, &target, &["nosave", "save"]).is_err());
+            assert!(parse_enum(directive, &target, &["nosave", "now", "force"]).is_ok());
+            assert!(parse_enum(directive, &target, &["default", "now"]).is_ok());
         }
     }
 
