@@ -232,6 +232,19 @@ pub struct Directive {
     /// `[min, max]` for lines whose bounds differ from `min`/`max`.
     #[serde(default)]
     pub bounds_by_line: HashMap<String, (Option<i128>, Option<i128>)>,
+    /// Lines that still accept the name but ignore its value (their table of
+    /// deprecated configs): only the argument count is checked there.
+    #[serde(default)]
+    pub ignored: Option<ProductRanges>,
+}
+
+/// A range of release lines per product.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProductRanges {
+    #[serde(default)]
+    pub redis: Option<VersionRange>,
+    #[serde(default)]
+    pub valkey: Option<VersionRange>,
 }
 
 impl Directive {
@@ -265,6 +278,16 @@ impl Directive {
         target.is_within(match target.product {
             Product::Redis => &self.redis,
             Product::Valkey => &self.valkey,
+        })
+    }
+
+    /// Whether this line accepts the name and ignores its value.
+    pub fn ignored_on(&self, target: &Target) -> bool {
+        self.ignored.as_ref().is_some_and(|ranges| {
+            target.is_within(match target.product {
+                Product::Redis => &ranges.redis,
+                Product::Valkey => &ranges.valkey,
+            })
         })
     }
 
@@ -476,6 +499,22 @@ mod tests {
         for known in ["7.2.4", "valkey-9.0", "valkey-9.1.2", "8.0-m01", "6.2"] {
             assert_eq!(Target::resolve(known).unwrap().note, None, "{known}");
         }
+    }
+
+    #[test]
+    fn deprecated_directives_are_ignored_on_their_lines() {
+        let c = catalog();
+        let on = |name: &str, version: &str| {
+            let target = Target::parse(version).unwrap();
+            c.lookup(name, &target).unwrap().directive.ignored_on(&target)
+        };
+        assert!(on("list-max-ziplist-entries", "6.2"));
+        assert!(on("lua-replicate-commands", "7.0"));
+        assert!(!on("dynamic-hz", "valkey-8.0"));
+        assert!(on("dynamic-hz", "valkey-8.1"));
+        assert!(!on("sanitize-dump-payload", "valkey-8.1"));
+        assert!(on("sanitize-dump-payload", "valkey-9.1"));
+        assert!(!on("maxmemory", "7.0"));
     }
 
     #[test]

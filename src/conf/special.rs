@@ -53,6 +53,9 @@ fn effective_args<'a>(directive: &Directive, raw_args: &[&'a str], target: &Targ
 /// the argument (as written, or 0 for a split quoted argument) and what the
 /// server keeps instead.
 pub fn overflowed_memory(directive: &Directive, raw_args: &[&str], target: &Target) -> Vec<(usize, String)> {
+    if directive.ignored_on(target) {
+        return Vec::new();
+    }
     let args = effective_args(directive, raw_args, target);
     let at = |index: usize| if args.len() == raw_args.len() { index } else { 0 };
     let mut notes = Vec::new();
@@ -106,6 +109,9 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
             "wrong number of arguments: expected {expected}, got {}",
             args.len()
         )));
+    }
+    if directive.ignored_on(target) {
+        return Ok(ignored_value(directive, args, target));
     }
     if let [value] = args {
         check_file_name(&directive.name, value, target)?;
@@ -243,6 +249,15 @@ fn strtoll_full(text: &str) -> Option<i64> {
         return None;
     }
     trimmed.parse::<i64>().ok()
+}
+
+/// A directive a line accepts and ignores keeps its compiled-in default,
+/// whatever was written.
+fn ignored_value(directive: &Directive, args: &[&str], target: &Target) -> Value {
+    directive
+        .default_for(target)
+        .and_then(|default| parse_standard(directive, &[default], target).ok())
+        .unwrap_or_else(|| Value::Str(args.join(" ")))
 }
 
 /// Redis 7.0 (and Valkey) read multi-argument directives with one parser that
@@ -587,6 +602,34 @@ mod tests {
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].0, 5);
         assert!(notes[0].1.contains("1073741824 bytes (1gb)"), "{}", notes[0].1);
+    }
+
+    #[test]
+    fn an_ignored_directive_takes_any_value_and_keeps_its_default() {
+        // Measured: 6.2, 7.0, Valkey 8.1 and 9.1 start with `list-max-ziplist-entries bogus`;
+        // Valkey 8.1 and 9.1 with `dynamic-hz bogus`, which 6.2 and 7.0 refuse.
+        for version in ["6.2", "7.0", "valkey-8.1", "valkey-9.1"] {
+            assert!(
+                parse_on("list-max-ziplist-entries", &["bogus"], version).is_ok(),
+                "{version}"
+            );
+            assert!(
+                parse_on("list-max-ziplist-value", &["17179869184gb"], version).is_ok(),
+                "{version}"
+            );
+        }
+        assert_eq!(
+            parse_on("dynamic-hz", &["bogus"], "valkey-8.1").ok(),
+            Some(Value::Bool(true))
+        );
+        assert!(parse_on("dynamic-hz", &["bogus"], "7.0").is_err());
+        assert!(parse_on("dynamic-hz", &["yes", "no"], "valkey-8.1").is_err());
+        let target = Target::parse("7.0").unwrap();
+        let value = crate::conf::catalog::catalog()
+            .lookup("list-max-ziplist-value", &target)
+            .unwrap()
+            .directive;
+        assert!(overflowed_memory(value, &["17179869184gb"], &target).is_empty());
     }
 
     #[test]
