@@ -362,6 +362,7 @@ impl<'o> Loader<'o> {
             sentinel_state: sentinel::SentinelState::default(),
             seen_single: HashMap::new(),
             renames: special::Renames::default(),
+            read_a_config_file: false,
             file_index: HashMap::new(),
             file_by_path: HashMap::new(),
             templated_files: Vec::new(),
@@ -389,6 +390,8 @@ struct Loader<'o> {
     seen_single: HashMap<String, (Arc<PathBuf>, usize)>,
     /// Commands renamed so far: `rename-command` works on the table as earlier lines left it.
     renames: special::Renames,
+    /// redis-server reads a config file (not only arguments): `{config-file}` is not empty.
+    read_a_config_file: bool,
     /// Index in `parsed.files` by the address of its path, so a diagnostic
     /// finds its file in constant time however many files a glob includes.
     file_index: HashMap<usize, usize>,
@@ -422,6 +425,7 @@ impl Loader<'_> {
     }
 
     fn load_text(&mut self, path: PathBuf, text: String) -> Result<(), InputError> {
+        self.read_a_config_file = true;
         let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         self.stack.push(canonical);
         let file = self.parsed.files.len();
@@ -488,6 +492,7 @@ impl Loader<'_> {
 
     /// A config inside another file, e.g. a Helm value holding a redis.conf.
     fn load_embedded(&mut self, source: SourceFile, lex_text: &str) -> Result<(), InputError> {
+        self.read_a_config_file = true;
         let file = self.register(source);
         let masks: Vec<std::ops::Range<usize>> = lexer::all_lines(lex_text)
             .flat_map(|(_, start, raw)| secret_ranges(start, raw, &self.target))
@@ -735,7 +740,17 @@ impl Loader<'_> {
             None if directive.is_special("rename-command") && values.len() == 2 => {
                 self.renames.rename(values[0], values[1], &target)
             }
-            None => special::parse_directive(directive, &values, &target),
+            None => special::parse_directive(directive, &values, &target).and_then(|value| {
+                if directive.name == "proc-title-template" {
+                    let context = self.title_context();
+                    special::check_proc_title(&values.join(" "), &context).map_err(|why| special::DirectiveError {
+                        kind: DiagnosticKind::InvalidValue,
+                        message: format!("template format is invalid or contains unknown variables: {why}"),
+                        arg: Some(0),
+                    })?;
+                }
+                Ok(value)
+            }),
         };
         let value = match parsed {
             Ok(value) => value,
@@ -815,6 +830,27 @@ impl Loader<'_> {
                 None | Some(crate::facts::Value::Unknown { .. } | crate::facts::Value::Reference { .. })
             ),
             None => self.parsed.unseen.is_none(),
+        }
+    }
+
+    /// What `proc-title-template` variables hold at this point of the config.
+    fn title_context(&self) -> special::TitleContext {
+        let cluster = self
+            .final_value("cluster-enabled")
+            .is_some_and(|(v, _)| v.as_bool() == Some(true));
+        special::TitleContext {
+            unixsocket: self
+                .final_value("unixsocket")
+                .and_then(|(v, _)| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            server_mode: if self.sentinel {
+                "[sentinel]".into()
+            } else if cluster {
+                "[cluster]".into()
+            } else {
+                String::new()
+            },
+            config_file: self.read_a_config_file,
         }
     }
 
@@ -1226,6 +1262,21 @@ mod tests {
         // A certificate the file leaves to a template is not a missing one.
         let templated = load_for("tls-port 6380\ntls-cert-file {{ .Values.cert }}\n", "7.0");
         assert_eq!(kinds(&templated), [DiagnosticKind::Template]);
+    }
+
+    #[test]
+    fn proc_title_template_sees_the_lines_before_it() {
+        let refused = |text: &str| kinds(&load_for(text, "7.0")) == [DiagnosticKind::InvalidValue];
+        assert!(refused(
+            "proc-title-template \"{unixsocket}\"\nunixsocket /tmp/r.sock\n"
+        ));
+        assert!(!refused(
+            "unixsocket /tmp/r.sock\nproc-title-template \"{unixsocket}\"\n"
+        ));
+        assert!(refused("proc-title-template \"{title} {nosuch}\"\n"));
+        assert!(load_for("proc-title-template \"{config-file}\"\n", "6.2")
+            .diagnostics
+            .is_empty());
     }
 
     #[test]

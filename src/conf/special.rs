@@ -260,6 +260,61 @@ fn ignored_value(directive: &Directive, args: &[&str], target: &Target) -> Value
         .unwrap_or_else(|| Value::Str(args.join(" ")))
 }
 
+/// What `proc-title-template` variables expand to while the config is read.
+#[derive(Debug, Clone, Default)]
+pub struct TitleContext {
+    /// `unixsocket` as set by earlier lines (empty when unset).
+    pub unixsocket: String,
+    /// `[cluster]` or `[sentinel]` when earlier lines or the mode say so.
+    pub server_mode: String,
+    /// redis-server was given a config file (`{config-file}` is its path).
+    pub config_file: bool,
+}
+
+/// `proc-title-template` as redis-server checks it when it is set: the
+/// template is expanded with an empty title (`{{` is a literal `{`), every
+/// variable must be known and closed, and the result, trimmed of spaces, must
+/// not be empty.
+pub fn check_proc_title(template: &str, context: &TitleContext) -> Result<(), String> {
+    let mut expanded = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        expanded.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        if let Some(literal) = after.strip_prefix('{') {
+            expanded.push('{');
+            rest = literal;
+            continue;
+        }
+        let Some(close) = after.find('}') else {
+            return Err(format!("`{{{after}` is never closed"));
+        };
+        let value = match &after[..close] {
+            "title" => "",
+            // Never empty: `host:port`, or `unixsocket:<path>` without a port.
+            "listen-addr" => "*",
+            "server-mode" => context.server_mode.as_str(),
+            "config-file" => {
+                if context.config_file {
+                    "file"
+                } else {
+                    ""
+                }
+            }
+            "port" | "tls-port" => "0",
+            "unixsocket" => context.unixsocket.as_str(),
+            unknown => return Err(format!("unknown variable `{{{unknown}}}`")),
+        };
+        expanded.push_str(value);
+        rest = &after[close + 1..];
+    }
+    expanded.push_str(rest);
+    if expanded.trim_matches(' ').is_empty() {
+        return Err("it expands to an empty title".into());
+    }
+    Ok(())
+}
+
 /// Redis 7.0 (and Valkey) read multi-argument directives with one parser that
 /// takes an empty argument list.
 fn accepts_bare_multi_arg(target: &Target) -> bool {
@@ -630,6 +685,48 @@ mod tests {
             .unwrap()
             .directive;
         assert!(overflowed_memory(value, &["17179869184gb"], &target).is_empty());
+    }
+
+    #[test]
+    fn proc_title_templates_are_expanded_as_redis_server_does() {
+        let plain = TitleContext {
+            config_file: true,
+            ..TitleContext::default()
+        };
+        // Measured on 6.2, 7.0, Valkey 8.1 and 9.1 (unixsocket set after the template).
+        for accepted in [
+            "x",
+            "}",
+            "a}b",
+            "{{title}}",
+            "{port}",
+            "{tls-port}",
+            "{listen-addr}",
+            "{config-file}",
+        ] {
+            assert!(check_proc_title(accepted, &plain).is_ok(), "{accepted}");
+        }
+        for refused in [
+            "{title} {nosuch}",
+            "",
+            " ",
+            "{title",
+            "{TITLE}",
+            "{}",
+            "{title}",
+            "{server-mode}",
+            "{unixsocket}",
+        ] {
+            assert!(check_proc_title(refused, &plain).is_err(), "{refused}");
+        }
+        let cluster = TitleContext {
+            server_mode: "[cluster]".into(),
+            unixsocket: "/run/redis.sock".into(),
+            config_file: false,
+        };
+        assert!(check_proc_title("{server-mode}", &cluster).is_ok());
+        assert!(check_proc_title("{unixsocket}", &cluster).is_ok());
+        assert!(check_proc_title("{config-file}", &cluster).is_err());
     }
 
     #[test]
