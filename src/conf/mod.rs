@@ -1003,6 +1003,9 @@ impl Loader<'_> {
                     line_number
                 )));
             }
+            if reads_as_nothing(&path) {
+                continue;
+            }
             let text = match read_text_file(&path) {
                 Ok(text) => text,
                 Err(reason) => {
@@ -1075,6 +1078,16 @@ pub fn quoting_of(target: &Target) -> lexer::Quoting {
     } else {
         lexer::Quoting::Strict
     }
+}
+
+/// An include redis-server reads without finding a line: a directory (reading
+/// it fails at once and redis-server takes that as the end of the file) or
+/// `/dev/null`.
+fn reads_as_nothing(path: &Path) -> bool {
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return false;
+    };
+    metadata.is_dir() || std::fs::canonicalize(path).is_ok_and(|real| real == Path::new("/dev/null"))
 }
 
 /// Secrets in one option as written in its source (`--requirepass "a b`, or a
@@ -1277,6 +1290,24 @@ mod tests {
         assert!(load_for("proc-title-template \"{config-file}\"\n", "6.2")
             .diagnostics
             .is_empty());
+    }
+
+    #[test]
+    fn including_dev_null_or_a_directory_reads_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+        let text = format!(
+            "include /dev/null\ninclude {}\nport 6380\n",
+            dir.path().join("conf.d").display()
+        );
+        for version in ["6.2", "7.0", "valkey-9.1"] {
+            let parsed = load_for(&text, version);
+            assert!(parsed.diagnostics.is_empty(), "{version}: {:?}", parsed.diagnostics);
+        }
+        assert_eq!(
+            kinds(&load_for("include /nonexistent/x.conf\n", "7.0")),
+            [DiagnosticKind::IncludeError]
+        );
     }
 
     #[test]
