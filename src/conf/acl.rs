@@ -14,6 +14,8 @@ pub struct AclUserSpec {
     pub nopass: bool,
     pub passwords: Vec<String>,
     pub hashed_passwords: usize,
+    /// The SHA-256 hashes given with `#` (lower case), for `!` removals.
+    hashes: Vec<String>,
     pub command_rules: Vec<String>,
     pub key_patterns: Vec<String>,
     /// The rules as written, passwords replaced, for display.
@@ -84,11 +86,13 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
                 user.nopass = true;
                 user.passwords.clear();
                 user.hashed_passwords = 0;
+                user.hashes.clear();
             }
             "resetpass" => {
                 user.nopass = false;
                 user.passwords.clear();
                 user.hashed_passwords = 0;
+                user.hashes.clear();
             }
             "allkeys"
             | "resetkeys"
@@ -118,6 +122,13 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
                 }
                 b'<' => {
                     let removed = &rule[1..];
+                    // A password given as a hash may be the one removed: that cannot be told here.
+                    if !user.passwords.iter().any(|p| p == removed) && user.hashes.is_empty() {
+                        return Err(AclError {
+                            message: format!("Error in user declaration '{name}': The password you are trying to remove from the user does not exist"),
+                            arg,
+                        });
+                    }
                     user.passwords.retain(|p| p != removed);
                     shown = "<********".into();
                 }
@@ -129,6 +140,7 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
                         });
                     }
                     user.hashed_passwords += 1;
+                    user.hashes.push(rule[1..].to_ascii_lowercase());
                     user.nopass = false;
                     shown = "#<sha256>".into();
                 }
@@ -136,6 +148,16 @@ pub fn parse_user_args(args: &[&str]) -> Result<AclUserSpec, AclError> {
                     if !is_hex_sha256(&rule[1..]) {
                         return Err(AclError { message: format!("Error in user declaration '{name}': the password hash must be exactly 64 hexadecimal characters"), arg });
                     }
+                    let removed = rule[1..].to_ascii_lowercase();
+                    // A clear password's hash may be the one removed: that cannot be told here.
+                    if !user.hashes.contains(&removed) && user.passwords.is_empty() {
+                        return Err(AclError {
+                            message: format!("Error in user declaration '{name}': The password hash you are trying to remove from the user does not exist"),
+                            arg,
+                        });
+                    }
+                    user.hashes.retain(|h| *h != removed);
+                    user.hashed_passwords = user.hashes.len();
                     shown = "!<sha256>".into();
                 }
                 b'~' | b'&' => {
@@ -192,10 +214,31 @@ pub fn parse_user_args_for(args: &[&str], target: &super::catalog::Target) -> Re
         }
     }
     let user = parse_user_args(args)?;
+    let from_7 = target.product == super::catalog::Product::Valkey || target.major >= 7;
     for rule in &user.command_rules {
         let Some(what) = rule.strip_prefix('+').or_else(|| rule.strip_prefix('-')) else {
             continue;
         };
+        let removing = rule.starts_with('-');
+        let problem = if from_7 {
+            subcommand_problem(removing, what)
+        } else if removing && what.contains('|') {
+            // Measured on 6.2.14: `-config|get` loads; `-client|list`, `-get|x` and
+            // `-config|nosuch` stop the ACL ("Unknown command").
+            let known_config = what
+                .strip_prefix("config|")
+                .is_some_and(|sub| subcommand_problem(true, &format!("config|{sub}")).is_none());
+            (!known_config).then_some("Unknown command: Redis before 7.0 removes no subcommand but CONFIG's")
+        } else {
+            None
+        };
+        if let Some(why) = problem {
+            let arg = args.iter().position(|a| a.eq_ignore_ascii_case(rule));
+            return Err(AclError {
+                message: format!("Error in user declaration '{}': {why} (`{rule}`)", user.name),
+                arg,
+            });
+        }
         let known = match what.strip_prefix('@') {
             Some(category) => super::commands::is_category(category),
             None => super::commands::exists(what.split('|').next().unwrap_or(what), target),
@@ -212,6 +255,28 @@ pub fn parse_user_args_for(args: &[&str], target: &super::catalog::Target) -> Re
         }
     }
     Ok(user)
+}
+
+/// Why Redis 7.0 refuses a `+cmd|sub` or `-cmd|sub` rule: a container
+/// command takes only its own subcommands, a plain command only `+cmd|first-arg`.
+fn subcommand_problem(removing: bool, what: &str) -> Option<&'static str> {
+    let (command, rest) = what.split_once('|')?;
+    if command.starts_with('@') {
+        return None;
+    }
+    if rest.contains('|') {
+        return Some("Allowing first-arg of a subcommand is not supported");
+    }
+    match super::commands::subcommands(command) {
+        Some(known) if !known.iter().any(|sub| sub.eq_ignore_ascii_case(rest)) => {
+            Some("Unknown subcommand in ACL rule: redis-server stops loading the ACL")
+        }
+        Some(_) => None,
+        None if removing => {
+            Some("Removing a first-arg of a command is not supported: redis-server stops loading the ACL")
+        }
+        None => None,
+    }
 }
 
 /// The built-in default user when no `user default` line exists.
@@ -281,6 +346,45 @@ mod tests {
             let args: Vec<&str> = ["bob", "on"].into_iter().chain(rule.split(' ')).collect();
             assert!(parse_user_args_for(&args, &t62).is_err(), "{rule}");
             assert!(parse_user_args_for(&args, &t70).is_ok(), "{rule}");
+        }
+    }
+
+    #[test]
+    fn removing_a_password_the_user_does_not_have_is_refused() {
+        assert!(parse_user_args(&["bob", "on", "<nopw"]).is_err());
+        assert!(parse_user_args(&["bob", "on", ">pw", "<pw"]).is_ok());
+        assert!(parse_user_args(&["bob", "on", ">pw", "resetpass", "<pw"]).is_err());
+        let zeros = format!("#{}", "0".repeat(64));
+        let ones = format!("!{}", "1".repeat(64));
+        assert!(parse_user_args(&["bob", "on", &zeros, &ones]).is_err());
+        assert!(parse_user_args(&["bob", "on", &zeros, &format!("!{}", "0".repeat(64))]).is_ok());
+    }
+
+    #[test]
+    fn subcommand_rules_are_checked_from_7_0() {
+        let t62 = super::super::catalog::Target::parse("6.2").unwrap();
+        let t70 = super::super::catalog::Target::parse("7.0").unwrap();
+        // Measured on 7.0.15, Valkey 8.1.8 and 9.1.2; 6.2.14 accepts the `+` ones.
+        for refused in [
+            "+config|nosuch",
+            "+acl|nosuch",
+            "+client|list|x",
+            "-flushall|async",
+            "-select|0",
+        ] {
+            assert!(parse_user_args_for(&["bob", "on", refused], &t70).is_err(), "{refused}");
+        }
+        for accepted in ["+config|get", "-config|get", "+flushall|async", "+select|0", "+get|x"] {
+            assert!(
+                parse_user_args_for(&["bob", "on", accepted], &t70).is_ok(),
+                "{accepted}"
+            );
+        }
+        for lenient in ["+config|nosuch", "+client|list|x", "-config|get"] {
+            assert!(parse_user_args_for(&["bob", "on", lenient], &t62).is_ok(), "{lenient}");
+        }
+        for refused in ["-client|list", "-get|x", "-acl|nosuch", "-config|nosuch"] {
+            assert!(parse_user_args_for(&["bob", "on", refused], &t62).is_err(), "{refused}");
         }
     }
 

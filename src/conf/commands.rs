@@ -62,12 +62,16 @@ pub const DANGEROUS_COMMANDS: &[DangerousCommand] = &[
 #[derive(Deserialize)]
 struct Entry {
     name: String,
-    /// First Redis line with the command (absent: older than every line covered).
-    #[serde(default)]
-    redis: Option<String>,
+    /// First Redis line with the command (absent: older than every line
+    /// covered; `null`: Redis does not have it).
+    #[serde(default, deserialize_with = "present_or_null")]
+    redis: Option<Option<String>>,
     /// `null` when Valkey does not have it; absent when it does.
     #[serde(default, deserialize_with = "present_or_null")]
     valkey: Option<Option<String>>,
+    /// The subcommands of a container command (`config get`), lower case.
+    #[serde(default)]
+    subcommands: Vec<String>,
 }
 
 fn present_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
@@ -107,15 +111,29 @@ pub fn exists(name: &str, target: &Target) -> bool {
     let Some(entry) = commands().by_name.get(name) else {
         return false;
     };
-    let since = entry.redis.as_deref().and_then(parse_line).unwrap_or((0, 0));
+    let since = match &entry.redis {
+        Some(None) => None,
+        Some(Some(line)) => parse_line(line),
+        None => Some((0, 0)),
+    };
     match target.product {
-        Product::Redis => (target.major, target.minor) >= since,
+        Product::Redis => since.is_some_and(|since| (target.major, target.minor) >= since),
         Product::Valkey => match &entry.valkey {
             Some(None) => false,
             Some(Some(line)) => parse_line(line).is_some_and(|l| (target.major, target.minor) >= l),
-            None => since <= (7, 2),
+            None => since.is_some_and(|since| since <= (7, 2)),
         },
     }
+}
+
+/// The subcommands of a container command (`config`: get, set, ...), or None
+/// for a plain command.
+pub fn subcommands(name: &str) -> Option<&'static [String]> {
+    commands()
+        .by_name
+        .get(name)
+        .map(|entry| entry.subcommands.as_slice())
+        .filter(|subcommands| !subcommands.is_empty())
 }
 
 pub fn is_category(name: &str) -> bool {
@@ -135,6 +153,13 @@ mod tests {
         assert!(!exists("hexpire", &t70));
         assert!(exists("hexpire", &Target::parse("7.4").unwrap()));
         assert!(!exists("hexpire", &Target::parse("valkey-8.0").unwrap()));
+        // Measured with COMMAND LIST on Valkey 8.1.8 and 9.1.2.
+        assert!(exists("hexpire", &Target::parse("valkey-9.0").unwrap()));
+        assert!(exists("commandlog", &Target::parse("valkey-8.1").unwrap()));
+        assert!(!exists("commandlog", &Target::parse("8.0").unwrap()));
+        assert!(!exists("hgetdel", &Target::parse("valkey-9.0").unwrap()));
+        assert!(subcommands("config").is_some_and(|s| s.iter().any(|s| s == "get")));
+        assert!(subcommands("get").is_none());
         assert!(!exists("nosuchcmd", &t70));
         assert!(is_category("dangerous") && !is_category("dangerzone"));
     }

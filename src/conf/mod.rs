@@ -858,6 +858,44 @@ impl Loader<'_> {
     fn check_after_load(&mut self) {
         self.check_cluster_replicaof();
         self.check_tls_material();
+        self.check_users();
+    }
+
+    /// From 7.0 a user may be defined once in the config; and users come from
+    /// either `user` lines or the `aclfile`, never both (every line refuses that).
+    fn check_users(&mut self) {
+        let users: Vec<(String, Origin)> = self
+            .parsed
+            .directives
+            .iter()
+            .filter(|d| d.canonical.as_deref() == Some("user"))
+            .filter_map(|d| d.args.first().map(|name| (name.value.clone(), d.origin.clone())))
+            .collect();
+        if self.target.product == catalog::Product::Valkey || self.target.major >= 7 {
+            let mut seen = std::collections::HashSet::new();
+            for (name, origin) in &users {
+                if !seen.insert(name.as_str()) {
+                    self.diagnose(
+                        DiagnosticKind::InvalidValue,
+                        format!("`user {name}`: Duplicate user found. A user can only be defined once in config files"),
+                        origin.clone(),
+                        "user".into(),
+                    );
+                }
+            }
+        }
+        let acl_file = self
+            .final_value("aclfile")
+            .and_then(|(v, _)| v.as_str())
+            .is_some_and(|path| !path.is_empty());
+        if let (true, Some((_, origin))) = (acl_file, users.first()) {
+            self.diagnose(
+                DiagnosticKind::InvalidValue,
+                "`user` lines and an `aclfile` together: redis-server refuses to start (users come from one or the other)".into(),
+                origin.clone(),
+                "user".into(),
+            );
+        }
     }
 
     /// A cluster node cannot be configured as a replica (`replicaof directive not
@@ -1308,6 +1346,20 @@ mod tests {
             kinds(&load_for("include /nonexistent/x.conf\n", "7.0")),
             [DiagnosticKind::IncludeError]
         );
+    }
+
+    #[test]
+    fn a_user_is_defined_once_and_never_beside_an_aclfile() {
+        let twice = "user bob on nopass\nuser bob on nopass\n";
+        assert_eq!(kinds(&load_for(twice, "7.0")), [DiagnosticKind::InvalidValue]);
+        assert!(load_for(twice, "6.2").diagnostics.is_empty());
+        assert!(load_for("user bob on nopass\nuser Bob on nopass\n", "7.0")
+            .diagnostics
+            .is_empty());
+        for version in ["6.2", "7.0", "valkey-9.1"] {
+            let both = load_for("aclfile users.acl\nuser bob on nopass\n", version);
+            assert_eq!(kinds(&both), [DiagnosticKind::InvalidValue], "{version}");
+        }
     }
 
     #[test]
