@@ -115,6 +115,7 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
     }
     if let [value] = args {
         check_file_name(&directive.name, value, target)?;
+        check_announced_name(&directive.name, value, target)?;
     }
     if directive.value_type != ValueType::Special {
         return parse_standard(directive, args, target).map_err(|message| invalid(message, Some(0)));
@@ -221,6 +222,35 @@ impl Renames {
             self.added.insert(to_key);
         }
         Ok(Value::Str(format!("{from} {}", quote_if_empty(to))))
+    }
+}
+
+/// The names and addresses a cluster node announces, as redis-server checks
+/// them when they are set (an empty value means "not set" and is accepted).
+fn check_announced_name(name: &str, value: &str, target: &Target) -> Result<(), DirectiveError> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    // Valkey 9.1 refuses blanks and control characters in these (measured).
+    let valkey_9_1 = target.product == Product::Valkey && (target.major, target.minor) >= (9, 1);
+    let has_blank_or_control = value.chars().any(|c| c.is_whitespace() || c.is_control());
+    let problem = match name {
+        "cluster-announce-hostname" if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') => {
+            Some("Hostnames may only contain alphanumeric characters, hyphens or dots")
+        }
+        "cluster-announce-client-ipv4" if value.parse::<std::net::Ipv4Addr>().is_err() => Some("Invalid IPv4 address"),
+        "cluster-announce-client-ipv6" if value.parse::<std::net::Ipv6Addr>().is_err() => Some("Invalid IPv6 address"),
+        "cluster-announce-human-nodename" if valkey_9_1 && has_blank_or_control => {
+            Some("Announced human node name contained invalid character")
+        }
+        "cluster-announce-ip" if valkey_9_1 && has_blank_or_control => {
+            Some("cluster-announce-ip contains invalid character")
+        }
+        _ => None,
+    };
+    match problem {
+        Some(message) => Err(invalid(message, Some(0))),
+        None => Ok(()),
     }
 }
 
@@ -872,6 +902,31 @@ mod tests {
             assert!(parse_on("unixsocketperm", &[bad], "6.2").is_err(), "{bad}");
         }
         assert!(parse_on("unixsocketperm", &["999"], "7.0").is_err());
+    }
+
+    #[test]
+    fn announced_names_and_addresses_are_checked_as_each_line_checks_them() {
+        for version in ["7.0", "valkey-8.1", "valkey-9.1"] {
+            assert!(!accepted("cluster-announce-hostname", "a_b", version), "{version}");
+            assert!(!accepted("cluster-announce-hostname", "pf/rel", version), "{version}");
+            assert!(
+                accepted("cluster-announce-hostname", "node-1.example", version),
+                "{version}"
+            );
+            assert!(accepted("cluster-announce-hostname", "", version), "{version}");
+        }
+        for version in ["valkey-8.1", "valkey-9.1"] {
+            assert!(!accepted("cluster-announce-client-ipv4", "::1", version));
+            assert!(!accepted("cluster-announce-client-ipv4", "pf-rel", version));
+            assert!(accepted("cluster-announce-client-ipv4", "1.2.3.4", version));
+            assert!(accepted("cluster-announce-client-ipv6", "::1", version));
+            assert!(accepted("cluster-announce-client-ipv6", "", version));
+        }
+        assert!(accepted("cluster-announce-ip", "pf rel", "valkey-8.1"));
+        assert!(!accepted("cluster-announce-ip", "pf rel", "valkey-9.1"));
+        assert!(accepted("cluster-announce-ip", "a/b", "valkey-9.1"));
+        assert!(accepted("cluster-announce-human-nodename", "pf rel", "valkey-8.1"));
+        assert!(!accepted("cluster-announce-human-nodename", "pf rel", "valkey-9.1"));
     }
 
     #[test]
