@@ -96,7 +96,11 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
     // the first `save`); from 7.0 `bind` and `client-output-buffer-limit` alone too.
     let min = match directive.special.as_deref() {
         Some("save") => 0,
-        Some("bind" | "client-output-buffer-limit") if accepts_bare_multi_arg(target) => 0,
+        Some("bind" | "client-output-buffer-limit" | "latency-tracking-info-percentiles")
+            if accepts_bare_multi_arg(target) =>
+        {
+            0
+        }
         _ => min,
     };
     if args.len() < min || max.is_some_and(|max| args.len() > max) {
@@ -272,13 +276,22 @@ fn parse_replicaof(args: &[&str]) -> Result<Value, DirectiveError> {
     Ok(Value::Str(args.join(" ")))
 }
 
-/// C `strtoll(s, &end, 10)` requiring the whole string to be consumed.
+/// C `strtoll(s, &end, 10)` requiring the whole string to be consumed; like
+/// strtoll it saturates at `i64::MIN`/`i64::MAX` (redis-server does not look
+/// at errno, so `save 9223372036854775808 1` is accepted).
 fn strtoll_full(text: &str) -> Option<i64> {
     let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    if trimmed.is_empty() {
+    let (negative, digits) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    trimmed.parse::<i64>().ok()
+    let magnitude = digits.parse::<i128>().unwrap_or(i128::MAX);
+    let signed = if negative { -magnitude } else { magnitude };
+    Some(signed.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
 }
 
 /// A directive a line accepts and ignores keeps its compiled-in default,
@@ -787,6 +800,32 @@ mod tests {
         // 7.0 reads every pair strictly.
         assert!(save_on("7.0", &["10", "1x"]).is_err());
         assert!(save_on("7.0", &["100", "1", "200"]).is_err());
+    }
+
+    #[test]
+    fn numbers_read_with_strtoll_saturate() {
+        assert_eq!(strtoll_full("9223372036854775808"), Some(i64::MAX));
+        assert_eq!(strtoll_full("-99999999999999999999999"), Some(i64::MIN));
+        assert_eq!(strtoll_full(" +5"), Some(5));
+        for bad in ["", "-", "1x", "x1", "1 "] {
+            assert_eq!(strtoll_full(bad), None, "{bad:?}");
+        }
+        // Measured: 7.0, Valkey 8.1 and 9.1 start with it.
+        assert!(save_on("7.0", &["9223372036854775808", "1"]).is_ok());
+        assert!(save_on("7.0", &["-9223372036854775809", "1"]).is_err());
+    }
+
+    #[test]
+    fn latency_percentiles_alone_are_accepted_from_7_0() {
+        let target = Target::parse("7.0").unwrap();
+        let directive = crate::conf::catalog::catalog()
+            .lookup("latency-tracking-info-percentiles", &target)
+            .unwrap()
+            .directive;
+        assert_eq!(
+            parse_directive(directive, &[], &target).ok(),
+            Some(Value::List(Vec::new()))
+        );
     }
 
     #[test]
