@@ -3,7 +3,7 @@
 //! client-output-buffer-limit, user, ...).
 
 use super::catalog::{Directive, Product, Target, ValueType};
-use super::value::{describe_bytes, memory_on, parse_standard};
+use super::value::{describe_bytes, memory_on, parse_standard, wrapped_percentage};
 use super::{acl, commands};
 use crate::facts::{DiagnosticKind, Value};
 
@@ -59,24 +59,38 @@ pub fn overflowed_memory(directive: &Directive, raw_args: &[&str], target: &Targ
     let args = effective_args(directive, raw_args, target);
     let at = |index: usize| if args.len() == raw_args.len() { index } else { 0 };
     let mut notes = Vec::new();
-    let mut note = |index: usize, text: &str| {
-        if let Some(memory) = memory_on(text, target).filter(|m| m.overflowed) {
+    let mut note = |index: usize, text: &str, percent_too: bool| {
+        let Some(memory) = memory_on(text, target) else {
+            return;
+        };
+        let percent = if percent_too {
+            wrapped_percentage(directive, memory.bytes)
+        } else {
+            None
+        };
+        let kept = match percent {
+            Some(percent) => format!("{percent}% of maxmemory (a size that large is read back as a percentage)"),
+            None => describe_bytes(memory.bytes),
+        };
+        if memory.overflowed || percent.is_some() {
+            let why = if memory.overflowed {
+                "does not fit in 64 bits"
+            } else {
+                "is beyond what the server can hold"
+            };
             notes.push((
                 at(index),
-                format!(
-                    "`{text}` does not fit in 64 bits: redis-server {target} silently keeps {}",
-                    describe_bytes(memory.bytes)
-                ),
+                format!("`{text}` {why}: redis-server {target} silently keeps {kept}"),
             ));
         }
     };
     if directive.value_type == ValueType::Memory && args.len() == 1 {
-        note(0, args[0]);
+        note(0, args[0], true);
     } else if directive.is_special("client-output-buffer-limit") {
         for (group, limits) in args.chunks(4).enumerate() {
             for offset in [1, 2] {
                 if let Some(text) = limits.get(offset) {
-                    note(group * 4 + offset, text);
+                    note(group * 4 + offset, text, false);
                 }
             }
         }
@@ -770,6 +784,19 @@ mod tests {
         assert!(check_proc_title("{server-mode}", &cluster).is_ok());
         assert!(check_proc_title("{unixsocket}", &cluster).is_ok());
         assert!(check_proc_title("{config-file}", &cluster).is_err());
+    }
+
+    #[test]
+    fn a_client_memory_limit_read_back_as_a_percentage_is_noted() {
+        let target = Target::parse("7.0").unwrap();
+        let clients = crate::conf::catalog::catalog()
+            .lookup("maxmemory-clients", &target)
+            .unwrap()
+            .directive;
+        let notes = overflowed_memory(clients, &["18446744073709551615"], &target);
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].1.contains("keeps 1% of maxmemory"), "{}", notes[0].1);
+        assert!(overflowed_memory(clients, &["5%"], &target).is_empty());
     }
 
     #[test]

@@ -119,6 +119,14 @@ pub fn memory_on(text: &str, target: &Target) -> Option<MemoryValue> {
     })
 }
 
+/// A percentage directive (`maxmemory-clients`) keeps a percentage as a
+/// negative number, so a size of 2^63 bytes or more, read back as signed, is
+/// taken for one: 18446744073709551615 is 1 %.
+pub fn wrapped_percentage(directive: &Directive, bytes: u64) -> Option<u128> {
+    let signed = bytes as i64;
+    (directive.percent && signed < 0).then(|| u128::from(signed.unsigned_abs()))
+}
+
 /// How to say a number a server keeps, in bytes.
 pub fn describe_bytes(bytes: u64) -> String {
     const GB: u64 = 1 << 30;
@@ -178,6 +186,13 @@ pub fn parse_standard(directive: &Directive, args: &[&str], target: &Target) -> 
 fn parse_number(directive: &Directive, target: &Target, text: &str) -> Result<Value, ValueError> {
     if directive.value_type == ValueType::Memory {
         if let Some(memory) = memory_on(text, target) {
+            if let Some(percent) = wrapped_percentage(directive, memory.bytes) {
+                return if percent <= 100 {
+                    Ok(Value::Str(format!("{percent}%")))
+                } else {
+                    Err("percentage argument must be less or equal to 100".to_string())
+                };
+            }
             check_bounds(directive, target, i128::from(memory.bytes))?;
             return Ok(Value::Int(i64::try_from(memory.bytes).unwrap_or(i64::MAX)));
         }
@@ -330,6 +345,22 @@ mod tests {
             assert!(parse_enum(directive, &target, &["nosave", "now", "force"]).is_ok());
             assert!(parse_enum(directive, &target, &["default", "now"]).is_ok());
         }
+    }
+
+    #[test]
+    fn a_huge_client_memory_limit_is_read_back_as_a_percentage() {
+        let target = Target::parse("7.0").unwrap();
+        let clients = crate::conf::catalog::catalog()
+            .lookup("maxmemory-clients", &target)
+            .unwrap()
+            .directive;
+        // Measured on 7.0 and Valkey 9.1: CONFIG GET says 1% and 100%; one more is refused.
+        let parse = |text: &str| parse_number(clients, &target, text);
+        assert_eq!(parse("18446744073709551615").ok(), Some(Value::Str("1%".into())));
+        assert_eq!(parse("18446744073709551516").ok(), Some(Value::Str("100%".into())));
+        assert!(parse("18446744073709551515").is_err());
+        assert!(parse("8589934592gb").is_err());
+        assert_eq!(parse("17179869184gb").ok(), Some(Value::Int(0)));
     }
 
     #[test]
