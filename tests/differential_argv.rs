@@ -121,80 +121,13 @@ fn has_option(case: &Case, name: &str) -> bool {
     })
 }
 
-/// Whether redis-preflight's only refusal is one of these directives with no argument.
-fn refused_for_no_arguments(outcome: &Outcome, names: &[&str]) -> bool {
-    let Preflight::Refuse(reason) = &outcome.preflight else {
-        return false;
-    };
-    !reason.contains("(+")
-        && reason.contains("wrong number of arguments")
-        && reason.ends_with(", got 0")
-        && names.iter().any(|name| reason.contains(&format!("`{name}`:")))
-}
-
 const KNOWN_DIFFERENCES: &[Known] = &[
-    Known {
-        lines: &["7.0"],
-        what: "string values redis-server validates (appenddirname, appendfilename, dbfilename, \
-               cluster-announce-hostname, proc-title-template)",
-        matches: |o| {
-            [
-                "appenddirname",
-                "appendfilename",
-                "dbfilename",
-                "cluster-announce-hostname",
-                "proc-title-template",
-            ]
-            .iter()
-            .any(|name| has_option(&o.case, name))
-        },
-        why: "the shared value parser takes any string for them; redis-server 7.0 refuses an \
-              empty appenddirname/appendfilename, a path (`/` or `\\`) in \
-              appenddirname/appendfilename/dbfilename, a hostname with other than letters, \
-              digits, `-` and `.`, and a proc-title-template it cannot expand (`\"\"`)",
-    },
-    Known {
-        lines: &["7.0", "6.2"],
-        what: "directives redis-server accepts and ignores (list-max-ziplist-entries, \
-               list-max-ziplist-value, lua-replicate-commands)",
-        matches: |o| {
-            [
-                "list-max-ziplist-entries",
-                "list-max-ziplist-value",
-                "lua-replicate-commands",
-            ]
-            .iter()
-            .any(|name| has_option(&o.case, name))
-        },
-        why: "redis-server 7.0 lists them in `deprecated_configs` and accepts any one argument; \
-              the catalog marks them `ignored` but the loader still checks their value's type",
-    },
-    Known {
-        lines: &["7.0"],
-        what: "a multi-argument directive with no argument (`save`, `bind`, \
-               `client-output-buffer-limit`, `latency-tracking-info-percentiles` with no value)",
-        matches: |o| {
-            refused_for_no_arguments(
-                o,
-                &[
-                    "save",
-                    "bind",
-                    "client-output-buffer-limit",
-                    "latency-tracking-info-percentiles",
-                ],
-            )
-        },
-        why: "from 7.0 redis-server calls a MULTI_ARG_CONFIG's setter with no arguments, and \
-              these setters accept none (an empty list); the catalog requires at least 1 (4 for \
-              client-output-buffer-limit). The same holds for such a line in a config file",
-    },
     Known {
         lines: &["7.0", "6.2"],
         what: "a directory as the config file (`redis-server \"\" ...` is the cwd)",
         matches: |o| matches!(&o.case.config, ConfigFile::Missing(name) if name.is_empty()),
         why: "fopen(dir, \"r\") succeeds on Linux and fgets reads nothing, so redis-server runs \
-              on an empty config; load_pieces reports that it cannot read the file. The same \
-              holds for `include <dir>` in a file",
+              on an empty config; load_pieces reports that it cannot read the file",
     },
     Known {
         lines: &["7.0", "6.2"],
@@ -205,40 +138,11 @@ const KNOWN_DIFFERENCES: &[Known] = &[
     },
     Known {
         lines: &["7.0", "6.2"],
-        what: "`user` lines and an `aclfile`",
-        matches: |o| has_option(&o.case, "aclfile") && has_option(&o.case, "user"),
-        why: "redis-server refuses both at startup, after reading the config (ACL setup), not \
-              while parsing it; redis-preflight reads each as valid",
-    },
-    Known {
-        lines: &["7.0", "6.2"],
         what: "Sentinel mode without a config file",
         matches: |o| o.case.sentinel() && matches!(o.case.config, ConfigFile::None),
         why: "redis-server exits (\"Sentinel needs config file on disk to save state\") before \
               it reads any option; argv::parse says `sentinel` with no `config_file`, and it is \
               for its caller to report that: there is no config line to put a diagnostic on",
-    },
-    Known {
-        lines: &["6.2"],
-        what: "`save` with other than one pair or `\"\"` before 7.0",
-        matches: |o| has_option(&o.case, "save"),
-        why: "redis-server 6.2 acts on `save <seconds> <changes>` and `save \"\"` only and \
-              ignores a save line with any other number of arguments (`save`, `save 3600`, \
-              `save 3600 1 300 100`); the shared parser reads it as 7.0 does",
-    },
-    Known {
-        lines: &["6.2"],
-        what: "memory values above 9223372036854775807 before 7.0",
-        matches: |o| o.case.args.iter().any(|a| a.contains("9223372036854775808")),
-        why: "redis-server 6.2 reads memory values with memtoll, which does not refuse an \
-              overflow; the catalog's bounds refuse it",
-    },
-    Known {
-        lines: &["6.2"],
-        what: "unixsocketperm before 7.0",
-        matches: |o| has_option(&o.case, "unixsocketperm"),
-        why: "redis-server 6.2 reads it with strtol(arg, NULL, 8), which stops at the first \
-              non-octal digit (`999` is 0); the shared parser reads it as 7.0 does",
     },
 ];
 
