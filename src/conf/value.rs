@@ -184,6 +184,16 @@ pub fn parse_standard(directive: &Directive, args: &[&str], target: &Target) -> 
 }
 
 fn parse_number(directive: &Directive, target: &Target, text: &str) -> Result<Value, ValueError> {
+    // A signed memory setting (Valkey's `slot-migration-max-failover-repl-bytes`, from -1)
+    // reads a leading minus; the unsigned ones refuse it.
+    let signed = directive.bounds_for(target).0.is_some_and(|min| min < 0);
+    if let (ValueType::Memory, true, Some(magnitude)) = (directive.value_type, signed, text.strip_prefix('-')) {
+        if let Some(memory) = memory_on(magnitude, target).filter(|m| !m.overflowed) {
+            let number = -i128::from(memory.bytes);
+            check_bounds(directive, target, number)?;
+            return Ok(Value::Int(i64::try_from(number).unwrap_or(i64::MIN)));
+        }
+    }
     if directive.value_type == ValueType::Memory {
         if let Some(memory) = memory_on(text, target) {
             if let Some(percent) = wrapped_percentage(directive, memory.bytes) {
@@ -254,6 +264,28 @@ fn parse_enum(directive: &Directive, target: &Target, args: &[&str]) -> Result<V
         return Err("shutdown options SAVE and NOSAVE can't be used simultaneously".to_string());
     }
     Ok(Value::Str(words.join(" ")))
+}
+
+#[cfg(test)]
+mod signed_memory_tests {
+    use super::*;
+    use crate::conf::catalog::catalog;
+
+    #[test]
+    fn a_memory_setting_whose_minimum_is_negative_reads_a_minus() {
+        let target = Target::parse("valkey-9.1").unwrap();
+        let directive = catalog()
+            .all()
+            .iter()
+            .find(|d| d.name == "slot-migration-max-failover-repl-bytes")
+            .unwrap();
+        assert_eq!(parse_standard(directive, &["-1"], &target), Ok(Value::Int(-1)));
+        assert!(parse_standard(directive, &["-5"], &target).is_err());
+        assert_eq!(parse_standard(directive, &["1gb"], &target), Ok(Value::Int(1 << 30)));
+        // An unsigned one still refuses it.
+        let maxmemory = catalog().all().iter().find(|d| d.name == "maxmemory").unwrap();
+        assert!(parse_standard(maxmemory, &["-1"], &target).is_err());
+    }
 }
 
 #[cfg(test)]
