@@ -43,6 +43,8 @@
 //! (unless `REDIS_PREFLIGHT_ALLOW_MISSING_CORPUS=1`); the inline mutations always run.
 
 mod common;
+
+use common::REFUSAL_RULES;
 #[path = "differential/handwritten.rs"]
 mod handwritten;
 
@@ -58,14 +60,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// Rule ids that mean "redis-server would refuse to start with this file".
-const REFUSAL_RULES: [&str; 4] = [
-    "config.syntax-error",
-    "config.unknown-directive",
-    "config.invalid-value",
-    "config.include-error",
-];
 
 /// How long a server may take to become ready before the case is excluded.
 const READY_LIMIT: Duration = Duration::from_secs(5);

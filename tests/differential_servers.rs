@@ -33,6 +33,8 @@
 //! disagreements, printed loudly, to be fixed and removed). Agreement is printed per server.
 
 mod common;
+
+use common::REFUSAL_RULES;
 #[path = "differential/generate.rs"]
 mod generate;
 #[path = "differential/handwritten.rs"]
@@ -47,15 +49,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// Rule ids that mean "the server would refuse to start with this file" (as in
-/// `tests/differential.rs`).
-const REFUSAL_RULES: [&str; 4] = [
-    "config.syntax-error",
-    "config.unknown-directive",
-    "config.invalid-value",
-    "config.include-error",
-];
 
 /// How long a server may take to answer PING before the case is excluded as timed out.
 const READY_LIMIT: Duration = Duration::from_secs(5);

@@ -21,6 +21,15 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Path of the `redis-preflight` binary under test.
+/// Rule ids that mean "redis-server would refuse to start with this file" (the
+/// differential tests' verdict).
+pub const REFUSAL_RULES: [&str; 4] = [
+    "config.syntax-error",
+    "config.unknown-directive",
+    "config.invalid-value",
+    "config.include-error",
+];
+
 pub fn bin() -> &'static Path {
     assert_cmd::cargo::cargo_bin!("redis-preflight")
 }
