@@ -483,6 +483,33 @@ mod tests {
         Condition::parse(&value["c"]).unwrap()
     }
 
+    #[test]
+    fn conditions_read_as_the_docs_show_them() {
+        let shown = |text: &str| cond(text).to_string();
+        assert_eq!(
+            shown(r#"{ all = [ { fact = "exposure.reachability", eq = "public" }, { builtin = "no_password" } ] }"#),
+            r#"exposure.reachability = "public" and no_password"#
+        );
+        assert_eq!(
+            shown(
+                r#"{ any = [ { fact = "a.b", set = true }, { all = [ { fact = "c.d", unset = true }, { fact = "e.f", ne = 1 } ] } ] }"#
+            ),
+            "a.b is set or (c.d is not set and e.f ≠ 1)"
+        );
+        assert_eq!(
+            shown(r#"{ not = { fact = "a.b", in = ["x", "y"] } }"#),
+            r#"not (a.b in ["x", "y"])"#
+        );
+        assert_eq!(shown(r#"{ fact = "a.b", not_in = [1] }"#), "a.b not in [1]");
+        assert_eq!(shown(r#"{ fact = "a.b", lt = { fact = "c.d" } }"#), "a.b < c.d");
+        assert_eq!(shown(r#"{ fact = "a.b", le = 2 }"#), "a.b ≤ 2");
+        assert_eq!(shown(r#"{ fact = "a.b", gt = 2 }"#), "a.b > 2");
+        assert_eq!(shown(r#"{ fact = "a.b", ge = 2 }"#), "a.b ≥ 2");
+        assert_eq!(shown(r#"{ fact = "a.b", eq = 2 }"#), "a.b = 2");
+        assert_eq!(shown(r#"{ fact = "a.b", matches = '^x+$' }"#), "a.b matches /^x+$/");
+        assert_eq!(shown(r#"{ fact = "a.b", contains = "x" }"#), r#"a.b contains "x""#);
+    }
+
     fn facts() -> Facts {
         let mut f = Facts::default();
         f.insert("conf.maxmemory", Value::Int(0), Origin::Default);
