@@ -510,6 +510,51 @@ mod tests {
         assert_eq!(shown(r#"{ fact = "a.b", contains = "x" }"#), r#"a.b contains "x""#);
     }
 
+    #[test]
+    fn comparisons_hold_exactly_at_their_bounds() {
+        let mut f = Facts::default();
+        f.insert("live.memory_used_percent", Value::Float(80.5), Origin::Live);
+        f.insert("conf.maxclients", Value::Int(100), Origin::Default);
+        f.insert(
+            "conf.requirepass",
+            Value::Reference {
+                reference: "Secret redis/password".into(),
+            },
+            Origin::Default,
+        );
+        let eval = |text: &str| evaluate(&cond(text), &f, &|_| Truth::False);
+        for (text, want) in [
+            (r#"{ fact = "conf.maxclients", lt = 100 }"#, Truth::False),
+            (r#"{ fact = "conf.maxclients", lt = 101 }"#, Truth::True),
+            (r#"{ fact = "conf.maxclients", le = 100 }"#, Truth::True),
+            (r#"{ fact = "conf.maxclients", le = 99 }"#, Truth::False),
+            (r#"{ fact = "conf.maxclients", gt = 100 }"#, Truth::False),
+            (r#"{ fact = "conf.maxclients", ge = 100 }"#, Truth::True),
+            (r#"{ fact = "conf.maxclients", ge = 101 }"#, Truth::False),
+            // A derived percentage compares as a float: 80.5 is above 80.
+            (r#"{ fact = "live.memory_used_percent", gt = 80 }"#, Truth::True),
+            (r#"{ fact = "live.memory_used_percent", le = 80 }"#, Truth::False),
+            (r#"{ fact = "conf.maxclients", not_in = [99, 101] }"#, Truth::True),
+            (r#"{ fact = "conf.maxclients", not_in = [100] }"#, Truth::False),
+            (r#"{ fact = "conf.maxclients", in = [100] }"#, Truth::True),
+            // A value kept elsewhere is non-empty, and nothing more.
+            (r#"{ fact = "conf.requirepass", eq = "" }"#, Truth::False),
+            (r#"{ fact = "conf.requirepass", ne = "" }"#, Truth::True),
+            (r#"{ fact = "conf.requirepass", eq = "x" }"#, Truth::Unknown),
+            (r#"{ fact = "conf.requirepass", ne = "x" }"#, Truth::Unknown),
+        ] {
+            assert_eq!(eval(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn substitute_replaces_only_the_current_item() {
+        let condition = cond(r#"{ all = [ { fact = "$", eq = 0 }, { not = { fact = "conf.maxmemory", eq = 1 } } ] }"#);
+        let mut paths = Vec::new();
+        condition.substitute("conf.maxclients").facts(&mut paths);
+        assert_eq!(paths, ["conf.maxclients", "conf.maxmemory"]);
+    }
+
     fn facts() -> Facts {
         let mut f = Facts::default();
         f.insert("conf.maxmemory", Value::Int(0), Origin::Default);
