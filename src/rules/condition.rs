@@ -548,6 +548,106 @@ mod tests {
     }
 
     #[test]
+    fn a_fact_compares_with_another_fact_of_its_type() {
+        let mut f = Facts::default();
+        let file = Origin::File {
+            file: std::sync::Arc::new("redis.conf".into()),
+            line: 1,
+            column: 1,
+            offset: 0,
+            len: 1,
+        };
+        let list = |items: &[&str]| Value::List(items.iter().map(|i| Value::Str(i.to_string())).collect());
+        for (path, value) in [
+            ("conf.appendonly", Value::Bool(true)),
+            ("conf.protected-mode", Value::Bool(true)),
+            ("conf.daemonize", Value::Bool(false)),
+            ("conf.maxclients", Value::Int(100)),
+            ("conf.port", Value::Int(100)),
+            ("conf.databases", Value::Int(16)),
+            ("conf.save", list(&["3600 1", "300 100"])),
+            ("conf.bind", list(&["3600 1", "300 100"])),
+            ("conf.include", list(&["3600 1", "300 101"])),
+            ("conf.loadmodule", list(&["3600 1"])),
+            ("conf.maxmemory-policy", Value::Str("AllKeys-LRU".into())),
+            ("settings.eviction_policy", Value::Str("allkeys-lru".into())),
+            ("conf.requirepass", Value::secret("allkeys-lru")),
+            ("conf.dir", Value::Str(String::new())),
+            ("conf.masterauth", Value::secret("")),
+        ] {
+            f.insert(path, value, file.clone());
+        }
+        let eval = |text: &str| evaluate(&cond(text), &f, &|_| Truth::False);
+        for (text, want) in [
+            (
+                r#"{ fact = "conf.appendonly", eq = { fact = "conf.protected-mode" } }"#,
+                Truth::True,
+            ),
+            (
+                r#"{ fact = "conf.appendonly", eq = { fact = "conf.daemonize" } }"#,
+                Truth::False,
+            ),
+            (
+                r#"{ fact = "conf.maxclients", eq = { fact = "conf.port" } }"#,
+                Truth::True,
+            ),
+            (
+                r#"{ fact = "conf.maxclients", eq = { fact = "conf.databases" } }"#,
+                Truth::False,
+            ),
+            (
+                r#"{ fact = "conf.maxclients", gt = { fact = "conf.databases" } }"#,
+                Truth::True,
+            ),
+            (
+                r#"{ fact = "conf.maxclients", lt = { fact = "conf.databases" } }"#,
+                Truth::False,
+            ),
+            (r#"{ fact = "conf.save", eq = { fact = "conf.bind" } }"#, Truth::True),
+            (
+                r#"{ fact = "conf.save", eq = { fact = "conf.include" } }"#,
+                Truth::False,
+            ),
+            (
+                r#"{ fact = "conf.save", eq = { fact = "conf.loadmodule" } }"#,
+                Truth::False,
+            ),
+            (
+                r#"{ fact = "conf.maxmemory-policy", eq = { fact = "settings.eviction_policy" } }"#,
+                Truth::True,
+            ),
+            (
+                r#"{ fact = "conf.maxmemory-policy", ne = { fact = "settings.eviction_policy" } }"#,
+                Truth::False,
+            ),
+            (
+                r#"{ fact = "conf.requirepass", eq = { fact = "settings.eviction_policy" } }"#,
+                Truth::True,
+            ),
+            (
+                r#"{ fact = "conf.maxclients", eq = { fact = "settings.eviction_policy" } }"#,
+                Truth::False,
+            ),
+            (
+                r#"{ fact = "conf.save", contains = { fact = "conf.loadmodule" } }"#,
+                Truth::True,
+            ),
+            (r#"{ fact = "conf.maxmemory-policy", contains = "lru" }"#, Truth::True),
+            (
+                r#"{ fact = "conf.maxmemory-policy", contains = { fact = "conf.dir" } }"#,
+                Truth::True,
+            ),
+            // Set means configured and not empty.
+            (r#"{ fact = "conf.dir", set = true }"#, Truth::False),
+            (r#"{ fact = "conf.masterauth", set = true }"#, Truth::False),
+            (r#"{ fact = "conf.requirepass", set = true }"#, Truth::True),
+            (r#"{ fact = "conf.maxmemory-policy", set = true }"#, Truth::True),
+        ] {
+            assert_eq!(eval(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn substitute_replaces_only_the_current_item() {
         let condition = cond(r#"{ all = [ { fact = "$", eq = 0 }, { not = { fact = "conf.maxmemory", eq = 1 } } ] }"#);
         let mut paths = Vec::new();
