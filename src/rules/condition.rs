@@ -515,6 +515,7 @@ mod tests {
         let mut f = Facts::default();
         f.insert("live.memory_used_percent", Value::Float(80.5), Origin::Live);
         f.insert("conf.maxclients", Value::Int(100), Origin::Default);
+        f.insert("conf.maxmemory", Value::Int(9_007_199_254_740_993), Origin::Default);
         f.insert(
             "conf.requirepass",
             Value::Reference {
@@ -531,6 +532,8 @@ mod tests {
             (r#"{ fact = "conf.maxclients", gt = 100 }"#, Truth::False),
             (r#"{ fact = "conf.maxclients", ge = 100 }"#, Truth::True),
             (r#"{ fact = "conf.maxclients", ge = 101 }"#, Truth::False),
+            // Integers compare exactly, also past 2^53 where floats cannot tell them apart.
+            (r#"{ fact = "conf.maxmemory", gt = 9007199254740992 }"#, Truth::True),
             // A derived percentage compares as a float: 80.5 is above 80.
             (r#"{ fact = "live.memory_used_percent", gt = 80 }"#, Truth::True),
             (r#"{ fact = "live.memory_used_percent", le = 80 }"#, Truth::False),
