@@ -516,6 +516,7 @@ mod tests {
         f.insert("live.memory_used_percent", Value::Float(80.5), Origin::Live);
         f.insert("conf.maxclients", Value::Int(100), Origin::Default);
         f.insert("conf.maxmemory", Value::Int(9_007_199_254_740_993), Origin::Default);
+        f.insert("conf.unixsocket", Value::Str("100".into()), Origin::Default);
         f.insert(
             "conf.requirepass",
             Value::Reference {
@@ -537,9 +538,16 @@ mod tests {
             // A derived percentage compares as a float: 80.5 is above 80.
             (r#"{ fact = "live.memory_used_percent", gt = 80 }"#, Truth::True),
             (r#"{ fact = "live.memory_used_percent", le = 80 }"#, Truth::False),
+            (r#"{ fact = "live.memory_used_percent", lt = 81 }"#, Truth::True),
+            (r#"{ fact = "live.memory_used_percent", lt = 80.6 }"#, Truth::True),
             (r#"{ fact = "conf.maxclients", not_in = [99, 101] }"#, Truth::True),
             (r#"{ fact = "conf.maxclients", not_in = [100] }"#, Truth::False),
             (r#"{ fact = "conf.maxclients", in = [100] }"#, Truth::True),
+            // A number written as a string, on either side, is the same number.
+            (r#"{ fact = "conf.maxclients", eq = "100" }"#, Truth::True),
+            (r#"{ fact = "conf.maxclients", eq = "101" }"#, Truth::False),
+            (r#"{ fact = "conf.unixsocket", eq = 100 }"#, Truth::True),
+            (r#"{ fact = "conf.unixsocket", eq = 101 }"#, Truth::False),
             // A value kept elsewhere is non-empty, and nothing more.
             (r#"{ fact = "conf.requirepass", eq = "" }"#, Truth::False),
             (r#"{ fact = "conf.requirepass", ne = "" }"#, Truth::True),
