@@ -196,32 +196,7 @@ impl RedisServer {
         socket: &Path,
         port: u16,
     ) -> std::io::Result<RedisServer> {
-        let stdout_path = workdir.join("redis-server.stdout");
-        let stderr_path = workdir.join("redis-server.stderr");
-        let program = redis_server_program();
-        let mut cmd = match isolation() {
-            Isolation::NetNs(flags) => {
-                let mut c = Command::new("unshare");
-                c.args(flags).arg("--").arg(&program);
-                c
-            }
-            Isolation::None => Command::new(&program),
-        };
-        cmd.arg(config)
-            .args(args)
-            .current_dir(workdir)
-            .stdin(Stdio::null())
-            .stdout(File::create(&stdout_path)?)
-            .stderr(File::create(&stderr_path)?);
-        let child = cmd.spawn()?;
-        Ok(RedisServer {
-            child,
-            stdout_path,
-            stderr_path,
-            socket: socket.to_path_buf(),
-            port,
-            status: None,
-        })
+        Self::start(redis_server_program(), workdir, Some(config), args, None, socket, port)
     }
 
     /// Starts `redis-server <args...>` in `workdir` (its cwd) exactly as given, no config
@@ -235,36 +210,7 @@ impl RedisServer {
         socket: &Path,
         port: u16,
     ) -> std::io::Result<RedisServer> {
-        let stdout_path = workdir.join("redis-server.stdout");
-        let stderr_path = workdir.join("redis-server.stderr");
-        let program = redis_server_program();
-        let mut cmd = match isolation() {
-            Isolation::NetNs(flags) => {
-                let mut c = Command::new("unshare");
-                c.args(flags).arg("--").arg(&program);
-                c
-            }
-            Isolation::None => Command::new(&program),
-        };
-        cmd.args(args)
-            .current_dir(workdir)
-            .stdin(Stdio::piped())
-            .stdout(File::create(&stdout_path)?)
-            .stderr(File::create(&stderr_path)?);
-        let mut child = cmd.spawn()?;
-        if let Some(mut input) = child.stdin.take() {
-            // A server that does not read its stdin never sees this: a short text fits the
-            // pipe's buffer, and a closed pipe (it exited) is not an error here.
-            let _ = input.write_all(stdin);
-        }
-        Ok(RedisServer {
-            child,
-            stdout_path,
-            stderr_path,
-            socket: socket.to_path_buf(),
-            port,
-            status: None,
-        })
+        Self::start(redis_server_program(), workdir, None, args, Some(stdin), socket, port)
     }
 
     /// Starts `program <args...>` in `workdir` (its cwd) exactly as given, stdin closed,
@@ -276,28 +222,48 @@ impl RedisServer {
         args: &[String],
         socket: &Path,
     ) -> std::io::Result<RedisServer> {
-        let stdout_path = workdir.join("server.stdout");
-        let stderr_path = workdir.join("server.stderr");
+        Self::start(program, workdir, None, args, None, socket, 0)
+    }
+
+    /// The one way a test server process is started: isolated when possible, output
+    /// captured to files, `stdin` (when given) written and closed, else closed at once.
+    fn start(
+        program: impl AsRef<std::ffi::OsStr>,
+        workdir: &Path,
+        config: Option<&Path>,
+        args: &[String],
+        stdin: Option<&[u8]>,
+        socket: &Path,
+        port: u16,
+    ) -> std::io::Result<RedisServer> {
+        let stdout_path = workdir.join("redis-server.stdout");
+        let stderr_path = workdir.join("redis-server.stderr");
         let mut cmd = match isolation() {
             Isolation::NetNs(flags) => {
                 let mut c = Command::new("unshare");
-                c.args(flags).arg("--").arg(program);
+                c.args(flags).arg("--").arg(&program);
                 c
             }
-            Isolation::None => Command::new(program),
+            Isolation::None => Command::new(&program),
         };
-        cmd.args(args)
+        cmd.args(config)
+            .args(args)
             .current_dir(workdir)
-            .stdin(Stdio::null())
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(File::create(&stdout_path)?)
             .stderr(File::create(&stderr_path)?);
-        let child = cmd.spawn()?;
+        let mut child = cmd.spawn()?;
+        if let (Some(text), Some(mut input)) = (stdin, child.stdin.take()) {
+            // A server that does not read its stdin never sees this: a short text fits the
+            // pipe's buffer, and a closed pipe (it exited) is not an error here.
+            let _ = input.write_all(text);
+        }
         Ok(RedisServer {
             child,
             stdout_path,
             stderr_path,
             socket: socket.to_path_buf(),
-            port: 0,
+            port,
             status: None,
         })
     }
