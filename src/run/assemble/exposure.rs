@@ -6,8 +6,8 @@
 use crate::facts::{Facts, Origin, Value};
 use std::net::IpAddr;
 
-/// How far the server can be reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How far the server can be reached, narrowest first (the order is the ranking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reach {
     /// Only processes on the same host (or in the same pod): loopback binds,
     /// or no TCP port at all.
@@ -261,7 +261,7 @@ fn listener(facts: &Facts) -> Option<Decision> {
                 }
             },
         };
-        widest = widest.max_with(reach);
+        widest = widest.max(reach);
     }
     let evidence = match widest {
         Reach::HostOnly => format!("`bind {written}`: loopback only"),
@@ -273,21 +273,6 @@ fn listener(facts: &Facts) -> Option<Decision> {
         evidence,
         origin,
     })
-}
-
-impl Reach {
-    fn max_with(self, other: Reach) -> Reach {
-        let rank = |r: Reach| match r {
-            Reach::HostOnly => 0,
-            Reach::Private => 1,
-            Reach::Public => 2,
-        };
-        if rank(other) > rank(self) {
-            other
-        } else {
-            self
-        }
-    }
 }
 
 /// RFC 1918, shared address space (RFC 6598), link-local, unique-local IPv6.
