@@ -309,3 +309,35 @@ fn replies_at_every_limit_stay_under_64_mb() {
         outcome.stdout.len()
     );
 }
+
+#[test]
+fn an_error_quoting_a_short_password_is_masked_as_it_arrives() {
+    // A server (or proxy) without AUTH answers the way Redis answers an unknown
+    // command: quoting its arguments. The password here is shorter than the
+    // report's last-line scrub looks for (6 bytes), so only the probe's masking
+    // of each reply as it arrives keeps it out of the error line.
+    const SHORT: &str = "Qz7#k";
+    let reply = format!("-ERR unknown command 'AUTH', with args beginning with: '{SHORT}' \r\n");
+    let fake = FakeServer::start(Behaviour::SendAndClose(reply.into_bytes()));
+    let dir = tempfile::tempdir().unwrap();
+    let url = fake.url();
+    let args = [
+        "check",
+        "--no-settings",
+        "--probe",
+        "--url",
+        &url,
+        "--timeout",
+        "3",
+        "--connect-timeout",
+        "1",
+    ];
+    let run = probe::run(dir.path(), &args, &[("REDIS_PASSWORD", SHORT)], Duration::from_secs(30));
+    let all = run.all_output();
+    assert!(!all.contains(SHORT), "the short password leaked:\n{all}");
+    assert!(
+        all.contains("unknown command"),
+        "the server's error is not shown:\n{all}"
+    );
+    assert_eq!(run.code, Some(3), "{all}");
+}

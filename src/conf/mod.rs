@@ -1223,6 +1223,31 @@ mod tests {
     use super::*;
     use crate::facts::Value;
 
+    #[test]
+    fn two_edits_is_the_levenshtein_distance_bound() {
+        for (a, b, want) in [
+            ("requirepass", "requirepass", true),
+            // two deletions, two insertions, two substitutions: at the bound
+            ("requirepass", "requirepa", true),
+            ("requirepa", "requirepass", true),
+            ("requirepass", "reqxirepxss", true),
+            // three of each: past it, with the lengths within two of each other
+            ("xxxab", "yab", false),
+            ("xab", "abyy", false),
+            ("abcd", "wxyz", false),
+            ("masterauth", "primaryauth", false),
+            // lengths three apart are refused before the table is built
+            ("requirepass", "requirep", false),
+        ] {
+            assert_eq!(within_two_edits(a, b), want, "{a} / {b}");
+        }
+        // Names over 64 bytes are not compared (the table is quadratic).
+        let long = "x".repeat(64);
+        assert!(within_two_edits(&long, &long));
+        let longer = "x".repeat(65);
+        assert!(!within_two_edits(&longer, &longer));
+    }
+
     /// Loads `text` as a redis.conf for `version`; the diagnostics' kinds and the parsed config.
     pub(super) fn load_for(text: &str, version: &str) -> ParsedConfig {
         let dir = tempfile::tempdir().unwrap();

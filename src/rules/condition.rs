@@ -648,6 +648,10 @@ mod tests {
                 r#"{ fact = "conf.maxmemory-policy", contains = { fact = "conf.dir" } }"#,
                 Truth::True,
             ),
+            // A list equals a written array item by item, and only at the same length.
+            (r#"{ fact = "conf.save", eq = ["3600 1", "300 100"] }"#, Truth::True),
+            (r#"{ fact = "conf.save", eq = ["3600 1", "300 101"] }"#, Truth::False),
+            (r#"{ fact = "conf.save", eq = ["3600 1"] }"#, Truth::False),
             // Set means configured and not empty.
             (r#"{ fact = "conf.dir", set = true }"#, Truth::False),
             (r#"{ fact = "conf.masterauth", set = true }"#, Truth::False),
