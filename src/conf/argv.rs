@@ -561,6 +561,35 @@ mod tests {
     }
 
     #[test]
+    fn sentinel_and_acl_passwords_in_options_are_masked() {
+        for args in [
+            &["--sentinel", "--sentinel", "auth-pass", "mymaster", "hunter2-secret"][..],
+            &["--sentinel", "--sentinel", "AUTH-PASS", "mymaster", "hunter2-secret"],
+            &["--user", "alice", "on", ">hunter2-secret", "~*", "+@all"],
+        ] {
+            let parsed = load(args, "7.0");
+            let text = &parsed.files[0].text;
+            assert!(!text.contains("hunter2"), "{args:?}: {text}");
+            // Only the values after the subcommand or user name: the rest is still shown.
+            assert!(text.contains(args[2]), "{args:?}: {text}");
+        }
+        // A sentinel line without a password keeps its values.
+        let parsed = load(
+            &[
+                "--sentinel",
+                "--sentinel",
+                "monitor",
+                "mymaster",
+                "10.0.0.1",
+                "6379",
+                "2",
+            ],
+            "7.0",
+        );
+        assert!(parsed.files[0].text.contains("10.0.0.1"), "{}", parsed.files[0].text);
+    }
+
+    #[test]
     fn before_6_2_a_first_argument_without_dashes_is_the_config_file() {
         let old = Target::parse("6.0").unwrap();
         let parsed = parse(&words(&["-x", "--port", "1"]), &old);

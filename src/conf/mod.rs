@@ -1224,6 +1224,65 @@ mod tests {
     use crate::facts::Value;
 
     #[test]
+    fn words_are_split_as_sdssplitargs_splits_them() {
+        assert_eq!(
+            split_words("masterauth \"se cret\" x 'a\\'b' c"),
+            [
+                (0, "masterauth"),
+                (11, "\"se cret\""),
+                (21, "x"),
+                (23, "'a\\'b'"),
+                (30, "c")
+            ]
+        );
+        // An unterminated quote runs to the end; a NUL ends the line.
+        assert_eq!(split_words("a \"b c"), [(0, "a"), (2, "\"b c")]);
+        assert_eq!(split_words("a b\0c d"), [(0, "a"), (2, "b")]);
+    }
+
+    #[test]
+    fn a_secret_in_a_multi_line_option_is_found_at_its_place() {
+        let target = Target::parse("7.0").unwrap();
+        let text = "--port 1\n--requirepass hunter2\n  'masterauth other1'";
+        let found: Vec<&str> = option_text_secrets(text, 0..text.len(), &target)
+            .into_iter()
+            .map(|range| &text[range])
+            .collect();
+        assert_eq!(found, ["hunter2", "other1'"]);
+    }
+
+    #[test]
+    fn inline_suppressions_name_their_line_rules_and_reason() {
+        let text = "port 1\n# redis-preflight: ignore[a.b, c.d] known and accepted\n\
+                    #redis-preflight:ignore[x.y]\n# redis-preflight: ignore[] nothing\n\
+                    # redis-preflight: ignore[z.z without a bracket\n";
+        assert_eq!(
+            inline_suppressions(text),
+            [
+                (
+                    2,
+                    vec!["a.b".to_string(), "c.d".to_string()],
+                    "known and accepted".to_string()
+                ),
+                (3, vec!["x.y".to_string()], String::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_template_statement_is_reported_once_at_its_line() {
+        let text = "port 6379\n{{- if .Values.auth }}\nrequirepass x\n{{- end }}\n";
+        let parsed = load_for(text, "7.0");
+        assert_eq!(kinds(&parsed), [DiagnosticKind::Template]);
+        match &parsed.diagnostics[0].origin {
+            crate::facts::Origin::File { line, column, len, .. } => {
+                assert_eq!((*line, *column, *len), (2, 1, "{{- if .Values.auth }}".len()));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn two_edits_is_the_levenshtein_distance_bound() {
         for (a, b, want) in [
             ("requirepass", "requirepass", true),
@@ -1335,6 +1394,11 @@ mod tests {
             .diagnostics
             .is_empty());
         assert!(load_for("tls-port 0\n", "7.0").diagnostics.is_empty());
+        // Replication or cluster over TLS verify their peers even with tls-auth-clients no.
+        assert!(refused(&format!("{complete}tls-auth-clients no\ntls-cluster yes\n")));
+        assert!(refused(&format!(
+            "{complete}tls-auth-clients no\ntls-replication yes\n"
+        )));
         // A certificate the file leaves to a template is not a missing one.
         let templated = load_for("tls-port 6380\ntls-cert-file {{ .Values.cert }}\n", "7.0");
         assert_eq!(kinds(&templated), [DiagnosticKind::Template]);

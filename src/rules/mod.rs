@@ -789,3 +789,30 @@ pub fn render(template: &str, facts: &Facts, vars: &[(String, String)]) -> Strin
 fn display_value(value: &Value) -> String {
     value.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_for_some_roles_runs_only_on_those_and_without_a_role_on_a_cache() {
+        let pack = RulePack::embedded().unwrap();
+        let rule = |id: &str| pack.rules.iter().find(|r| r.id == id).unwrap();
+        let with_role = |role: Option<&str>| {
+            let mut facts = Facts::default();
+            if let Some(role) = role {
+                facts.insert("workload.role", Value::Str(role.into()), Origin::Settings);
+            }
+            facts
+        };
+        let caches_only = rule("env.ttl-invalid");
+        assert_eq!(caches_only.roles.as_deref(), Some(&["cache".to_string()][..]));
+        assert!(caches_only.applies_to_role(&with_role(None)));
+        assert!(caches_only.applies_to_role(&with_role(Some("cache"))));
+        assert!(!caches_only.applies_to_role(&with_role(Some("queue"))));
+        assert!(!caches_only.applies_to_role(&with_role(Some("store"))));
+        let every_role = rule("auth.no-password");
+        assert!(every_role.roles.is_none());
+        assert!(every_role.applies_to_role(&with_role(Some("queue"))));
+    }
+}
