@@ -315,6 +315,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn empty_rules_selectors_and_key_resets_are_read_in_order() {
+        let user = parse_user_args(&["alice", "on", "", "(+get ~k*)", "(+set", "~a*)", ">pw", "allkeys"])
+            .unwrap_or_else(|e| panic!("{}", e.message));
+        assert_eq!(
+            user.redacted[1..3],
+            ["(+get ~k*)".to_string(), "(+set ~a*)".to_string()]
+        );
+        assert_eq!(user.key_patterns, ["allkeys"]);
+        assert!(user.enabled);
+        let reset = parse_user_args(&["bob", "~a*", "allkeys", "resetkeys", "resetchannels"])
+            .unwrap_or_else(|e| panic!("{}", e.message));
+        assert!(reset.key_patterns.is_empty(), "{:?}", reset.key_patterns);
+    }
+
+    #[test]
+    fn before_7_0_a_selector_is_refused_naming_it() {
+        let target = super::super::catalog::Target::parse("6.2").unwrap();
+        let Err(error) = parse_user_args_for(&["alice", "on", "(+get", "~k*)"], &target) else {
+            panic!("a selector accepted on 6.2");
+        };
+        assert_eq!(error.arg, Some(2));
+        assert!(error.message.contains("`(+get`"), "{}", error.message);
+        assert!(parse_user_args_for(
+            &["alice", "on", "(+get", "~k*)"],
+            &super::super::catalog::Target::parse("7.0").unwrap()
+        )
+        .is_ok());
+    }
+
+    #[test]
     fn an_empty_rule_is_accepted_and_ignored() {
         let Ok(user) = parse_user_args(&["alice", ""]) else {
             panic!("an empty rule must be accepted, as redis-server does");

@@ -620,5 +620,23 @@ mod tests {
         let first = &parsed.lines[0].args;
         assert_eq!(first[1].span, 12..15);
         assert_eq!(parsed.lines[1].args[1].span, 30..36);
+        // Lines inside one option, indented: each value at its own place in the source.
+        let options = ["--daemonize no", "--port 1\n  maxmemory 2gb"];
+        let source = options.join(" ");
+        let parsed = parse(&words(&options), &Target::DEFAULT);
+        let spans: Vec<&str> = parsed
+            .lines
+            .iter()
+            .flat_map(|line| line.args.iter().map(|arg| &source[arg.span.clone()]))
+            .collect();
+        assert_eq!(spans, ["daemonize", "no", "port", "1", "maxmemory", "2gb"]);
+    }
+
+    #[test]
+    fn values_are_shown_as_sdscatrepr_shows_them() {
+        assert_eq!(
+            sdscatrepr("a\tb\nc\rd\\e\"f\u{7}\u{8}\u{1}é"),
+            "\"a\\tb\\nc\\rd\\\\e\\\"f\\a\\b\\x01\\xc3\\xa9\""
+        );
     }
 }

@@ -815,4 +815,36 @@ mod tests {
         assert!(every_role.roles.is_none());
         assert!(every_role.applies_to_role(&with_role(Some("queue"))));
     }
+
+    #[test]
+    fn the_development_profile_keeps_only_critical_findings() {
+        let rule = |id: &str, severity: &str| {
+            format!(
+                "[[rule]]\nid = \"network.{id}\"\ntitle = \"t\"\nseverity = \"{severity}\"\ncategory = \"network\"\n\
+                 sources = [\"config\"]\nwhen = {{ fact = \"conf.port\", eq = 1 }}\nmessage = \"m\"\nremediation = \"r\"\n"
+            )
+        };
+        let text = [rule("a", "critical"), rule("b", "high"), rule("c", "info")].join("\n");
+        let pack = RulePack {
+            rules: parse_rule_file("rules/network.toml", &text).unwrap(),
+        };
+        let mut facts = Facts::default();
+        facts.insert("conf.port", Value::Int(1), Origin::Default);
+        facts.sources.push(Source::Config);
+        let overrides = BTreeMap::new();
+        let fired = |profile: &str| -> Vec<String> {
+            let evaluation = Evaluation {
+                profile,
+                severity_overrides: &overrides,
+                select: &[],
+                ignore: &[],
+            };
+            evaluate(&pack, &facts, &evaluation)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect()
+        };
+        assert_eq!(fired("development"), ["network.a"]);
+        assert_eq!(fired("self-hosted"), ["network.a", "network.b", "network.c"]);
+    }
 }
