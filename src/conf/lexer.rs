@@ -286,6 +286,7 @@ mod tests {
         let err = split(r#"requirepass "abc"#).unwrap_err();
         assert_eq!(err.kind, LexErrorKind::UnterminatedQuote);
         assert_eq!(err.at, 12);
+        assert!(err.message().contains("never closed"), "{}", err.message());
         assert_eq!(split("x 'abc").unwrap_err().kind, LexErrorKind::UnterminatedQuote);
     }
 
@@ -294,6 +295,7 @@ mod tests {
         let err = split(r#"dir "a"b"#).unwrap_err();
         assert_eq!(err.kind, LexErrorKind::CharacterAfterClosingQuote);
         assert_eq!(err.at, 7);
+        assert!(err.message().contains("followed by a space"), "{}", err.message());
     }
 
     #[test]

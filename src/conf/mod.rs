@@ -1334,6 +1334,8 @@ mod tests {
         assert_eq!(kinds(&parsed), [DiagnosticKind::ValueOverflow]);
         assert_eq!(value_of(&parsed, "maxmemory"), Some(&Value::Int(0)));
         assert!(parsed.diagnostics[0].message.contains("keeps 0 bytes"));
+        // Only a memory value wraps: a file name that reads like one is a name.
+        assert!(load_for("dbfilename 17179869184gb\n", "7.0").diagnostics.is_empty());
         // Wrapped below its minimum: refused, and nothing more to say.
         let refused = load_for("repl-backlog-size 17179869184gb\n", "7.0");
         assert_eq!(kinds(&refused), [DiagnosticKind::InvalidValue]);

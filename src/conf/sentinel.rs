@@ -98,3 +98,61 @@ impl SentinelState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What Sentinel says of each line, in order: `None` when it accepts it.
+    fn said(lines: &[&str], version: &str) -> Vec<Option<String>> {
+        let target = Target::parse(version).unwrap();
+        let mut state = SentinelState::default();
+        lines
+            .iter()
+            .map(|line| {
+                let args: Vec<&str> = line.split(' ').collect();
+                state.check(&args, &target).err().map(|e| e.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn statements_are_checked_as_sentinel_loads_them() {
+        let no = |message: &str| Some(message.to_string());
+        assert_eq!(
+            said(
+                &[
+                    "monitor m 10.0.0.1 6379 2",
+                    "auth-pass m secret",
+                    "down-after-milliseconds other 1000",
+                    "monitor m 10.0.0.2 6379 2",
+                    "monitor n 10.0.0.2 6379 0",
+                    "monitor o 10.0.0.2 65536 1",
+                    "auth-pass m",
+                    "no-such-statement x",
+                    "master-reboot-down-after-period m 1000",
+                ],
+                "7.0"
+            ),
+            [
+                None,
+                None,
+                no("No such master with specified name."),
+                no("Duplicate master name."),
+                no("Quorum must be 1 or greater."),
+                no("Invalid port number."),
+                no("Unrecognized sentinel configuration statement."),
+                no("Unrecognized sentinel configuration statement."),
+                None,
+            ]
+        );
+        // A statement newer than the line is unknown to it.
+        assert_eq!(
+            said(
+                &["monitor m 10.0.0.1 6379 2", "master-reboot-down-after-period m 1000"],
+                "6.2"
+            )[1],
+            no("Unrecognized sentinel configuration statement.")
+        );
+    }
+}

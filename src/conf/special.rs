@@ -162,7 +162,6 @@ pub fn parse_directive(directive: &Directive, raw_args: &[&str], target: &Target
         "latency-tracking-info-percentiles" => parse_percentiles(args),
         "unixsocketperm" if redis_before_7(target) => parse_octal_permissions_before_7(args[0]),
         "unixsocketperm" => parse_octal_permissions(args[0]),
-        "dir" | "loadmodule" | "sentinel" | "include" | "ignored" => Ok(Value::Str(args.join(" "))),
         _ => Ok(Value::Str(args.join(" "))),
     }
 }
