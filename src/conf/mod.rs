@@ -1283,6 +1283,53 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_value_points_at_its_argument() {
+        for (text, column) in [
+            ("save 3600 1 300 x\n", 17),
+            ("save 3600 x 300 1\n", 11),
+            ("save 3600 1 0 5\n", 13),
+            ("save 0 1\n", 6),
+            ("client-output-buffer-limit normal 0 0 0 bogus 0 0 0\n", 41),
+            ("oom-score-adj-values 0 200 2001\n", 28),
+            ("oom-score-adj-values -2001 0 0\n", 22),
+        ] {
+            let parsed = load_for(text, "7.0");
+            assert_eq!(kinds(&parsed), [DiagnosticKind::InvalidValue], "{text}");
+            match &parsed.diagnostics[0].origin {
+                crate::facts::Origin::File { column: at, .. } => assert_eq!(*at, column, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        assert!(load_for("oom-score-adj-values -2000 0 2000\n", "7.0")
+            .diagnostics
+            .is_empty());
+    }
+
+    #[test]
+    fn a_percentage_is_read_only_where_the_directive_takes_one() {
+        assert_eq!(
+            kinds(&load_for("maxclients 50%\n", "7.0")),
+            [DiagnosticKind::InvalidValue]
+        );
+        assert!(load_for("maxmemory-clients 5%\n", "7.0").diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_command_renamed_away_keeps_its_empty_name_visible() {
+        let parsed = load_for("rename-command CONFIG \"\"\nrename-command DEBUG dbg\n", "7.0");
+        let values: Vec<&Value> = parsed
+            .directives
+            .iter()
+            .filter(|d| d.canonical.as_deref() == Some("rename-command"))
+            .filter_map(|d| d.value.as_ref())
+            .collect();
+        assert_eq!(
+            values,
+            [&Value::Str("CONFIG \"\"".into()), &Value::Str("DEBUG dbg".into())]
+        );
+    }
+
+    #[test]
     fn two_edits_is_the_levenshtein_distance_bound() {
         for (a, b, want) in [
             ("requirepass", "requirepass", true),

@@ -680,6 +680,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn memory_units_before_7_0_are_read_as_memtoll_reads_them() {
+        for (text, bytes) in [
+            ("1", 1),
+            ("1b", 1),
+            ("1k", 1000),
+            ("1kb", 1024),
+            ("2m", 2_000_000),
+            ("2MB", 2 << 20),
+            ("3g", 3_000_000_000),
+            ("3gb", 3 << 30),
+            ("1tb", 0),
+        ] {
+            assert_eq!(memtoll_unchecked(text), bytes, "{text}");
+        }
+    }
+
+    #[test]
     fn save_points_need_a_second_and_no_negative_changes() {
         assert!(parse_save(&["3600", "1", "60", "0"]).is_ok());
         assert!(parse_save(&["0", "1"]).is_err());

@@ -293,6 +293,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn bytes_are_said_in_the_largest_whole_unit() {
+        assert_eq!(describe_bytes(0), "0 bytes");
+        assert_eq!(describe_bytes(3 << 30), "3221225472 bytes (3gb)");
+        assert_eq!(describe_bytes(3 << 29), "1610612736 bytes (1536mb)");
+        assert_eq!(describe_bytes(1000), "1000 bytes");
+    }
+
+    #[test]
     fn percentages_are_whole_numbers_up_to_100() {
         let target = Target::parse("7.0").unwrap();
         let lookup = crate::conf::catalog::catalog()

@@ -1063,6 +1063,67 @@ mod tests {
         }
     }
 
+    fn at_line(line: usize) -> Origin {
+        Origin::File {
+            file: std::sync::Arc::new("app.env".into()),
+            line,
+            column: 1,
+            offset: 0,
+            len: 1,
+        }
+    }
+
+    #[test]
+    fn hits_point_at_the_line_they_are_about() {
+        let pack = crate::rules::RulePack::embedded().unwrap();
+        let rule = |id: &str| pack.rules.iter().find(|r| r.id == id).unwrap();
+        let mut facts = Facts::default();
+        facts.insert("env.REDIS_URL", Value::Str("redis://8.8.8.8:6379".into()), at_line(3));
+        facts.insert("env.url.tls", Value::Bool(false), at_line(3));
+        facts.insert("env.url.host", Value::Str("8.8.8.8".into()), at_line(3));
+        facts.diagnostics.push(crate::facts::ConfigDiagnostic {
+            kind: DiagnosticKind::InvalidValue,
+            message: "m".into(),
+            origin: at_line(7),
+            subject: "port".into(),
+        });
+        facts.drift.push(crate::facts::Drift {
+            name: "maxmemory".into(),
+            file_value: Value::Int(1),
+            live_value: Value::Int(2),
+            origin: at_line(9),
+            file_text: "1".into(),
+            live_text: "2".into(),
+        });
+        let origins = |hits: Vec<Hit>| hits.into_iter().map(|h| h.origin).collect::<Vec<_>>();
+        assert_eq!(origins(plaintext_url(rule("env.plaintext-url"), &facts)), [at_line(3)]);
+        assert_eq!(origins(public_host(rule("env.plaintext-url"), &facts)), [at_line(3)]);
+        assert_eq!(
+            origins(config_diagnostics(rule("config.invalid-value"), &facts)),
+            [at_line(7)]
+        );
+        assert!(config_diagnostics(rule("config.unknown-directive"), &facts).is_empty());
+        assert_eq!(
+            origins(config_drift(rule("config.invalid-value"), &facts)),
+            [at_line(9)]
+        );
+    }
+
+    #[test]
+    fn latency_is_judged_against_the_default_thresholds() {
+        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let severity = |p50_us: i64| {
+            let mut facts = Facts::default();
+            facts.insert("live.latency.p50_us", Value::Int(p50_us), Origin::Live);
+            latency_high(rule, &facts).first().and_then(|hit| hit.severity)
+        };
+        assert_eq!(severity(500), None);
+        assert_eq!(severity(1_000), None);
+        assert_eq!(severity(1_001), Some(Severity::Medium));
+        assert_eq!(severity(10_000), Some(Severity::Medium));
+        assert_eq!(severity(10_001), Some(Severity::High));
+    }
+
     fn deploy_version(value: Value) -> Vec<Hit> {
         let mut facts = Facts::default();
         facts.insert("deploy.version", value, Origin::Default);
