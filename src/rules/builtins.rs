@@ -1124,6 +1124,36 @@ mod tests {
         assert_eq!(severity(10_001), Some(Severity::High));
     }
 
+    #[test]
+    fn a_certificate_is_judged_by_the_days_it_has_left() {
+        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let severity = |days: i64| {
+            let mut facts = Facts::default();
+            facts.insert("live.tls.cert_days_left", Value::Int(days), Origin::Live);
+            tls_cert_expiring(rule, &facts).first().and_then(|hit| hit.severity)
+        };
+        assert_eq!(severity(-1), Some(Severity::Critical));
+        assert_eq!(severity(0), Some(Severity::High));
+        assert_eq!(severity(29), Some(Severity::High));
+        assert_eq!(severity(30), None);
+    }
+
+    #[test]
+    fn a_running_redis_before_7_0_is_end_of_life_and_valkey_is_not_judged() {
+        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let hits = |number: i64, product: &str| {
+            let mut facts = Facts::default();
+            facts.insert("live.version_number", Value::Int(number), Origin::Live);
+            facts.insert("live.product", Value::Str(product.into()), Origin::Live);
+            version_eol(rule, &facts).len()
+        };
+        assert_eq!(hits(602, "redis"), 1);
+        assert_eq!(hits(699, "redis"), 1);
+        assert_eq!(hits(700, "redis"), 0);
+        assert_eq!(hits(704, "redis"), 0);
+        assert_eq!(hits(602, "valkey"), 0);
+    }
+
     fn deploy_version(value: Value) -> Vec<Hit> {
         let mut facts = Facts::default();
         facts.insert("deploy.version", value, Origin::Default);
