@@ -504,3 +504,65 @@ fn a_short_password_is_high_a_longer_weak_one_medium() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["findings"][0]["severity"], "low", "{report:#?}");
 }
+
+/// What the ACL rules say of each user: who, where, and why, as a reader of the report sees it.
+#[test]
+fn acl_findings_name_the_user_its_line_and_what_it_may_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(
+        &conf,
+        "bind 10.0.0.5\n\
+         user default on nopass ~* +@all\n\
+         user alice on >Alice-Strong-Password-0123456789xyz ~* +@all\n\
+         user bob on nopass ~cache:* +get\n\
+         masterauth \"\"\n\
+         rename-command FLUSHALL \"\"\n",
+    )
+    .unwrap();
+    let (_, report, stderr) = check_json(&["--fail-on", "none", "--config", conf.to_str().unwrap()], dir.path());
+    let said = |rule: &str| -> Vec<(String, i64, String)> {
+        findings_of(&report, rule)
+            .iter()
+            .map(|f| {
+                (
+                    f["subject"].as_str().unwrap_or("").to_string(),
+                    f["location"]["line"].as_i64().unwrap_or(0),
+                    f["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let subjects_and_lines =
+        |rule: &str| -> Vec<(String, i64)> { said(rule).into_iter().map(|(s, l, _)| (s, l)).collect() };
+    assert_eq!(
+        subjects_and_lines("auth.no-password"),
+        [("the default user".to_string(), 2), ("ACL user `bob`".to_string(), 4)],
+        "{stderr}"
+    );
+    assert_eq!(
+        subjects_and_lines("auth.cleartext-acl-password"),
+        [("`alice`".to_string(), 3)]
+    );
+    assert!(said("auth.cleartext-acl-password")[0]
+        .2
+        .contains("1 `>password` rule(s)"));
+    let unrestricted = said("auth.default-user-unrestricted");
+    assert_eq!(unrestricted.len(), 1);
+    assert!(
+        unrestricted[0].2.contains("every command on every key"),
+        "{}",
+        unrestricted[0].2
+    );
+    let dangerous = said("commands.dangerous-enabled");
+    assert_eq!(dangerous.len(), 1);
+    assert_eq!((dangerous[0].0.as_str(), dangerous[0].1), ("the default user", 2));
+    assert!(dangerous[0].2.contains("FLUSHDB"), "{}", dangerous[0].2);
+    assert!(!dangerous[0].2.contains("FLUSHALL"), "renamed away: {}", dangerous[0].2);
+    // An empty masterauth is no password to judge.
+    assert!(
+        said("auth.weak-password").is_empty(),
+        "{:?}",
+        said("auth.weak-password")
+    );
+}

@@ -1201,6 +1201,17 @@ mod tests {
             assert!(placeholder_reason(p).is_some(), "{p}");
         }
         assert!(placeholder_reason("q3V9xL2mR7tK8pZ4wN6yB1cF5hJ0dG3s").is_none());
+        // A template is marked at both ends, not at one.
+        for strong in [
+            "q3V9xL2mR7tK8pZ4}",
+            "${q3V9xL2mR7tK8pZ4",
+            "<q3V9xL2mR7tK8pZ4",
+            "%q3V9xL2mR7tK8pZ4",
+        ] {
+            assert!(placeholder_reason(strong).is_none(), "{strong}");
+        }
+        assert!(placeholder_reason("%REDIS_PASS%").is_some());
+        assert!(placeholder_reason("{{ .Values.password }}").is_some());
     }
 
     const LIST_REASON: &str = "it is on the list of passwords published as defaults or examples";
@@ -1321,6 +1332,10 @@ mod tests {
         assert!(acl_may_run(&u, "get", &["read"]));
         assert!(!acl_all_commands(&u));
         assert!(acl_all_commands(&user(&["+@all"])));
+        // Granting more after `+@all` keeps it all; `nocommands` takes it back.
+        assert!(acl_all_commands(&user(&["+@all", "+get"])));
+        assert!(!acl_all_commands(&user(&["+@all", "nocommands"])));
+        assert!(!acl_all_commands(&user(&["allcommands", "-debug"])));
         // A subcommand grant does not grant the whole command.
         assert!(!acl_may_run(&user(&["-@all", "+config|get"]), "config", &["admin"]));
     }
