@@ -1154,6 +1154,80 @@ mod tests {
         assert_eq!(hits(602, "valkey"), 0);
     }
 
+    fn facts_of(entries: &[(&str, Value)]) -> Facts {
+        let mut facts = Facts::default();
+        for (path, value) in entries {
+            facts.insert(*path, value.clone(), at_line(4));
+        }
+        facts
+    }
+
+    #[test]
+    fn a_url_option_turns_verification_off_only_with_its_off_value() {
+        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let hits = |key: &str, value: &str| {
+            tls_verify_disabled(
+                rule,
+                &facts_of(&[(&format!("env.url.query.{key}"), Value::Str(value.into()))]),
+            )
+            .len()
+        };
+        assert_eq!(hits("verify", "false"), 1);
+        assert_eq!(hits("verify", "true"), 0);
+        assert_eq!(hits("insecure", "true"), 1);
+        assert_eq!(hits("insecure", "false"), 0);
+        assert_eq!(hits("ssl_cert_reqs", "none"), 1);
+        assert_eq!(hits("ssl_cert_reqs", "required"), 0);
+    }
+
+    #[test]
+    fn passwords_are_compared_only_when_both_are_written() {
+        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let subjects = |entries: &[(&str, Value)]| -> Vec<String> {
+            password_mismatch(rule, &facts_of(entries))
+                .into_iter()
+                .map(|h| h.subject)
+                .collect()
+        };
+        let secret = |text: &str| Value::secret(text);
+        assert_eq!(
+            subjects(&[("env.REDIS_PASSWORD", secret("")), ("env.url.password", secret("abc"))]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            subjects(&[
+                ("env.REDIS_PASSWORD", secret("abd")),
+                ("env.url.password", secret("abc"))
+            ]),
+            ["REDIS_PASSWORD"]
+        );
+        assert_eq!(
+            subjects(&[
+                ("conf.requirepass", secret("abc")),
+                ("env.REDIS_PASSWORD", secret("abc"))
+            ]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            subjects(&[("conf.requirepass", secret("abc")), ("env.url.password", secret("abd"))]),
+            ["REDIS_URL"]
+        );
+    }
+
+    #[test]
+    fn an_unlimited_output_buffer_is_reported_per_class_at_its_line() {
+        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let limits = Value::List(
+            ["normal 0 0 0", "replica 0 0 0", "pubsub 33554432 8388608 60"]
+                .iter()
+                .map(|l| Value::Str(l.to_string()))
+                .collect(),
+        );
+        let hits = output_buffer_unlimited(rule, &facts_of(&[("conf.client-output-buffer-limit", limits)]));
+        let seen: Vec<(String, Origin)> = hits.into_iter().map(|h| (h.subject, h.origin)).collect();
+        assert_eq!(seen, [("client-output-buffer-limit replica".to_string(), at_line(4))]);
+    }
+
     fn deploy_version(value: Value) -> Vec<Hit> {
         let mut facts = Facts::default();
         facts.insert("deploy.version", value, Origin::Default);
