@@ -1228,6 +1228,33 @@ mod tests {
         assert_eq!(seen, [("client-output-buffer-limit replica".to_string(), at_line(4))]);
     }
 
+    #[test]
+    fn each_cache_ttl_is_judged_by_its_own_name() {
+        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let mut facts = Facts::default();
+        for (name, value) in [
+            ("CACHE_TTL_USERS", "3600"),
+            ("CACHE_TTL_PAGES", "0"),
+            ("CACHE_TTL_FEEDS", "ten"),
+            ("CACHE_TTL_LOGS", "999999999"),
+            ("SESSION_TTL", "0"),
+        ] {
+            facts.env_vars.push(crate::facts::EnvVar {
+                name: name.into(),
+                value: Secret::new(value),
+                origin: at_line(2),
+                reference: None,
+            });
+        }
+        let said: Vec<(String, String)> = ttl_invalid(rule, &facts)
+            .into_iter()
+            .map(|h| (h.subject, h.detail))
+            .collect();
+        let names: Vec<&str> = said.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["CACHE_TTL_PAGES", "CACHE_TTL_FEEDS", "CACHE_TTL_LOGS"]);
+        assert!(said[2].1.contains("longer than the"), "{}", said[2].1);
+    }
+
     fn deploy_version(value: Value) -> Vec<Hit> {
         let mut facts = Facts::default();
         facts.insert("deploy.version", value, Origin::Default);
