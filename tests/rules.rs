@@ -295,6 +295,13 @@ fn explain_prints_the_rule_documentation() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("memory.maxmemory-unset (high)"), "{text}");
     assert!(text.contains("Fix: "), "{text}");
+    // The rule's documentation, as its file writes it.
+    let rule = all_rules()
+        .into_iter()
+        .find(|r| r["id"].as_str() == Some("memory.maxmemory-unset"))
+        .unwrap();
+    let description = rule["description"].as_str().expect("the rule is documented").trim();
+    assert!(text.contains(description), "{text}");
     let output = bin().args(["explain", "memory.nope"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("memory.maxmemory-unset"));
