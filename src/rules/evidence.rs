@@ -126,3 +126,42 @@ fn describe_origin(origin: &Origin) -> String {
         Origin::Settings => "derived by redis-preflight".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Value;
+
+    #[test]
+    fn a_long_value_is_cut_past_the_limit_and_a_file_value_keeps_its_line() {
+        let mut facts = Facts::default();
+        let origin = Origin::File {
+            file: std::sync::Arc::new("redis.conf".into()),
+            line: 7,
+            column: 1,
+            offset: 0,
+            len: 1,
+        };
+        facts.insert("conf.dir", Value::Str("d".repeat(MAX_VALUE_CHARS)), origin.clone());
+        facts.insert("conf.logfile", Value::Str("l".repeat(MAX_VALUE_CHARS + 1)), origin);
+        let mut seen = Default::default();
+        record(
+            &mut seen,
+            [
+                "conf.dir".to_string(),
+                "conf.logfile".to_string(),
+                "conf.dir".to_string(),
+            ],
+            &facts,
+        );
+        let (values, _) = seen;
+        assert_eq!(values.len(), 2, "each fact once: {values:?}");
+        assert_eq!(values[0].value.chars().count(), MAX_VALUE_CHARS);
+        assert!(!values[0].value.ends_with('…'));
+        assert_eq!(values[1].value, "l".repeat(MAX_VALUE_CHARS) + "…");
+        assert_eq!(
+            (values[0].file.as_deref(), values[0].line),
+            (Some(std::path::Path::new("redis.conf")), Some(7))
+        );
+    }
+}
