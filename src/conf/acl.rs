@@ -330,6 +330,14 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_rule_is_blamed_by_its_place_on_the_line() {
+        let Err(error) = parse_user_args(&["alice", "on", "", "bogus"]) else {
+            panic!("`bogus` accepted");
+        };
+        assert_eq!(error.arg, Some(3));
+    }
+
+    #[test]
     fn before_7_0_a_selector_is_refused_naming_it() {
         let target = super::super::catalog::Target::parse("6.2").unwrap();
         let Err(error) = parse_user_args_for(&["alice", "on", "(+get", "~k*)"], &target) else {

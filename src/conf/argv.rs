@@ -573,6 +573,36 @@ mod tests {
             // Only the values after the subcommand or user name: the rest is still shown.
             assert!(text.contains(args[2]), "{args:?}: {text}");
         }
+        // Options from a YAML or JSON list: each word in its own quotes, so the
+        // source text between them is no option text; the words are masked as read.
+        let source = r#"["--sentinel", "--sentinel", "auth-pass", "mymaster", "hunter2-secret"]"#;
+        let mut at = 0;
+        let listed: Vec<Word> = std::iter::from_fn(|| {
+            let open = at + source[at..].find('"')? + 1;
+            let close = open + source[open..].find('"')?;
+            at = close + 1;
+            Some(Word::plain(&source[open..close], open))
+        })
+        .collect();
+        let target = Target::parse("7.0").unwrap();
+        let command_line = parse(&listed, &target);
+        let parsed = super::super::load_pieces(
+            std::path::Path::new("values.yaml"),
+            vec![Piece::Lines {
+                source: SourceFile {
+                    path: std::sync::Arc::new(std::path::PathBuf::from("values.yaml")),
+                    text: std::sync::Arc::from(source),
+                },
+                lines: command_line.lines,
+            }],
+            target,
+            &super::super::LoadOptions {
+                sentinel: command_line.sentinel,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(!parsed.files[0].text.contains("hunter2"), "{}", parsed.files[0].text);
         // A sentinel line without a password keeps its values.
         let parsed = load(
             &[
