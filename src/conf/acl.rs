@@ -330,6 +330,22 @@ mod tests {
     }
 
     #[test]
+    fn reset_keeps_only_the_name_and_the_implicit_default_user_is_open() {
+        let Ok(user) = parse_user_args(&["alice", "on", ">pw", "~*", "+@all", "reset", "+get"]) else {
+            panic!("refused");
+        };
+        assert_eq!(user.name, "alice");
+        assert!(!user.enabled && user.passwords.is_empty() && user.key_patterns.is_empty());
+        assert_eq!(user.command_rules, ["+get"]);
+        let open = implicit_default_user();
+        assert!(open.enabled && open.nopass);
+        assert_eq!(
+            (open.command_rules, open.key_patterns),
+            (vec!["+@all".to_string()], vec!["~*".to_string()])
+        );
+    }
+
+    #[test]
     fn a_bad_rule_is_blamed_by_its_place_on_the_line() {
         let Err(error) = parse_user_args(&["alice", "on", "", "bogus"]) else {
             panic!("`bogus` accepted");
