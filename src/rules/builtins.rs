@@ -1163,6 +1163,31 @@ mod tests {
     }
 
     #[test]
+    fn only_written_non_empty_passwords_are_judged() {
+        let subjects = |entries: &[(&str, Value, Origin)]| -> Vec<String> {
+            let mut facts = Facts::default();
+            for (path, value, origin) in entries {
+                facts.insert(*path, value.clone(), origin.clone());
+            }
+            all_passwords(&facts)
+                .into_iter()
+                .map(|(subject, _, _)| subject)
+                .collect()
+        };
+        assert_eq!(
+            subjects(&[
+                ("conf.requirepass", Value::secret(""), at_line(2)),
+                ("conf.masterauth", Value::secret("from-a-default"), Origin::Default),
+            ]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            subjects(&[("conf.requirepass", Value::secret("written"), at_line(2))]),
+            ["requirepass"]
+        );
+    }
+
+    #[test]
     fn a_url_option_turns_verification_off_only_with_its_off_value() {
         let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
         let hits = |key: &str, value: &str| {
