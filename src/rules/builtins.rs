@@ -1188,6 +1188,41 @@ mod tests {
     }
 
     #[test]
+    fn password_hits_say_which_password_where_and_why() {
+        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let said = |hits: Vec<Hit>| -> Vec<(String, Origin, bool)> {
+            hits.into_iter()
+                .map(|h| (h.subject, h.origin, !h.detail.is_empty()))
+                .collect()
+        };
+        let facts = facts_of(&[
+            ("conf.requirepass", Value::secret("short")),
+            ("conf.masterauth", Value::secret("changeme")),
+        ]);
+        assert_eq!(
+            said(weak_password(rule, &facts)),
+            [("requirepass".to_string(), at_line(4), true)]
+        );
+        assert_eq!(
+            said(placeholder_password(rule, &facts)),
+            [("masterauth".to_string(), at_line(4), true)]
+        );
+        let query = facts_of(&[("env.url.query.verify", Value::Str("false".into()))]);
+        assert_eq!(
+            said(tls_verify_disabled(rule, &query)),
+            [("REDIS_URL".to_string(), at_line(4), true)]
+        );
+        let differ = facts_of(&[
+            ("env.REDIS_PASSWORD", Value::secret("abd")),
+            ("env.url.password", Value::secret("abc")),
+        ]);
+        assert_eq!(
+            said(password_mismatch(rule, &differ)),
+            [("REDIS_PASSWORD".to_string(), at_line(4), true)]
+        );
+    }
+
+    #[test]
     fn a_url_option_turns_verification_off_only_with_its_off_value() {
         let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
         let hits = |key: &str, value: &str| {
