@@ -1212,6 +1212,17 @@ mod tests {
             said(tls_verify_disabled(rule, &query)),
             [("REDIS_URL".to_string(), at_line(4), true)]
         );
+        let mut env = Facts::default();
+        env.env_vars.push(crate::facts::EnvVar {
+            name: "REDIS_TLS_REJECT_UNAUTHORIZED".into(),
+            value: Secret::new("false"),
+            origin: at_line(6),
+            reference: None,
+        });
+        assert_eq!(
+            said(tls_verify_disabled(rule, &env)),
+            [("REDIS_TLS_REJECT_UNAUTHORIZED".to_string(), at_line(6), true)]
+        );
         let differ = facts_of(&[
             ("env.REDIS_PASSWORD", Value::secret("abd")),
             ("env.url.password", Value::secret("abc")),
