@@ -31,6 +31,16 @@ struct Outcome {
 /// Runs `check --probe` against the URL through the shared runner, which
 /// measures peak RSS and fails the test as a hang after 30 s.
 fn probe(url: &str, with_password: bool, extra: &[&str]) -> Outcome {
+    let envs: &[(&str, &str)] = if with_password {
+        &[("REDIS_PASSWORD", PASSWORD)]
+    } else {
+        &[]
+    };
+    probe_with(url, envs, extra)
+}
+
+/// `probe` with these environment variables (a password of the test's own).
+fn probe_with(url: &str, envs: &[(&str, &str)], extra: &[&str]) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
     let timeout = TIMEOUT.to_string();
     let mut args = vec![
@@ -47,11 +57,6 @@ fn probe(url: &str, with_password: bool, extra: &[&str]) -> Outcome {
         "3",
     ];
     args.extend_from_slice(extra);
-    let envs: &[(&str, &str)] = if with_password {
-        &[("REDIS_PASSWORD", PASSWORD)]
-    } else {
-        &[]
-    };
     let run = probe::run(dir.path(), &args, envs, Duration::from_secs(30));
     Outcome {
         code: run
@@ -319,25 +324,12 @@ fn an_error_quoting_a_short_password_is_masked_as_it_arrives() {
     const SHORT: &str = "Qz7#k";
     let reply = format!("-ERR unknown command 'AUTH', with args beginning with: '{SHORT}' \r\n");
     let fake = FakeServer::start(Behaviour::SendAndClose(reply.into_bytes()));
-    let dir = tempfile::tempdir().unwrap();
-    let url = fake.url();
-    let args = [
-        "check",
-        "--no-settings",
-        "--probe",
-        "--url",
-        &url,
-        "--timeout",
-        "3",
-        "--connect-timeout",
-        "1",
-    ];
-    let run = probe::run(dir.path(), &args, &[("REDIS_PASSWORD", SHORT)], Duration::from_secs(30));
-    let all = run.all_output();
+    let outcome = probe_with(&fake.url(), &[("REDIS_PASSWORD", SHORT)], &[]);
+    let all = format!("{}\n{}", outcome.stdout, outcome.stderr);
     assert!(!all.contains(SHORT), "the short password leaked:\n{all}");
     assert!(
         all.contains("unknown command"),
         "the server's error is not shown:\n{all}"
     );
-    assert_eq!(run.code, Some(3), "{all}");
+    assert_eq!(outcome.code, 3, "{all}");
 }

@@ -503,12 +503,16 @@ mod tests {
     }
 
     fn load(args: &[&str], version: &str) -> super::super::ParsedConfig {
+        load_words(&words(args), &args.join(" "), version)
+    }
+
+    /// Loads options read as `words` from `text`, their source.
+    fn load_words(words: &[Word], text: &str, version: &str) -> super::super::ParsedConfig {
         let target = Target::parse(version).unwrap();
-        let text = args.join(" ");
-        let command_line = parse(&words(args), &target);
+        let command_line = parse(words, &target);
         let source = SourceFile {
             path: std::sync::Arc::new(std::path::PathBuf::from("command-line")),
-            text: std::sync::Arc::from(text.as_str()),
+            text: std::sync::Arc::from(text),
         };
         super::super::load_pieces(
             std::path::Path::new("command-line"),
@@ -584,24 +588,7 @@ mod tests {
             Some(Word::plain(&source[open..close], open))
         })
         .collect();
-        let target = Target::parse("7.0").unwrap();
-        let command_line = parse(&listed, &target);
-        let parsed = super::super::load_pieces(
-            std::path::Path::new("values.yaml"),
-            vec![Piece::Lines {
-                source: SourceFile {
-                    path: std::sync::Arc::new(std::path::PathBuf::from("values.yaml")),
-                    text: std::sync::Arc::from(source),
-                },
-                lines: command_line.lines,
-            }],
-            target,
-            &super::super::LoadOptions {
-                sentinel: command_line.sentinel,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let parsed = load_words(&listed, source, "7.0");
         assert!(!parsed.files[0].text.contains("hunter2"), "{}", parsed.files[0].text);
         // A sentinel line without a password keeps its values.
         let parsed = load(

@@ -1063,6 +1063,20 @@ mod tests {
         }
     }
 
+    /// A rule to pass to builtins that do not read it (most judge facts alone).
+    fn any_rule() -> Rule {
+        crate::rules::RulePack::embedded().unwrap().rules.swap_remove(0)
+    }
+
+    fn env_var_at(name: &str, value: &str, line: usize) -> crate::facts::EnvVar {
+        crate::facts::EnvVar {
+            name: name.into(),
+            value: Secret::new(value),
+            origin: at_line(line),
+            reference: None,
+        }
+    }
+
     fn at_line(line: usize) -> Origin {
         Origin::File {
             file: std::sync::Arc::new("app.env".into()),
@@ -1111,7 +1125,7 @@ mod tests {
 
     #[test]
     fn latency_is_judged_against_the_default_thresholds() {
-        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let rule = &any_rule();
         let severity = |p50_us: i64| {
             let mut facts = Facts::default();
             facts.insert("live.latency.p50_us", Value::Int(p50_us), Origin::Live);
@@ -1126,7 +1140,7 @@ mod tests {
 
     #[test]
     fn a_certificate_is_judged_by_the_days_it_has_left() {
-        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let rule = &any_rule();
         let severity = |days: i64| {
             let mut facts = Facts::default();
             facts.insert("live.tls.cert_days_left", Value::Int(days), Origin::Live);
@@ -1140,7 +1154,7 @@ mod tests {
 
     #[test]
     fn a_running_redis_before_7_0_is_end_of_life_and_valkey_is_not_judged() {
-        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let rule = &any_rule();
         let hits = |number: i64, product: &str| {
             let mut facts = Facts::default();
             facts.insert("live.version_number", Value::Int(number), Origin::Live);
@@ -1189,7 +1203,7 @@ mod tests {
 
     #[test]
     fn password_hits_say_which_password_where_and_why() {
-        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let rule = &any_rule();
         let said = |hits: Vec<Hit>| -> Vec<(String, Origin, bool)> {
             hits.into_iter()
                 .map(|h| (h.subject, h.origin, !h.detail.is_empty()))
@@ -1213,12 +1227,8 @@ mod tests {
             [("REDIS_URL".to_string(), at_line(4), true)]
         );
         let mut env = Facts::default();
-        env.env_vars.push(crate::facts::EnvVar {
-            name: "REDIS_TLS_REJECT_UNAUTHORIZED".into(),
-            value: Secret::new("false"),
-            origin: at_line(6),
-            reference: None,
-        });
+        env.env_vars
+            .push(env_var_at("REDIS_TLS_REJECT_UNAUTHORIZED", "false", 6));
         assert_eq!(
             said(tls_verify_disabled(rule, &env)),
             [("REDIS_TLS_REJECT_UNAUTHORIZED".to_string(), at_line(6), true)]
@@ -1235,7 +1245,7 @@ mod tests {
 
     #[test]
     fn a_url_option_turns_verification_off_only_with_its_off_value() {
-        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let rule = &any_rule();
         let hits = |key: &str, value: &str| {
             tls_verify_disabled(
                 rule,
@@ -1253,7 +1263,7 @@ mod tests {
 
     #[test]
     fn passwords_are_compared_only_when_both_are_written() {
-        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let rule = &any_rule();
         let subjects = |entries: &[(&str, Value)]| -> Vec<String> {
             password_mismatch(rule, &facts_of(entries))
                 .into_iter()
@@ -1287,7 +1297,7 @@ mod tests {
 
     #[test]
     fn an_unlimited_output_buffer_is_reported_per_class_at_its_line() {
-        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let rule = &any_rule();
         let limits = Value::List(
             ["normal 0 0 0", "replica 0 0 0", "pubsub 33554432 8388608 60"]
                 .iter()
@@ -1301,7 +1311,7 @@ mod tests {
 
     #[test]
     fn each_cache_ttl_is_judged_by_its_own_name() {
-        let rule = &crate::rules::RulePack::embedded().unwrap().rules[0];
+        let rule = &any_rule();
         let mut facts = Facts::default();
         for (name, value) in [
             ("CACHE_TTL_USERS", "3600"),
@@ -1310,12 +1320,7 @@ mod tests {
             ("CACHE_TTL_LOGS", "999999999"),
             ("SESSION_TTL", "0"),
         ] {
-            facts.env_vars.push(crate::facts::EnvVar {
-                name: name.into(),
-                value: Secret::new(value),
-                origin: at_line(2),
-                reference: None,
-            });
+            facts.env_vars.push(env_var_at(name, value, 2));
         }
         let said: Vec<(String, String)> = ttl_invalid(rule, &facts)
             .into_iter()
@@ -1329,7 +1334,7 @@ mod tests {
     fn deploy_version(value: Value) -> Vec<Hit> {
         let mut facts = Facts::default();
         facts.insert("deploy.version", value, Origin::Default);
-        deploy_version_eol(&crate::rules::RulePack::embedded().unwrap().rules[0], &facts)
+        deploy_version_eol(&any_rule(), &facts)
     }
 
     #[test]
